@@ -1,0 +1,131 @@
+"""Deploy and invoke Lambda functions in the sandbox: the few boto3 calls every chapter and lab repeats."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import textwrap
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+DEFAULT_ROLE_NAME = "lambda-course-basic-execution"
+_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+_REPORT_FIELD = re.compile(r"(Duration|Billed Duration|Memory Size|Max Memory Used|Init Duration): ([\d.]+)")
+
+
+def zip_source(files: dict[str, str | bytes] | str | Path, module: str = "app") -> bytes:
+    """Build a deployment package in memory.
+
+    `files` maps archive paths to contents; a plain string is the source of `<module>.py`; a Path is a folder
+    zipped with its contents at the archive root.
+    """
+    if isinstance(files, str):
+        files = {f"{module}.py": textwrap.dedent(files)}
+    elif isinstance(files, Path):
+        root = files
+        files = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def ensure_role(name: str = DEFAULT_ROLE_NAME, policy: dict | None = None) -> str:
+    """Return the ARN of an execution role that Lambda may assume, creating it if needed."""
+    iam = boto3.client("iam")
+    try:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_TRUST_POLICY))["Role"]["Arn"]
+    if policy is not None:
+        iam.put_role_policy(RoleName=name, PolicyName=f"{name}-inline", PolicyDocument=json.dumps(policy))
+    return arn
+
+
+def deploy_function(
+    name: str,
+    source: dict[str, str | bytes] | str | Path | bytes,
+    handler: str = "app.handler",
+    *,
+    runtime: str = "python3.12",
+    memory: int = 128,
+    timeout: int = 3,
+    environment: dict[str, str] | None = None,
+    layers: list[str] | None = None,
+    role: str | None = None,
+    publish: bool = False,
+) -> dict[str, Any]:
+    """Create the function, or replace its code and configuration if it exists; return its configuration."""
+    client = boto3.client("lambda")
+    package = source if isinstance(source, bytes) else zip_source(source)
+    config: dict[str, Any] = {
+        "Runtime": runtime,
+        "Handler": handler,
+        "MemorySize": memory,
+        "Timeout": timeout,
+        "Environment": {"Variables": dict(environment or {})},
+        "Layers": list(layers or []),
+        "Role": role or ensure_role(),
+    }
+    try:
+        client.get_function(FunctionName=name)
+    except client.exceptions.ResourceNotFoundException:
+        return client.create_function(FunctionName=name, Code={"ZipFile": package}, Publish=publish, **config)
+    client.update_function_configuration(FunctionName=name, **config)
+    return client.update_function_code(FunctionName=name, ZipFile=package, Publish=publish)
+
+
+@dataclass
+class Invocation:
+    """What one invoke returned: status, payload, error kind, and the log tail with its REPORT fields."""
+
+    status: int
+    payload: Any
+    function_error: str | None
+    log: str
+    report: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cold(self) -> bool:
+        """True when Lambda had to start a new execution environment (the REPORT line has Init Duration)."""
+        return "Init Duration" in self.report
+
+
+def parse_report(log: str) -> dict[str, float]:
+    """Read the numbers of the last REPORT line in a log: Duration, Billed Duration, Memory Size, ..."""
+    lines = [line for line in log.splitlines() if line.startswith("REPORT ")]
+    return {key: float(value) for key, value in _REPORT_FIELD.findall(lines[-1])} if lines else {}
+
+
+def invoke(name: str, event: Any = None, *, qualifier: str | None = None, invocation_type: str = "RequestResponse") -> Invocation:
+    """Invoke a function and decode its answer; the log tail is always requested."""
+    client = boto3.client("lambda")
+    kwargs: dict[str, Any] = {
+        "FunctionName": name,
+        "Payload": json.dumps({} if event is None else event).encode(),
+        "InvocationType": invocation_type,
+    }
+    if invocation_type == "RequestResponse":
+        kwargs["LogType"] = "Tail"
+    if qualifier:
+        kwargs["Qualifier"] = qualifier
+    response = client.invoke(**kwargs)
+    raw = response["Payload"].read()
+    try:
+        payload = json.loads(raw) if raw else None
+    except ValueError:
+        payload = raw.decode(errors="replace")
+    log = base64.b64decode(response.get("LogResult", "")).decode(errors="replace")
+    return Invocation(response["StatusCode"], payload, response.get("FunctionError"), log, parse_report(log))

@@ -1,0 +1,45 @@
+"""The course's facts about AWS (limits, prices, measurements), read from the one data file that holds them."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One number with where it comes from, so a chapter can cite it as well as use it."""
+
+    key: str
+    value: Any
+    unit: str
+    source: str
+    as_of: str
+    note: str = ""
+
+    def cite(self) -> str:
+        """A short citation: source and as-of date."""
+        return f"{self.source} (as of {self.as_of})"
+
+
+@cache
+def all_facts() -> dict[str, Fact]:
+    """Every fact in `grader/data/facts.toml`, by key."""
+    raw = tomllib.loads(resources.files("grader").joinpath("data/facts.toml").read_text())
+    return {key: Fact(key=key, **entry) for key, entry in raw.items()}
+
+
+def fact(key: str) -> Fact:
+    """The fact named `key`, with a clear error for a key that does not exist."""
+    facts = all_facts()
+    if key not in facts:
+        raise KeyError(f"no fact named {key!r} in grader/data/facts.toml; known: {', '.join(sorted(facts))}")
+    return facts[key]
+
+
+def value(key: str) -> Any:
+    """The bare value of a fact, for arithmetic."""
+    return fact(key).value
