@@ -109,7 +109,9 @@ def parse_report(log: str) -> dict[str, float]:
     return {key: float(value) for key, value in _REPORT_FIELD.findall(lines[-1])} if lines else {}
 
 
-def invoke(name: str, event: Any = None, *, qualifier: str | None = None, invocation_type: str = "RequestResponse") -> Invocation:
+def invoke(
+    name: str, event: Any = None, *, qualifier: str | None = None, invocation_type: str = "RequestResponse"
+) -> Invocation:
     """Invoke a function and decode its answer; the log tail is always requested."""
     client = boto3.client("lambda")
     kwargs: dict[str, Any] = {

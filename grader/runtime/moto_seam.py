@@ -1,0 +1,141 @@
+"""The one place where the sandbox's Lambda runtime is plugged into moto.
+
+moto (without Docker) stores functions but runs no code. Every invocation path in moto ends in
+`LambdaFunction.invoke` (direct invokes through `LambdaBackend.invoke`, and moto's own triggers: S3
+notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP
+`Invoke` action is answered by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation
+type. We replace those two methods, and nothing else. The patch is pinned to the moto minor version it was
+written against; `check_moto()` fails loudly if moto changes underneath.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from grader.facts import value
+from grader.runtime.logs import tail
+from grader.runtime.service import InvokeError, LambdaRuntime
+
+SUPPORTED_MOTO = "5.2."
+_runtime: LambdaRuntime | None = None
+_original: dict[str, Any] = {}
+
+
+class SeamError(RuntimeError):
+    """moto no longer looks the way this seam expects."""
+
+
+def check_moto() -> None:
+    """Fail with a clear message unless moto is the version, with the methods, that the seam patches."""
+    import moto
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
+
+    if not moto.__version__.startswith(SUPPORTED_MOTO):
+        raise SeamError(f"The sandbox patches moto {SUPPORTED_MOTO}x but moto {moto.__version__} is installed; "
+                        "install the version pinned in pyproject.toml.")
+    invoke = _original.get("function", LambdaFunction.invoke)
+    params = list(inspect.signature(invoke).parameters)
+    if params != ["self", "body", "request_headers", "response_headers"]:
+        raise SeamError(f"moto's LambdaFunction.invoke changed its parameters to {params}; update the seam.")
+    if not callable(getattr(LambdaResponse, "invoke", None)):
+        raise SeamError("moto's LambdaResponse.invoke is gone; update the seam.")
+
+
+def _unqualified_arn(fn: Any) -> str:
+    return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
+
+
+def _as_bytes(body: Any) -> bytes:
+    if body is None or body == "":
+        return b"{}"
+    if isinstance(body, bytes):
+        return body
+    return body.encode() if isinstance(body, str) else json.dumps(body).encode()
+
+
+def _limit_bytes(key: str) -> int:
+    return int(value(key) * 1024 * 1024)
+
+
+def _function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+    """Replacement for LambdaFunction.invoke: what moto's triggers call. Runs the handler for real."""
+    assert _runtime is not None
+    outcome = _runtime.invoke(self, _as_bytes(body))
+    if outcome.function_error:
+        response_headers["x-amz-function-error"] = outcome.function_error
+    response_headers["x-amz-log-result"] = tail(outcome.log)
+    return outcome.payload
+
+
+def _error(error: InvokeError) -> tuple[int, dict[str, str], str]:
+    body = json.dumps({"__type": error.code, "Type": "User", "message": error.message})
+    return error.status, {"x-amzn-ErrorType": error.code, "content-type": "application/json"}, body
+
+
+def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
+    """Replacement for LambdaResponse.invoke: honours Qualifier and the three invocation types."""
+    assert _runtime is not None
+    name = unquote(self.path.rsplit("/", 2)[-2])
+    qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
+    fn = self.backend.get_function(name, qualifier)
+    invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+    payload = _as_bytes(self.body)
+    arn = _unqualified_arn(fn) + (f":{qualifier}" if qualifier else "")
+    headers = {"content-type": "application/json", "x-amz-executed-version": str(fn.version)}
+    try:
+        if invocation_type == "DryRun":
+            return 204, headers, ""
+        if invocation_type == "Event":
+            if len(payload) > _limit_bytes("payload_async_mb"):
+                raise InvokeError("RequestTooLargeException", "Request must be smaller than "
+                                  f"{_limit_bytes('payload_async_mb')} bytes for the InvokeAsync operation", 413)
+            _runtime.invoke_async(fn, payload, arn)
+            return 202, headers, ""
+        if len(payload) > _limit_bytes("payload_sync_mb"):
+            raise InvokeError("RequestTooLargeException", "Request must be smaller than "
+                              f"{_limit_bytes('payload_sync_mb')} bytes for the Invoke operation", 413)
+        outcome = _runtime.invoke(fn, payload, arn, self.headers.get("X-Amz-Client-Context"))
+    except InvokeError as error:
+        return _error(error)
+    result = outcome.payload
+    if outcome.function_error:
+        headers["x-amz-function-error"] = outcome.function_error
+    if len(result) > _limit_bytes("payload_sync_mb"):
+        headers["x-amz-function-error"] = "Unhandled"
+        result = json.dumps({"errorType": "Function.ResponseSizeTooLarge", "errorMessage": "Response payload "
+                             f"size exceeded maximum allowed payload size ({_limit_bytes('payload_sync_mb')} bytes)."
+                             }).encode()
+    if self.headers.get("X-Amz-Log-Type") == "Tail":
+        headers["x-amz-log-result"] = tail(outcome.log)
+    return 200, headers, result
+
+
+def install(runtime: LambdaRuntime) -> None:
+    """Route moto's Lambda invocations to `runtime` (idempotent; a later call swaps the runtime)."""
+    global _runtime
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
+
+    check_moto()
+    if not _original:
+        _original["function"] = LambdaFunction.invoke
+        _original["response"] = LambdaResponse.invoke
+        LambdaFunction.invoke = _function_invoke  # type: ignore[method-assign]
+        LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
+    _runtime = runtime
+
+
+def uninstall() -> None:
+    """Give moto back its own methods."""
+    global _runtime
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
+
+    if _original:
+        LambdaFunction.invoke = _original.pop("function")  # type: ignore[method-assign]
+        LambdaResponse.invoke = _original.pop("response")  # type: ignore[method-assign]
+    _runtime = None

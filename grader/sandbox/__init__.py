@@ -1,0 +1,102 @@
+"""The local AWS: a moto server on loopback whose Lambda functions really run.
+
+    from grader import sandbox
+    sb = sandbox.start()        # once per process; calling it again returns the same sandbox
+    sb.endpoint_url             # every boto3 client created from now on talks to it
+    sb.reset()                  # forget every resource, stop every execution environment
+    sb.wait_idle()              # wait for background (InvocationType=Event) invocations to finish
+    sb.stop()
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from grader.runtime import moto_seam
+from grader.runtime.service import LambdaRuntime
+from grader.sandbox.credentials import DEFAULT_REGION, point_clients_at
+from grader.sandbox.server import MotoServer
+
+_lock = threading.Lock()
+_current: Sandbox | None = None
+
+
+class Sandbox:
+    """A running sandbox: moto's APIs plus a Lambda runtime that executes handlers in their own processes."""
+
+    def __init__(self, port: int = 0, region: str = DEFAULT_REGION) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="lambda-course-"))
+        self._server = MotoServer(port)
+        self.endpoint_url = f"http://127.0.0.1:{self._server.port}"
+        self.region = region
+        self.runtime = LambdaRuntime(self.endpoint_url, self.workdir)
+        moto_seam.install(self.runtime)
+        _install_service_patches()
+        point_clients_at(self.endpoint_url, region)
+        self.running = True
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    def reset(self) -> None:
+        """Forget every resource in every service and stop every execution environment."""
+        from moto.backends import get_backend  # noqa: F401 - imported for its side effect of loading moto
+        from moto.core.base_backend import model_data  # noqa: F401
+        from moto.moto_api._internal.models import moto_api_backend
+
+        self.runtime.wait_idle(timeout=10)
+        self.runtime.stop_all()
+        moto_api_backend.reset()
+        point_clients_at(self.endpoint_url, self.region)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait for background invocations to finish; False if some were still running after timeout."""
+        return self.runtime.wait_idle(timeout)
+
+    def stop(self) -> None:
+        """Stop the server and every execution environment; start() will then create a new sandbox."""
+        global _current
+        with _lock:
+            if not self.running:
+                return
+            self.running = False
+            self.runtime.close()
+            self._server.stop()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            if _current is self:
+                _current = None
+
+    def __repr__(self) -> str:
+        return f"<Sandbox {self.endpoint_url} {'running' if self.running else 'stopped'}>"
+
+
+def _install_service_patches() -> None:
+    """Other services' patches that the sandbox needs, each owned by its own module."""
+    try:
+        from grader.eventbridge import moto_patch as eventbridge_patch
+    except ImportError:
+        return
+    eventbridge_patch.install()
+
+
+def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:
+    """Start the sandbox once per process and return it; later calls return the same one."""
+    global _current
+    with _lock:
+        if _current is None or not _current.running:
+            _current = Sandbox(port or 0, region)
+            atexit.register(_current.stop)
+        return _current
+
+
+def current() -> Sandbox | None:
+    """The running sandbox of this process, if any."""
+    return _current if _current is not None and _current.running else None
+
+
+__all__ = ["Sandbox", "current", "start"]

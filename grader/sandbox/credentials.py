@@ -1,0 +1,42 @@
+"""Credentials for the sandbox: dummy ones for the learner's process, role sessions for execution environments."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+DEFAULT_REGION = "us-east-1"
+# Settings that could send a client somewhere other than the sandbox, or to the user's real credentials.
+_STRIPPED_PREFIXES = ("AWS_ENDPOINT_URL_", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_", "AWS_WEB_IDENTITY")
+
+
+def point_clients_at(endpoint_url: str, region: str = DEFAULT_REGION) -> None:
+    """Make every boto3 client created from now on in this process (and its children) use the sandbox."""
+    for key in [k for k in os.environ if k.startswith(_STRIPPED_PREFIXES)]:
+        del os.environ[key]
+    os.environ.update(DUMMY)  # always overwritten: real credentials must never reach the sandbox's clients
+    os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = region
+    os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    try:
+        import boto3
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return
+    boto3.DEFAULT_SESSION = None  # a session made earlier would keep the old settings
+
+
+def role_credentials(fn: Any) -> dict[str, str]:
+    """Temporary credentials of the function's execution role, from the sandbox's STS (as Lambda does)."""
+    from moto.sts.models import sts_backends
+    from moto.utilities.utils import get_partition
+
+    sts = sts_backends[fn.account_id][get_partition(fn.region)]
+    session = sts.assume_role(region_name=fn.region, role_session_name=fn.function_name, role_arn=fn.role,
+                              policy="", duration=43200, external_id="")
+    return {
+        "AWS_ACCESS_KEY_ID": session.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": session.secret_access_key,
+        "AWS_SESSION_TOKEN": session.session_token,
+    }
