@@ -132,7 +132,9 @@ class RuntimeAPI:
         self.init_error_type: str | None = None
         self._server = _NoDelayServer(("127.0.0.1", 0), _Handler)
         self._server.api = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="runtime-api", daemon=True
+        )
         self._thread.start()
 
     @property
@@ -174,5 +176,9 @@ class RuntimeAPI:
     def close(self) -> None:
         """Stop serving; a runtime client blocked on its next poll is told to go away."""
         self._queue.put(None)
-        self._server.shutdown()
-        self._server.server_close()
+
+        def shut() -> None:
+            self._server.shutdown()
+            self._server.server_close()
+
+        threading.Thread(target=shut, name="runtime-api-close", daemon=True).start()

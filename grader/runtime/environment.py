@@ -38,6 +38,7 @@ class FunctionSpec:
     arn: str
     version: str
     handler: str
+    runtime: str
     memory_mb: int
     timeout_s: float
     region: str
@@ -105,6 +106,7 @@ class ExecutionEnvironment:
             "AWS_LAMBDA_LOG_GROUP_NAME": self.stream.group,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.stream.name,
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
             "AWS_LAMBDA_RUNTIME_API": self.api.address,
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
@@ -213,11 +215,11 @@ class ExecutionEnvironment:
         with Monitor(self.process.pid, self.spec.memory_mb << 20, self.spec.cpu_share,
                      lambda: self.stop("memory")) as monitor:
             finished = invocation.done.wait(self.spec.timeout_s)
+        ended = invocation.finished_at if finished else time.perf_counter()
         if not finished:
             self.stop("timeout")
         self._pending = None
-        started = invocation.started_at or submitted
-        duration_ms = ((invocation.finished_at if finished else time.perf_counter()) - started) * 1000
+        duration_ms = (ended - (invocation.started_at or submitted)) * 1000
         output = self.take_output()
         peak_mb = max(1, round(peak_resident_bytes(self.process.pid) / (1 << 20)))
         return self._outcome(invocation, finished, init_log, output, duration_ms, init_ms, peak_mb, monitor)

@@ -73,7 +73,8 @@ def _function_invoke(self: Any, body: Any, request_headers: Any, response_header
 
 def _error(error: InvokeError) -> tuple[int, dict[str, str], str]:
     body = json.dumps({"__type": error.code, "Type": "User", "message": error.message})
-    return error.status, {"x-amzn-ErrorType": error.code, "content-type": "application/json"}, body
+    headers = {"x-amzn-ErrorType": error.code, "content-type": "application/json", "status": str(error.status)}
+    return error.status, headers, body
 
 
 def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
@@ -88,13 +89,13 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     headers = {"content-type": "application/json", "x-amz-executed-version": str(fn.version)}
     try:
         if invocation_type == "DryRun":
-            return 204, headers, ""
+            return 204, {**headers, "status": "204"}, ""
         if invocation_type == "Event":
             if len(payload) > _limit_bytes("payload_async_mb"):
                 raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                                   f"{_limit_bytes('payload_async_mb')} bytes for the InvokeAsync operation", 413)
             _runtime.invoke_async(fn, payload, arn)
-            return 202, headers, ""
+            return 202, {**headers, "status": "202"}, ""
         if len(payload) > _limit_bytes("payload_sync_mb"):
             raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                               f"{_limit_bytes('payload_sync_mb')} bytes for the Invoke operation", 413)

@@ -79,7 +79,7 @@ class LambdaRuntime:
             raise InvokeError("InvalidParameterValueException", str(error), 400) from error
         memory = int(fn.memory_size)
         share = memory / value("memory_per_vcpu_mb")
-        return FunctionSpec(fn.function_name, fn.function_arn, str(fn.version), fn.handler, memory,
+        return FunctionSpec(fn.function_name, fn.function_arn, str(fn.version), fn.handler, runtime, memory,
                             float(fn.timeout), fn.region, dict(fn.environment_vars or {}),
                             code.python_path(task, opt), share)
 

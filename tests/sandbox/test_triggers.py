@@ -1,0 +1,99 @@
+"""moto's own event sources reach the sandbox's runtime: the handler really runs, with the source's event."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import boto3
+import pytest
+
+from grader.deploy import deploy_function
+
+RECORDER = """
+import json
+def handler(event, context):
+    record = event["Records"][0]
+    source = record.get("eventSource") or record.get("EventSource")
+    print("RECEIVED", json.dumps({"source": source, "count": len(event["Records"])}))
+    return {"ok": True}
+"""
+
+
+@pytest.fixture
+def recorder(sb, unique):
+    """A function that logs the source of every event it gets; returns (name, arn, read_received)."""
+    name = f"recorder-{unique}"
+    arn = deploy_function(name, RECORDER)["FunctionArn"]
+
+    def received(expected: int = 1, seconds: float = 10) -> list[dict]:
+        logs, deadline, found = boto3.client("logs"), time.time() + seconds, []
+        while time.time() < deadline:
+            try:
+                events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+            except logs.exceptions.ResourceNotFoundException:
+                events = []
+            found = [json.loads(e["message"].split("RECEIVED ", 1)[1]) for e in events if "RECEIVED " in e["message"]]
+            if len(found) >= expected:
+                break
+            time.sleep(0.1)
+        return found
+
+    return name, arn, received
+
+
+def test_s3_notification(recorder, unique):
+    name, arn, received = recorder
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=f"uploads-{unique}")
+    s3.put_bucket_notification_configuration(Bucket=f"uploads-{unique}", NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket=f"uploads-{unique}", Key="hello.txt", Body=b"hi")
+    assert received() == [{"source": "aws:s3", "count": 1}]
+
+
+def test_sqs_event_source_mapping(recorder, unique):
+    name, arn, received = recorder
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName=f"jobs-{unique}")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"]
+    boto3.client("lambda").create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=name, BatchSize=10)
+    sqs.send_message(QueueUrl=queue["QueueUrl"], MessageBody="job 1")
+    assert received() == [{"source": "aws:sqs", "count": 1}]
+    # the handler succeeded, so the message was deleted from the queue
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue["QueueUrl"], WaitTimeSeconds=0)
+
+
+def test_sns_subscription(recorder, unique):
+    name, arn, received = recorder
+    sns = boto3.client("sns")
+    topic = sns.create_topic(Name=f"alerts-{unique}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    sns.publish(TopicArn=topic, Message="disk full")
+    assert received() == [{"source": "aws:sns", "count": 1}]
+
+
+def test_dynamodb_stream(recorder, unique):
+    name, arn, received = recorder
+    ddb = boto3.client("dynamodb")
+    table = ddb.create_table(
+        TableName=f"orders-{unique}", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    stream_arn = table["TableDescription"]["LatestStreamArn"]
+    boto3.client("lambda").create_event_source_mapping(EventSourceArn=stream_arn, FunctionName=name,
+                                                       StartingPosition="LATEST")
+    ddb.put_item(TableName=f"orders-{unique}", Item={"id": {"S": "o-1"}})
+    assert received() == [{"source": "aws:dynamodb", "count": 1}]
+
+
+def test_kinesis_stream(recorder, unique):
+    name, arn, received = recorder
+    kinesis = boto3.client("kinesis")
+    kinesis.create_stream(StreamName=f"clicks-{unique}", ShardCount=1)
+    stream_arn = kinesis.describe_stream(StreamName=f"clicks-{unique}")["StreamDescription"]["StreamARN"]
+    boto3.client("lambda").create_event_source_mapping(EventSourceArn=stream_arn, FunctionName=name,
+                                                       StartingPosition="LATEST")
+    kinesis.put_record(StreamName=f"clicks-{unique}", Data=b"click", PartitionKey="user-1")
+    assert received() == [{"source": "aws:kinesis", "count": 1}]
