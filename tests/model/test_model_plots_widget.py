@@ -1,0 +1,99 @@
+"""Figures carry the artists the chapters rely on, and the widget's callback answers like the model does."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from grader.model import (
+    PLATFORMS,
+    Prices,
+    Workload,
+    crossover_rate,
+    explore_view,
+    explorer,
+    monthly_cost,
+    plot_cost_vs_load,
+    plot_spike_response,
+    spike,
+    steady,
+)
+from grader.model.widget import figure_png
+
+WORKLOAD = Workload(steady(1), duration_ms=100, memory_mb=512, api=None)
+SPIKY = Workload(spike(10, 1000, at_s=30, length_s=200, total_s=400), duration_ms=100)
+
+
+def _by_gid(fig: Figure) -> dict:
+    """Every artist in the figure that has a gid, by gid."""
+    return {a.get_gid(): a for a in fig.findobj(lambda a: a.get_gid() is not None)}
+
+
+def test_cost_plot_has_a_line_per_platform_and_crossover_markers():
+    """One cost line per platform, and a marker where Lambda meets Fargate and EKS, at the crossover rate."""
+    fig = plot_cost_vs_load(WORKLOAD)
+    artists = _by_gid(fig)
+    assert {f"cost-{p}" for p in PLATFORMS} <= artists.keys()
+    for other in ("fargate", "eks"):
+        marker = artists[f"crossover-{other}"]
+        rate = crossover_rate(WORKLOAD, other, high=1000)
+        assert marker.get_xdata()[0] == pytest.approx(rate)
+        assert marker.get_ydata()[0] == pytest.approx(monthly_cost(WORKLOAD.at_mean_rate(rate), other).total)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and "Fargate" in " ".join(
+        t.get_text() for t in ax.get_legend().get_texts()
+    )
+
+
+def test_cost_plot_follows_injected_prices():
+    """With Fargate's vCPU price doubled, the Fargate line and its crossover marker move up."""
+    cheap, dear = Prices.from_facts(), Prices.from_facts().with_(fargate_vcpu_hour=0.08096)
+    low, high = _by_gid(plot_cost_vs_load(WORKLOAD, cheap)), _by_gid(plot_cost_vs_load(WORKLOAD, dear))
+    assert np.all(high["cost-fargate"].get_ydata() > low["cost-fargate"].get_ydata())
+    assert high["crossover-fargate"].get_xdata()[0] > low["crossover-fargate"].get_xdata()[0]
+
+
+def test_spike_plot_has_a_panel_per_platform_with_capacity_and_losses():
+    """Three panels; each shows demand and capacity; containers also show their queue."""
+    fig = plot_spike_response(SPIKY)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert [t.split(":")[0] for t in titles] == ["Lambda", "Fargate", "EKS"]
+    gids = [a.get_gid() for a in fig.findobj(lambda a: a.get_gid() is not None)]
+    assert gids.count("capacity") == 3 and gids.count("demand") == 3 and gids.count("rejected") == 3
+    assert gids.count("queued") == 2
+
+
+def test_widget_callback_matches_the_model():
+    """The callback's bills equal `monthly_cost` at the chosen settings and its figure has both panels."""
+    view = explore_view(duration_ms=250, memory_mb=1024, rate=5, platform="fargate")
+    chosen = Workload(steady(5), duration_ms=250, memory_mb=1024)
+    for platform in PLATFORMS:
+        assert view.costs[platform].total == pytest.approx(monthly_cost(chosen, platform).total)
+    assert view.spike.platform == "fargate"
+    assert view.spike.demand.max() == pytest.approx(50 * 0.25)
+    gids = {a.get_gid() for a in view.figure.findobj(lambda a: a.get_gid() is not None)}
+    assert {"crossover-fargate", "current-rate", "capacity"} <= gids
+    assert "Fargate" in view.summary
+
+
+def test_widget_callback_reacts_to_memory_and_platform():
+    """More memory raises only Lambda's bill; the platform choice picks whose spike is simulated."""
+    small = explore_view(100, 512, 10, "lambda")
+    large = explore_view(100, 2048, 10, "eks")
+    assert large.costs["lambda"].total > small.costs["lambda"].total
+    assert large.costs["fargate"].total == pytest.approx(small.costs["fargate"].total)
+    assert (small.spike.platform, large.spike.platform) == ("lambda", "eks")
+
+
+def test_explorer_redraws_when_a_slider_moves():
+    """Moving the rate slider recomputes the summary and the picture."""
+    box = explorer()
+    rate = next(c for c in box.children if getattr(c, "description", "") == "req/s")
+    summary = next(c for c in box.children if type(c).__name__ == "HTML")
+    before = summary.value
+    rate.value = 100
+    assert summary.value != before and "100" in summary.value
+
+
+def test_figure_png_renders():
+    """A figure renders to PNG bytes for the widget's image."""
+    assert figure_png(plot_cost_vs_load(WORKLOAD)).startswith(b"\x89PNG")
