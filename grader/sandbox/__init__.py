@@ -77,11 +77,11 @@ class Sandbox:
 
 def _install_service_patches() -> None:
     """Other services' patches that the sandbox needs, each owned by its own module."""
-    try:
-        from grader.eventbridge import moto_patch as eventbridge_patch
-    except ImportError:
-        return
-    eventbridge_patch.install()
+    from grader.eventbridge import delivery as eventbridge_delivery
+    from grader.eventbridge import moto_patch as eventbridge_patterns
+
+    eventbridge_patterns.install()
+    eventbridge_delivery.install()
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:
