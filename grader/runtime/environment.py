@@ -74,6 +74,9 @@ class ExecutionEnvironment:
         self.api = RuntimeAPI()
         self.invocations = 0
         self.alive = True
+        self.provisioned = False  # kept initialised ahead of traffic by provisioned concurrency
+        self.initialised = False
+        self.init_ms: float | None = None
         self._stop_reason: str | None = None
         self._pending: Invocation | None = None
         self._output = bytearray()
@@ -192,15 +195,14 @@ class ExecutionEnvironment:
     # -- invoke ----------------------------------------------------------------------------------------
     def invoke(self, payload: bytes, invoked_arn: str, client_context: str | None = None) -> Outcome:
         """Run one invocation to its end: a response, an error, a crash, a timeout or running out of memory."""
-        cold = self.invocations == 0
         self.invocations += 1
         request_id = str(uuid.uuid4())
         init_ms: float | None = None
         init_log = ""
-        if cold:
-            if not self.api.first_poll.wait(self.spec.init_timeout_s) or not self.alive or self.api.init_error_body:
+        if not self.initialised:  # a cold start: INIT happens on this request's path
+            if not self.initialise():
                 return self._init_failure(request_id)
-            init_ms = (self.api.first_poll_at - self.spawned_at) * 1000
+            init_ms = self.init_ms
             init_log = self._init_log_prefix() + self.take_output()
         deadline = time.time() + self.spec.timeout_s
         invocation = Invocation(request_id, payload, invoked_arn, int(deadline * 1000),
@@ -223,6 +225,21 @@ class ExecutionEnvironment:
         output = self.take_output()
         peak_mb = max(1, round(peak_resident_bytes(self.process.pid) / (1 << 20)))
         return self._outcome(invocation, finished, init_log, output, duration_ms, init_ms, peak_mb, monitor)
+
+    def initialise(self) -> bool:
+        """INIT: wait until the runtime client has loaded the handler and asks for work; False if it failed."""
+        if not self.api.first_poll.wait(self.spec.init_timeout_s) or not self.alive or self.api.init_error_body:
+            return False
+        self.initialised = True
+        self.init_ms = (self.api.first_poll_at - self.spawned_at) * 1000
+        return True
+
+    def initialise_ahead(self) -> bool:
+        """INIT before any request arrives (provisioned concurrency); its log goes straight to CloudWatch."""
+        self.provisioned = True
+        ok = self.initialise()
+        self.stream.write(self._init_log_prefix() + self.take_output())
+        return ok
 
     def _init_log_prefix(self) -> str:
         return f"INIT_START Runtime Version: python:{sys.version_info.major}.{sys.version_info.minor}\n"

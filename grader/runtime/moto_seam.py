@@ -4,7 +4,8 @@ moto (without Docker) stores functions but runs no code. Every invocation path i
 `LambdaFunction.invoke` (direct invokes through `LambdaBackend.invoke`, and moto's own triggers: S3
 notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP
 `Invoke` action is answered by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation
-type. We replace those two methods, and nothing else. The patch is pinned to the moto minor version it was
+type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, and keep the
+DeadLetterConfig moto drops. The patch is pinned to the moto minor version it was
 written against; `check_moto()` fails loudly if moto changes underneath.
 """
 
@@ -72,7 +73,10 @@ def _function_invoke(self: Any, body: Any, request_headers: Any, response_header
 
 
 def _error(error: InvokeError) -> tuple[int, dict[str, str], str]:
-    body = json.dumps({"__type": error.code, "Type": "User", "message": error.message})
+    fields = {"__type": error.code, "Type": "User", "message": error.message}
+    if error.reason:
+        fields["Reason"] = error.reason
+    body = json.dumps(fields)
     headers = {"x-amzn-ErrorType": error.code, "content-type": "application/json", "status": str(error.status)}
     return error.status, headers, body
 
@@ -127,7 +131,48 @@ def install(runtime: LambdaRuntime) -> None:
         _original["response"] = LambdaResponse.invoke
         LambdaFunction.invoke = _function_invoke  # type: ignore[method-assign]
         LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
+        _add_provisioned_concurrency_api()
+        _keep_dead_letter_config()
     _runtime = runtime
+
+
+def _keep_dead_letter_config() -> None:
+    """moto drops a function's DeadLetterConfig; keep it on the function so failed async events can use it."""
+    from moto.awslambda.models import LambdaFunction
+
+    init, configuration, update = (LambdaFunction.__init__, LambdaFunction.get_configuration,
+                                   LambdaFunction.update_configuration)
+
+    def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        init(self, account_id, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or None
+
+    def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        config = configuration(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"] or None
+        return update(self, config_updates)
+
+    LambdaFunction.__init__ = __init__  # type: ignore[method-assign]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+
+
+def _add_provisioned_concurrency_api() -> None:
+    """moto has no route or methods for provisioned concurrency; add both (before moto builds its URL map)."""
+    from moto.awslambda import urls
+    from moto.awslambda.responses import LambdaResponse
+
+    from grader.runtime import provisioned
+
+    urls.url_paths.setdefault(provisioned.ROUTE, LambdaResponse.dispatch)
+    for name, handler in provisioned.make_handlers(lambda: _runtime).items():
+        setattr(LambdaResponse, name, handler)
 
 
 def uninstall() -> None:

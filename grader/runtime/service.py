@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.facts import value
 from grader.runtime import code
+from grader.runtime.asynchronous import AsyncEvent, AsyncInvoker
+from grader.runtime.concurrency import ConcurrencyLimits
 from grader.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome, _error_payload
 from grader.runtime.logs import LogStream
+from grader.sandbox.clock import Clock
 
 MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account quota
 
@@ -26,9 +29,9 @@ MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account qu
 class InvokeError(Exception):
     """An invocation Lambda refuses before running any code (unsupported runtime, bad package, throttle)."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, reason: str | None = None) -> None:
         super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        self.code, self.message, self.status, self.reason = code, message, status, reason
 
 
 @dataclass
@@ -36,6 +39,7 @@ class _Pool:
     revision: tuple
     idle: list[ExecutionEnvironment] = field(default_factory=list)
     busy: set[ExecutionEnvironment] = field(default_factory=set)
+    starting: int = 0  # environments being created for an invocation: already in flight
 
 
 def _revision(fn: Any) -> tuple:
@@ -48,15 +52,17 @@ def _revision(fn: Any) -> tuple:
 class LambdaRuntime:
     """Runs Lambda invocations for the moto backend, in real processes."""
 
-    def __init__(self, endpoint_url: str, workdir: Path) -> None:
+    def __init__(self, endpoint_url: str, workdir: Path, clock: Clock | None = None) -> None:
         self.endpoint_url, self.workdir = endpoint_url, workdir
         self._pools: dict[tuple[str, str], _Pool] = {}
         self._lock = threading.Lock()
         self._lifeline_read, self._lifeline_write = os.pipe()
         os.set_inheritable(self._lifeline_read, True)
-        self._background = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-async")
+        self.clock = clock or Clock()
+        self._async = AsyncInvoker(self.invoke, self.clock, self._track)
         self._pending: set[Future] = set()
         self._pending_lock = threading.Condition()
+        self.limits = ConcurrencyLimits()
         self.closed = False
 
     # -- environments -----------------------------------------------------------------------------------------
@@ -91,58 +97,108 @@ class LambdaRuntime:
         env.update(role_credentials(fn))
         return env
 
-    def _acquire(self, fn: Any) -> tuple[ExecutionEnvironment, bool]:
+    def _throttle_check(self, fn: Any) -> None:
+        """Raise TooManyRequestsException if the function is at its concurrency limit (call with the lock)."""
+        in_flight: dict[str, int] = {}
+        for (arn, _version), pool in self._pools.items():
+            name = arn.split(":function:")[1].split(":")[0]
+            in_flight[name] = in_flight.get(name, 0) + len(pool.busy) + pool.starting
+        throttle = self.limits.check(fn.function_name, _reservations(fn), in_flight)
+        if throttle is not None:
+            raise InvokeError("TooManyRequestsException", throttle.message, 429, reason=throttle.reason)
+
+    def _acquire(self, fn: Any) -> ExecutionEnvironment:
+        """A warm environment if one is idle (provisioned ones first), else a new one; throttles at the limit."""
         key, revision = (fn.function_arn, str(fn.version)), _revision(fn)
-        retired: list[ExecutionEnvironment] = []
         with self._lock:
             if self.closed:
                 raise InvokeError("ServiceException", "The sandbox has been stopped.", 500)
+            self._throttle_check(fn)
             pool = self._pools.get(key)
-            if pool is None or pool.revision != revision:
-                if pool is not None:
-                    retired = pool.idle
+            retired = pool.idle if pool is not None and pool.revision != revision else []
+            if pool is None or retired:
                 pool = self._pools[key] = _Pool(revision)
-            while pool.idle:
-                env = pool.idle.pop()
-                if env.alive:
-                    pool.busy.add(env)
-                    break
-                retired.append(env)
-            else:
-                env = None
-            if env is None and self._count() >= MAX_ENVIRONMENTS:
-                raise InvokeError("TooManyRequestsException", "Rate Exceeded. (The sandbox runs at most "
-                                  f"{MAX_ENVIRONMENTS} execution environments at once.)", 429)
+            env = self._take_idle(pool, retired)
+            if env is None:
+                if self._count() >= MAX_ENVIRONMENTS:
+                    raise InvokeError("TooManyRequestsException", "Rate Exceeded. (The sandbox runs at most "
+                                      f"{MAX_ENVIRONMENTS} execution environments at once.)", 429)
+                pool.starting += 1
         for old in retired:
             old.stop("code or configuration changed")
         if env is not None:
-            return env, False
+            return env
+        try:
+            env = self._new_environment(fn)
+        finally:
+            with self._lock:
+                pool.starting -= 1
+        with self._lock:
+            pool.busy.add(env)
+        return env
+
+    @staticmethod
+    def _take_idle(pool: _Pool, retired: list[ExecutionEnvironment]) -> ExecutionEnvironment | None:
+        pool.idle.sort(key=lambda candidate: candidate.provisioned)  # provisioned ones last, so popped first
+        while pool.idle:
+            env = pool.idle.pop()
+            if env.alive:
+                pool.busy.add(env)
+                return env
+            retired.append(env)
+        return None
+
+    def _new_environment(self, fn: Any) -> ExecutionEnvironment:
         spec = self._spec(fn)
         stream_name = f"{time.strftime('%Y/%m/%d')}/[{spec.version}]{os.urandom(16).hex()}"
         stream = LogStream(fn.logs_backend, fn.logs_group_name, stream_name)
-        env = ExecutionEnvironment(spec, self._base_env(fn), self._lifeline_read, stream)
+        return ExecutionEnvironment(spec, self._base_env(fn), self._lifeline_read, stream)
+
+    # -- provisioned concurrency ------------------------------------------------------------------------
+    def provision(self, fn: Any, count: int) -> list[ExecutionEnvironment]:
+        """Start `count` environments for this function version and initialise them before any request."""
+        envs = [self._new_environment(fn) for _ in range(count)]
+        key = (fn.function_arn, str(fn.version))
         with self._lock:
-            pool.busy.add(env)
-        return env, True
+            pool = self._pools.get(key)
+            if pool is None or pool.revision != _revision(fn):
+                pool = self._pools[key] = _Pool(_revision(fn))
+            pool.idle.extend(envs)
+        for env in envs:
+            threading.Thread(target=env.initialise_ahead, name="provision", daemon=True).start()
+        return envs
+
+    def deprovision(self, fn: Any) -> None:
+        """Stop this version's provisioned environments (the idle ones now, busy ones when they finish)."""
+        with self._lock:
+            pool = self._pools.get((fn.function_arn, str(fn.version)))
+            if pool is None:
+                return
+            retired = [env for env in pool.idle if env.provisioned]
+            pool.idle = [env for env in pool.idle if not env.provisioned]
+            for env in pool.busy:
+                env.provisioned = False
+        for env in retired:
+            env.stop("provisioned concurrency removed")
 
     def _release(self, fn: Any, env: ExecutionEnvironment) -> None:
         with self._lock:
             pool = self._pools.get((fn.function_arn, str(fn.version)))
             if pool is not None and env in pool.busy:
                 pool.busy.discard(env)
-                if env.alive and pool.revision == _revision(fn):
+                if env.alive and (env.provisioned or pool.revision == _revision(fn)):
                     pool.idle.append(env)
                     return
         env.stop("retired")
 
     def _count(self) -> int:
-        return sum(len(pool.idle) + len(pool.busy) for pool in self._pools.values())
+        return sum(len(pool.idle) + len(pool.busy) + pool.starting for pool in self._pools.values())
 
     # -- invoking --------------------------------------------------------------------------------------------
     def invoke(self, fn: Any, payload: bytes, invoked_arn: str | None = None,
                client_context: str | None = None) -> Outcome:
         """Run one synchronous invocation and return its outcome (payload, error kind, log, REPORT)."""
-        env, _cold = self._acquire(fn)
+        env = self._acquire(fn)
         try:
             return env.invoke(payload, invoked_arn or fn.function_arn, client_context)
         except Exception as error:  # never let the sandbox's own failure look like the handler's
@@ -152,8 +208,11 @@ class LambdaRuntime:
             self._release(fn, env)
 
     def invoke_async(self, fn: Any, payload: bytes, invoked_arn: str | None = None) -> Future:
-        """Queue an invocation to run in the background, as InvocationType=Event does."""
-        future = self._background.submit(self.invoke, fn, payload, invoked_arn)
+        """Queue an invocation to run in the background, as InvocationType=Event does (with Lambda's retries)."""
+        event = AsyncEvent(fn, payload, invoked_arn or fn.function_arn, self.clock.now())
+        return self._track(self._async.submit(event))
+
+    def _track(self, future: Future) -> Future:
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -188,13 +247,19 @@ class LambdaRuntime:
     def close(self) -> None:
         """Stop everything for good; processes still around end through the closed lifeline."""
         self.closed = True
-        self._background.shutdown(wait=False, cancel_futures=True)
+        self._async.close()
         self.stop_all()
         for fd in (self._lifeline_write, self._lifeline_read):
             try:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def _reservations(fn: Any) -> dict[str, int]:
+    """Reserved concurrency of every function in the account and region, by name."""
+    functions = _lambda_backend(fn).list_functions()
+    return {f.function_name: int(f.reserved_concurrency) for f in functions if f.reserved_concurrency is not None}
 
 
 def _lambda_backend(fn: Any) -> Any:

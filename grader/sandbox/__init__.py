@@ -5,6 +5,7 @@
     sb.endpoint_url             # every boto3 client created from now on talks to it
     sb.reset()                  # forget every resource, stop every execution environment
     sb.wait_idle()              # wait for background (InvocationType=Event) invocations to finish
+    sb.clock.advance(60)        # move the sandbox's clock: retries and schedules due by then happen now
     sb.stop()
 """
 
@@ -16,8 +17,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from grader.apigateway import DataPlane
+from grader.apigateway import urls as apigateway_urls
 from grader.runtime import moto_seam
 from grader.runtime.service import LambdaRuntime
+from grader.sandbox.clock import Clock
 from grader.sandbox.credentials import DEFAULT_REGION, point_clients_at
 from grader.sandbox.server import MotoServer
 
@@ -33,15 +37,25 @@ class Sandbox:
         self._server = MotoServer(port)
         self.endpoint_url = f"http://127.0.0.1:{self._server.port}"
         self.region = region
-        self.runtime = LambdaRuntime(self.endpoint_url, self.workdir)
+        self.clock = Clock()
+        self.runtime = LambdaRuntime(self.endpoint_url, self.workdir, self.clock)
         moto_seam.install(self.runtime)
         _install_service_patches()
         point_clients_at(self.endpoint_url, region)
+        self.apigateway = DataPlane(self.runtime)  # serves API Gateway and function URL requests
         self.running = True
 
     @property
     def port(self) -> int:
         return self._server.port
+
+    def api_url(self, api_id: str, stage: str = "$default") -> str:
+        """Base URL of a REST or HTTP API stage on the data plane; append the resource path."""
+        return apigateway_urls.api_url(self.apigateway.url, api_id, stage)
+
+    def function_url(self, function_name: str) -> str:
+        """Base URL of a function's Lambda function URL on the data plane."""
+        return apigateway_urls.function_url(self.apigateway.url, function_name)
 
     def reset(self) -> None:
         """Forget every resource in every service and stop every execution environment."""
@@ -65,6 +79,8 @@ class Sandbox:
             if not self.running:
                 return
             self.running = False
+            self.apigateway.stop()
+            self.clock.stop()
             self.runtime.close()
             self._server.stop()
             shutil.rmtree(self.workdir, ignore_errors=True)
