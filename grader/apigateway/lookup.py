@@ -1,0 +1,68 @@
+"""Finding the APIs, functions and function URLs moto stores, in whichever account and region holds them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+_FUNCTION_ARN = re.compile(
+    r"arn:aws[\w-]*:lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:"
+    r"(?P<name>[\w-]+)(?::(?P<qualifier>[\w$-]+))?"
+)
+
+
+def _backends(backend_dict: Any) -> Iterator[Any]:
+    """Every backend moto has already created (never creates one as a side effect)."""
+    for regions in list(backend_dict.values()):
+        yield from list(regions.values())
+
+
+def rest_api(api_id: str) -> Any | None:
+    """The moto RestAPI with this id, if any."""
+    from moto.apigateway.models import apigateway_backends
+
+    return next((b.apis[api_id] for b in _backends(apigateway_backends) if api_id in b.apis), None)
+
+
+def http_api(api_id: str) -> Any | None:
+    """The moto apigatewayv2 Api with this id, if any."""
+    from moto.apigatewayv2.models import apigatewayv2_backends
+
+    return next((b.apis[api_id] for b in _backends(apigatewayv2_backends) if api_id in b.apis), None)
+
+
+def _lambda_backends() -> Iterator[Any]:
+    from moto.awslambda.models import lambda_backends
+
+    return _backends(lambda_backends)
+
+
+def function_for_uri(uri: str) -> Any | None:
+    """The function (version or alias target) an integration URI names, or None if there is no such function.
+
+    Accepts both a plain function ARN and API Gateway's
+    `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function-arn>/invocations` form.
+    """
+    found = _FUNCTION_ARN.search(uri or "")
+    if found is None:
+        return None
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        backend = lambda_backends[found["account"]][found["region"]]
+        return backend.get_function(found["name"], found["qualifier"])
+    except Exception:  # moto raises its own not-found errors
+        return None
+
+
+def function_with_url(name: str) -> Any | None:
+    """The function called `name` if it has a function URL configuration."""
+    for backend in _lambda_backends():
+        try:
+            fn = backend.get_function(name)
+        except Exception:
+            continue
+        if getattr(fn, "url_config", None) is not None:
+            return fn
+    return None

@@ -1,0 +1,133 @@
+"""HTTP APIs through the data plane: routes, payload format 2.0 and its response rules, stages and errors."""
+
+from __future__ import annotations
+
+import requests
+
+
+def test_route_event_is_format_2(sb, http_api, scripted):
+    api = http_api().route("POST /items/{id}", "AWS_PROXY", scripted).stage()
+    answer = requests.post(
+        f"{sb.api_url(api)}/items/7?a=1&a=2&b=x",
+        data="hello",
+        cookies={"c1": "v1"},
+        headers={"X-Client": "t", "Content-Type": "text/plain"},
+    )
+    assert answer.status_code == 200 and answer.headers["apigw-requestid"]
+    event = answer.json()
+    assert (event["version"], event["routeKey"], event["rawPath"]) == ("2.0", "POST /items/{id}", "/items/7")
+    assert event["rawQueryString"] == "a=1&a=2&b=x"
+    assert event["queryStringParameters"] == {"a": "1,2", "b": "x"}
+    assert event["cookies"] == ["c1=v1"] and "cookie" not in event["headers"]
+    assert event["headers"]["x-client"] == "t"
+    assert event["pathParameters"] == {"id": "7"}
+    assert (event["body"], event["isBase64Encoded"]) == ("hello", False)
+    assert event["requestContext"]["http"]["method"] == "POST"
+    assert event["requestContext"]["stage"] == "$default"
+    assert "stageVariables" not in event
+
+
+def test_binary_request_body_is_base64(sb, http_api, scripted):
+    api = http_api().route("POST /upload", "AWS_PROXY", scripted).stage()
+    event = requests.post(
+        f"{sb.api_url(api)}/upload",
+        data=bytes([0, 159, 255]),
+        headers={"Content-Type": "application/octet-stream"},
+    ).json()
+    assert event["isBase64Encoded"] is True and event["body"] == "AJ//"
+
+
+def test_route_selection(sb, http_api, scripted):
+    builder = (
+        http_api()
+        .route("GET /items/{id}", "AWS_PROXY", scripted)
+        .route("ANY /{proxy+}", "AWS_PROXY", scripted)
+    )
+    api = (
+        builder.route("GET /items/special", "AWS_PROXY", scripted)
+        .route("$default", "AWS_PROXY", scripted)
+        .stage()
+    )
+    base = sb.api_url(api)
+    assert requests.get(f"{base}/items/1").json()["routeKey"] == "GET /items/{id}"
+    assert requests.get(f"{base}/items/special").json()["routeKey"] == "GET /items/special"
+    greedy = requests.patch(f"{base}/deep/er/path").json()
+    assert greedy["routeKey"] == "ANY /{proxy+}" and greedy["pathParameters"] == {"proxy": "deep/er/path"}
+    assert requests.get(f"{base}/").json()["routeKey"] == "$default"
+
+
+def test_unknown_route_is_404(sb, http_api, scripted):
+    api = http_api().route("GET /items", "AWS_PROXY", scripted).stage()
+    for method, path in (("GET", "/other"), ("DELETE", "/items")):
+        answer = requests.request(method, f"{sb.api_url(api)}{path}")
+        assert answer.status_code == 404 and answer.json() == {"message": "Not Found"}
+
+
+def test_named_stage_and_variables(sb, http_api, scripted):
+    api = http_api().route("GET /items", "AWS_PROXY", scripted).stage("beta", {"color": "blue"})
+    event = requests.get(f"{sb.api_url(api, 'beta')}/items").json()
+    assert event["requestContext"]["stage"] == "beta"
+    assert event["rawPath"] == "/beta/items"  # HTTP APIs keep the stage in rawPath
+    assert event["stageVariables"] == {"color": "blue"}
+    assert requests.get(f"{sb.api_url(api)}/items").status_code == 404  # there is no $default stage
+
+
+def test_response_rules_of_format_2(sb, http_api, scripted):
+    api = http_api().route("GET /r", "AWS_PROXY", scripted).stage()
+    base = f"{sb.api_url(api)}/r"
+    listed = requests.get(base, params={"mode": "list"})
+    assert listed.status_code == 200 and listed.headers["Content-Type"] == "application/json"
+    assert listed.json() == [1, 2, 3]
+    assert requests.get(base, params={"mode": "plain"}).json() == {"hello": "world"}
+    nostatus = requests.get(base, params={"mode": "nostatus"})  # no statusCode: the whole object is the body
+    assert nostatus.status_code == 200 and nostatus.json() == {"body": "x"}
+    cookies = requests.get(base, params={"mode": "cookies"})
+    assert cookies.status_code == 201 and cookies.text == "made" and cookies.headers["X-Answer"] == "42"
+    assert cookies.raw.headers.getlist("Set-Cookie") == ["a=1", "b=2"]
+    assert requests.get(base, params={"mode": "binary"}).content == bytes([0, 1, 2, 255])
+
+
+def test_failures_502_and_timeout_504(sb, http_api, scripted):
+    api = http_api().route("GET /f", "AWS_PROXY", scripted, TimeoutInMillis=300).stage()
+    base = f"{sb.api_url(api)}/f"
+    for mode in ("fail", "dictbody"):
+        answer = requests.get(base, params={"mode": mode})
+        assert answer.status_code == 502 and answer.json() == {"message": "Internal server error"}, mode
+    slow = requests.get(base, params={"mode": "sleep", "s": "1.5"}, timeout=10)
+    assert slow.status_code == 504 and slow.elapsed.total_seconds() < 1.4
+
+
+def test_payload_format_1_on_http_api(sb, http_api, scripted):
+    api = http_api().route("GET /old/{id}", "AWS_PROXY", scripted, PayloadFormatVersion="1.0").stage()
+    event = requests.get(f"{sb.api_url(api)}/old/3?x=1").json()
+    assert "version" not in event or event["version"] != "2.0"
+    assert (event["resource"], event["path"], event["pathParameters"]) == ("/old/{id}", "/old/3", {"id": "3"})
+    assert event["multiValueQueryStringParameters"] == {"x": ["1"]}
+
+
+def test_http_proxy_integration(sb, http_api, backend):
+    api = http_api().route("ANY /orders/{proxy+}", "HTTP_PROXY", f"{backend}/v1/{{proxy}}").stage()
+    answer = requests.post(f"{sb.api_url(api)}/orders/17/lines?all=1", data="x", headers={"X-Client": "k"})
+    assert answer.status_code == 207
+    assert answer.json() == {
+        "method": "POST",
+        "path": "/v1/17/lines",
+        "query": "all=1",
+        "header": "k",
+        "body": "x",
+    }
+    refused = http_api().route("GET /ext", "HTTP_PROXY", "https://10.0.0.8/x").stage()
+    assert requests.get(f"{sb.api_url(refused)}/ext").status_code == 502
+
+
+def test_private_integration_target(sb, http_api, backend):
+    from grader.apigateway import register_private_target
+
+    listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/eks/abc/def"
+    register_private_target(listener, backend)
+    api = (
+        http_api()
+        .route("GET /svc", "HTTP_PROXY", listener, ConnectionType="VPC_LINK", ConnectionId="vl1")
+        .stage()
+    )
+    assert requests.get(f"{sb.api_url(api)}/svc").json()["path"] == "/"
