@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.apigateway import DataPlane
 from grader.apigateway import urls as apigateway_urls
+from grader.eventbridge import schedules as eventbridge_schedules
 from grader.runtime import moto_seam
 from grader.runtime.service import LambdaRuntime
 from grader.sandbox.clock import Clock
@@ -38,6 +39,7 @@ class Sandbox:
         self.endpoint_url = f"http://127.0.0.1:{self._server.port}"
         self.region = region
         self.clock = Clock()
+        self.clock.on_tick(eventbridge_schedules.fire_due)
         self.runtime = LambdaRuntime(self.endpoint_url, self.workdir, self.clock)
         moto_seam.install(self.runtime)
         _install_service_patches()

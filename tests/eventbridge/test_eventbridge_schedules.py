@@ -1,0 +1,67 @@
+"""Scheduled rules fire on the sandbox clock: in real time, or at once when the clock is advanced."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+
+from grader.deploy import deploy_function
+from grader.eventbridge import schedules
+
+RECORDER = """
+import boto3, json, os
+def handler(event, context):
+    boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key=context.aws_request_id, Body=json.dumps(event))
+"""
+
+
+def _ts(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+def test_rate_fires_at_each_whole_period():
+    start = _ts("2026-01-01T00:00:30")
+    assert len(schedules.firings("rate(5 minutes)", start, start + 3600)) == 12
+    assert schedules.firings("rate(1 hour)", _ts("2026-01-01T00:00:00"), _ts("2026-01-01T02:00:00")) == [
+        _ts("2026-01-01T01:00:00"), _ts("2026-01-01T02:00:00")]
+
+
+@pytest.mark.parametrize(("expression", "window", "expected"), [
+    ("cron(0 12 * * ? *)", ("2026-03-01T00:00:00", "2026-03-03T23:59:00"), 3),  # noon every day
+    ("cron(15 10 ? * MON-FRI *)", ("2026-03-02T00:00:00", "2026-03-08T23:59:00"), 5),  # 2 March 2026 is a Monday
+    ("cron(0/15 * * * ? *)", ("2026-03-01T00:00:00", "2026-03-01T01:00:00"), 4),
+    ("cron(0 8 1 JAN,JUL ? *)", ("2026-01-01T00:00:00", "2026-12-31T00:00:00"), 2),
+])
+def test_cron_expressions(expression, window, expected):
+    assert len(schedules.firings(expression, _ts(window[0]), _ts(window[1]))) == expected
+
+
+def test_unreadable_schedule_is_an_error():
+    with pytest.raises(schedules.ScheduleError, match="rate"):
+        schedules.parse("every 5 minutes")
+    with pytest.raises(schedules.ScheduleError, match="six fields"):
+        schedules.parse("cron(0 12 * * ?)")
+
+
+def test_advancing_the_clock_fires_a_scheduled_rule(sb, unique):
+    name = f"nightly-{unique}"
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=name)
+    arn = deploy_function(name, RECORDER, environment={"BUCKET": name})["FunctionArn"]
+    events = boto3.client("events")
+    events.put_rule(Name=name, ScheduleExpression="rate(1 hour)")
+    events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
+    sb.clock.advance(3 * 3600)
+    assert sb.wait_idle(10)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
+    assert len(keys) == 3
+    event = json.loads(s3.get_object(Bucket=name, Key=keys[0])["Body"].read())
+    assert event["source"] == "aws.events" and event["detail-type"] == "Scheduled Event"
+    assert event["resources"] == [events.describe_rule(Name=name)["Arn"]]
+    events.disable_rule(Name=name)
+    sb.clock.advance(3 * 3600)
+    assert sb.wait_idle(10)
+    assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 3
