@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from grader.facts import value
+from grader.runtime.clock import Clock
 from grader.runtime.environment import Outcome
-from grader.sandbox.clock import Clock
 
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first failure, and after the second
 THROTTLE_RETRY_S = 1.0

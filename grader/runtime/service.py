@@ -18,10 +18,10 @@ from typing import Any
 from grader.facts import value
 from grader.runtime import code
 from grader.runtime.asynchronous import AsyncEvent, AsyncInvoker
+from grader.runtime.clock import Clock
 from grader.runtime.concurrency import ConcurrencyLimits
 from grader.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome, _error_payload
 from grader.runtime.logs import LogStream
-from grader.sandbox.clock import Clock
 
 MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account quota
 

@@ -4,7 +4,7 @@
     sb = sandbox.start()        # once per process; calling it again returns the same sandbox
     sb.endpoint_url             # every boto3 client created from now on talks to it
     sb.reset()                  # forget every resource, stop every execution environment
-    sb.wait_idle()              # wait for background (InvocationType=Event) invocations to finish
+    sb.wait_idle()              # wait for background invocations and SQS event source mappings to finish
     sb.clock.advance(60)        # move the sandbox's clock: retries and schedules due by then happen now
     sb.stop()
 """
@@ -20,9 +20,10 @@ from pathlib import Path
 from grader.apigateway import DataPlane
 from grader.apigateway import urls as apigateway_urls
 from grader.eventbridge import schedules as eventbridge_schedules
+from grader.eventsources import SqsPoller
 from grader.runtime import moto_seam
+from grader.runtime.clock import Clock
 from grader.runtime.service import LambdaRuntime
-from grader.sandbox.clock import Clock
 from grader.sandbox.credentials import DEFAULT_REGION, point_clients_at
 from grader.sandbox.server import MotoServer
 
@@ -43,6 +44,8 @@ class Sandbox:
         self.runtime = LambdaRuntime(self.endpoint_url, self.workdir, self.clock)
         moto_seam.install(self.runtime)
         _install_service_patches()
+        self.sqs_poller = SqsPoller(self.runtime)  # SQS event source mappings, see grader.eventsources
+        self.sqs_poller.start()
         point_clients_at(self.endpoint_url, region)
         self.apigateway = DataPlane(self.runtime)  # serves API Gateway and function URL requests
         self.running = True
@@ -65,14 +68,16 @@ class Sandbox:
         from moto.core.base_backend import model_data  # noqa: F401
         from moto.moto_api._internal.models import moto_api_backend
 
+        self.sqs_poller.stop()
         self.runtime.wait_idle(timeout=10)
         self.runtime.stop_all()
         moto_api_backend.reset()
         point_clients_at(self.endpoint_url, self.region)
+        self.sqs_poller.start()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
-        """Wait for background invocations to finish; False if some were still running after timeout."""
-        return self.runtime.wait_idle(timeout)
+        """Wait for background invocations and SQS batches to finish; False if some still ran after timeout."""
+        return self.sqs_poller.wait_idle(timeout, also=self.runtime.wait_idle)
 
     def stop(self) -> None:
         """Stop the server and every execution environment; start() will then create a new sandbox."""
@@ -81,6 +86,7 @@ class Sandbox:
             if not self.running:
                 return
             self.running = False
+            self.sqs_poller.stop()
             self.apigateway.stop()
             self.clock.stop()
             self.runtime.close()
@@ -97,9 +103,11 @@ def _install_service_patches() -> None:
     """Other services' patches that the sandbox needs, each owned by its own module."""
     from grader.eventbridge import delivery as eventbridge_delivery
     from grader.eventbridge import moto_patch as eventbridge_patterns
+    from grader.eventsources import install as install_sqs_poller_seam
 
     eventbridge_patterns.install()
     eventbridge_delivery.install()
+    install_sqs_poller_seam()
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:

@@ -1,0 +1,150 @@
+"""Stops moto from invoking functions inside SendMessage, so that the poller can do it as Lambda does.
+
+moto 5.2's `Queue.add_message` stores a message and then, for every event source mapping of the queue,
+receives a batch at once and invokes the function on the sender's thread, one call per message. That one
+method is the seam: `install()` replaces it with one that stores the message exactly as moto does (FIFO
+deduplication included), gives FIFO messages increasing sequence numbers, and wakes the poller. It also swaps
+moto's retention-period check for an equivalent one that does not recompute every queue attribute per message
+received. The patches are pinned to moto 5.2; `check_moto()` fails with a clear message if moto changes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import time
+from collections.abc import Callable
+from typing import Any
+
+SUPPORTED_MOTO = "5.2."
+# Pieces of moto's own code that this module reproduces or relies on; if one disappears, the seam has moved.
+_ADD_MESSAGE_MARKERS = ("lambda_event_source_mappings", "send_sqs_batch", "DEDUPLICATION_TIME_IN_SECONDS",
+                        "_messages_lock")
+_RECEIVE_MARKERS = ("dead_letter_queue", "maxReceiveCount", "pending_message_groups", "pending_messages",
+                    "mark_received")
+
+_original: dict[str, Any] = {}
+_listener: Callable[[], None] | None = None
+# Real sequence numbers are 20-digit, increasing numbers; moto draws random ones, and only for some messages.
+_sequence = itertools.count(10**19 + time.time_ns() // 1000)
+
+
+class SeamError(RuntimeError):
+    """moto no longer looks the way this patch expects."""
+
+
+def check_moto() -> None:
+    """Fail unless moto is 5.2 and its SQS code still has the shape this patch was written against."""
+    import moto
+    from moto.sqs.models import Message, Queue, SQSBackend
+
+    if not moto.__version__.startswith(SUPPORTED_MOTO):
+        raise SeamError(f"grader.eventsources patches moto {SUPPORTED_MOTO}x's Queue.add_message but moto "
+                        f"{moto.__version__} is installed; install the version pinned in pyproject.toml.")
+    add_message = inspect.getsource(_original.get("add_message", Queue.add_message))
+    missing = [marker for marker in _ADD_MESSAGE_MARKERS if marker not in add_message]
+    receive = inspect.getsource(SQSBackend.receive_message)
+    missing += [marker for marker in _RECEIVE_MARKERS if marker not in receive]
+    if missing:
+        raise SeamError(f"moto's SQS code changed (no longer mentions {', '.join(missing)}); update "
+                        "grader/eventsources/moto_patch.py.")
+    retention = inspect.getsource(_original.get("retention", SQSBackend.is_message_valid_based_on_retention_period))
+    if "MessageRetentionPeriod" not in retention or "sent_timestamp" not in retention:
+        raise SeamError("moto's SQS retention check changed; update _within_retention_period().")
+    if "visible_at" not in inspect.getsource(Message.visible.fget) or \
+            "delayed_until" not in inspect.getsource(Message.delayed.fget):
+        raise SeamError("moto's SQS Message no longer uses visible_at and delayed_until; update visible_count().")
+    params = list(inspect.signature(SQSBackend.receive_message).parameters)
+    if params[:5] != ["self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"]:
+        raise SeamError(f"moto's SQSBackend.receive_message changed its parameters to {params}; update the poller.")
+
+
+def _is_duplicate(queue: Any, message: Any) -> bool:
+    """FIFO deduplication, as moto performs it: same deduplication ID within the five-minute interval."""
+    from moto.sqs.models import DEDUPLICATION_TIME_IN_SECONDS
+
+    # moto's own code asks queue.attributes, which rebuilds every attribute (and counts all messages) per call
+    if not getattr(queue, "content_based_deduplication", False) and not message.deduplication_id:
+        return False
+    return any(
+        old.deduplication_id == message.deduplication_id
+        and (message.sent_timestamp - old.sent_timestamp) / 1000 < DEDUPLICATION_TIME_IN_SECONDS
+        for old in list(queue._messages)
+    )
+
+
+def _add_message(self: Any, message: Any) -> None:
+    """Replacement for moto's Queue.add_message: store the message, then wake the poller (never invoke here)."""
+    if self.fifo_queue:
+        if _is_duplicate(self, message):
+            return
+        message.sequence_number = str(next(_sequence))
+    with self._messages_lock:
+        self._messages.append(message)
+        self._messages_lock.notify_all()
+    listener = _listener
+    if listener is not None and self.lambda_event_source_mappings:
+        listener()
+
+
+def visible_count(queue: Any) -> int:
+    """How many messages ReceiveMessage could return now: moto's `Queue.messages` rule, reading the clock once.
+
+    moto's own property reads the clock twice per message, which makes polling a queue of a thousand messages
+    take tens of milliseconds.
+    """
+    from moto.core.utils import unix_time_millis
+
+    now = unix_time_millis()
+    return sum(1 for message in list(queue._messages) if now > message.visible_at and now >= message.delayed_until)
+
+
+def release_timed_out(queue: Any) -> None:
+    """Forget in-flight marks of messages whose visibility timeout has ended (call with the queue's lock).
+
+    moto releases them one by one while it scans a FIFO queue, so after a failed batch [A1, A2] it still sees
+    A2 in flight when it reaches A1, skips A1 and delivers A2 first. Releasing them all before receiving keeps
+    a message group in order.
+    """
+    for message in list(queue.pending_messages):
+        if message.visible:
+            queue.pending_messages.discard(message)
+
+
+def _within_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+    """Replacement for SQSBackend.is_message_valid_based_on_retention_period: the same test, minus the cost.
+
+    moto's version computes every attribute of the queue (three passes over all its messages) to read one
+    number, once per message received; a batch of ten from a queue of a thousand took half a second.
+    """
+    from moto.core.utils import unix_time
+
+    retention_period = int(self.get_queue(queue_name).message_retention_period)
+    return retention_period + message.sent_timestamp / 1000 > unix_time()
+
+
+def listen(callback: Callable[[], None] | None) -> None:
+    """Call `callback` (or nothing, for None) whenever a message arrives on a queue that has a mapping."""
+    global _listener
+    _listener = callback
+
+
+def install() -> None:
+    """Replace moto's Queue.add_message and its slow retention check (idempotent; refuses another moto)."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    check_moto()
+    if not _original:
+        _original["add_message"] = Queue.add_message
+        _original["retention"] = SQSBackend.is_message_valid_based_on_retention_period
+        Queue.add_message = _add_message  # type: ignore[method-assign]
+        SQSBackend.is_message_valid_based_on_retention_period = _within_retention_period  # type: ignore
+
+
+def uninstall() -> None:
+    """Give moto back its own methods."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    if _original:
+        Queue.add_message = _original.pop("add_message")  # type: ignore[method-assign]
+        SQSBackend.is_message_valid_based_on_retention_period = _original.pop("retention")  # type: ignore
