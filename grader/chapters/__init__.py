@@ -1,1 +1,1 @@
-"""Helpers for the course chapters: fact formatting, quizzes, widgets, plots and small teaching models."""
+"""Teaching helpers for the chapter notebooks: prose from facts, quizzes, widgets and figures."""

@@ -1,14 +1,14 @@
-"""Figures for the chapters, built from facts, models and live measurements; each returns a Figure."""
+"""Figures for the chapters, built from facts and live measurements; each returns a Figure.
+
+Cost and scaling figures come from the cost model, `grader.model`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from grader.chapters.compute import SweepPoint
-from grader.chapters.scaling import Result
 from grader.facts import fact, value
 
 RUNTIMES = {  # label -> fact key stem of its low/high cold-start measurements
@@ -72,60 +72,6 @@ def package_size_curve(measured: Sequence[tuple[float, float]] = ()) -> Figure:
     return fig
 
 
-def scaling_figure(result: Result) -> Figure:
-    """Demand and served load for both platforms, and the units (environments or tasks) each ran."""
-    fig = Figure(figsize=(8, 5.5))
-    top, middle, bottom = fig.subplots(3, 1, sharex=True)
-    t = result.seconds
-    top.plot(t, result.demand_rps, color="black", linewidth=4, alpha=0.25, label="demand")
-    top.plot(t, result.lam.served, label="Lambda served")
-    top.plot(t, result.fargate.served, label="Fargate served")
-    top.set_ylabel("requests/s")
-    top.legend(fontsize=8)
-    middle.plot(t, result.lam.units, label="Lambda environments busy")
-    middle.set_ylabel("environments")
-    middle.legend(fontsize=8, loc="upper left")
-    twin = middle.twinx()
-    twin.plot(t, result.fargate.units, color="tab:orange", label="Fargate tasks")
-    twin.set_ylabel("tasks")
-    twin.legend(fontsize=8, loc="upper right")
-    bottom.plot(t, result.lam.rejected, label="Lambda throttled")
-    bottom.plot(t, result.fargate.rejected, label="Fargate turned away")
-    bottom.set_ylabel("requests/s lost")
-    bottom.set_xlabel("seconds")
-    bottom.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def memory_sweep_figure(points: Sequence[SweepPoint], measured: Sequence[tuple[int, float]] = (),
-                        mark: int | None = None) -> Figure:
-    """Duration and cost per invocation against memory size, as a power-tuning report draws them."""
-    fig = Figure(figsize=(8, 3.2))
-    left, right = fig.subplots(1, 2)
-    sizes = [p.memory_mb for p in points]
-    left.plot(sizes, [p.seconds for p in points], "o-", label="model")
-    if measured:
-        left.plot(*zip(*measured, strict=True), "s--", color="tab:green", label="measured")
-    left.set_xscale("log")
-    left.set_yscale("log")
-    left.yaxis.set_major_formatter(ScalarFormatter())
-    left.yaxis.set_minor_formatter(NullFormatter())
-    left.set_xlabel("memory, MB")
-    left.set_ylabel("duration, s")
-    right.plot(sizes, [p.cost * 1e6 for p in points], "o-", color="tab:red")
-    right.set_xscale("log")
-    right.set_xlabel("memory, MB")
-    right.set_ylabel("USD per million invocations")
-    for ax in (left, right):
-        ax.axvline(value("memory_per_vcpu_mb"), color="grey", linestyle=":", label="one vCPU")
-        if mark is not None:
-            ax.axvline(mark, color="black", linewidth=1)
-    left.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
 def size_limits_figure() -> Figure:
     """Zip and container-image size limits side by side, on a log scale because they differ so much."""
     items = {
@@ -140,33 +86,6 @@ def size_limits_figure() -> Figure:
     ax.set_xscale("log")
     ax.set_xlabel("MB (log scale)")
     ax.set_title(fact("container_image_gb").cite(), fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def fargate_monthly(vcpu: float, memory_gb: float, tasks: float = 1) -> float:
-    """USD per month for `tasks` Fargate tasks of this size running all month."""
-    hourly = vcpu * value("price_fargate_vcpu_hour") + memory_gb * value("price_fargate_gb_hour")
-    return tasks * hourly * value("hours_per_month")
-
-
-def cost_crossover_figure(memory_mb: int, seconds: float, vcpu: float, memory_gb: float,
-                          tasks: int, mark: float | None = None) -> Figure:
-    """Monthly cost against monthly requests: Lambda grows with traffic, always-on tasks do not."""
-    from grader.chapters.compute import monthly_cost
-
-    requests = [10 ** (k / 4) for k in range(16, 37)]
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.subplots()
-    ax.plot(requests, [monthly_cost(r, memory_mb, seconds) for r in requests], label="Lambda")
-    ax.axhline(fargate_monthly(vcpu, memory_gb, tasks), color="tab:orange", label=f"{tasks} Fargate task(s)")
-    if mark is not None:
-        ax.axvline(mark, color="black", linewidth=1)
-    ax.set_xscale("log")
-    ax.set_yscale("symlog", linthresh=1)
-    ax.set_xlabel("requests per month")
-    ax.set_ylabel("USD per month")
-    ax.legend()
     fig.tight_layout()
     return fig
 

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
-from matplotlib.figure import Figure
+import numpy as np
 
-from grader.chapters import compute, plots
-from grader.chapters.scaling import FargateService, Traffic, simulate
+from grader import model
 from grader.chapters.text import money, number
-from grader.facts import value
-
-
-def figure_png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes, for an Image widget that works in JupyterLab and headless alike."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
+from grader.model import Limits, Prices
+from grader.model.widget import figure_png
 
 
 class _Explorer:
@@ -34,56 +26,62 @@ class _Explorer:
         display(self.widget)
 
 
+def _slider_style(width: str = "70%") -> dict:
+    """Keyword arguments shared by the explorers' sliders: redraw on release, room for the label."""
+    return {"continuous_update": False, "style": {"description_width": "180px"},
+            "layout": widgets.Layout(width=width)}
+
+
 class MemoryExplorer(_Explorer):
-    """A memory slider showing CPU share, duration and cost for CPU-bound work, with the sweep drawn."""
+    """A memory slider over the model's power-tuning sweep: CPU share, duration and cost at each size."""
 
     def __init__(self, cpu_seconds: float = 1.0, wait_seconds: float = 0.05) -> None:
         self.cpu_seconds, self.wait_seconds = cpu_seconds, wait_seconds
-        self.sizes = sorted(set(compute.standard_sizes(10) + [value("memory_per_vcpu_mb")]))
-        self.points = compute.memory_sweep(self.sizes, cpu_seconds, wait_seconds)
-        self.slider = widgets.IntSlider(value=value("memory_min_mb"), min=value("memory_min_mb"),
-                                        max=value("memory_max_mb"), step=64, description="Memory MB",
-                                        continuous_update=False, layout=widgets.Layout(width="60%"))
+        self.limits = Limits.from_facts()
+        self.sizes = sorted(set(model.standard_sizes(10) + [self.limits.memory_per_vcpu_mb]))
+        self.points = model.memory_sweep(self.sizes, cpu_seconds, wait_seconds)
+        self.slider = widgets.IntSlider(value=self.limits.memory_min_mb, min=self.limits.memory_min_mb,
+                                        max=self.limits.memory_max_mb, step=64, description="Memory MB",
+                                        **_slider_style("60%"))
         self.summary = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.slider.observe(lambda change: self.update(change["new"]), names="value")
         self.widget = widgets.VBox([self.slider, self.summary, self.image])
         self.update(self.slider.value)
 
-    def update(self, memory_mb: int) -> None:
-        """Recompute the numbers and the marker for one memory size."""
-        share = compute.cpu_share(memory_mb)
-        seconds = compute.run_seconds(memory_mb, self.cpu_seconds, self.wait_seconds)
-        cost = compute.invocation_cost(memory_mb, seconds)
+    def update(self, memory_mb: int) -> model.SweepPoint:
+        """Show the model's numbers for one memory size and mark it on the sweep."""
+        point = model.memory_sweep([memory_mb], self.cpu_seconds, self.wait_seconds)[0]
         self.summary.value = (
-            f"<b>{number(memory_mb)} MB</b>: {share:.2f} vCPU, one invocation takes {seconds:.2f} s "
-            f"and costs {money(round(cost * 1e6, 2))} per million invocations."
+            f"<b>{number(memory_mb)} MB</b>: {model.cpu_share(memory_mb):.2f} vCPU, one invocation takes "
+            f"{point.seconds:.2f} s and costs {money(round(point.cost * 1e6, 2))} per million invocations."
         )
-        self.image.value = figure_png(plots.memory_sweep_figure(self.points, mark=memory_mb))
+        self.image.value = figure_png(model.plot_memory_sweep(self.points, mark=memory_mb))
+        return point
 
 
 class ScalingExplorer(_Explorer):
-    """Sliders for a traffic spike and for the Fargate service, redrawing the simulation on every change."""
+    """Sliders for a traffic spike, the Lambda quota and the Fargate service, over the model's simulation."""
+
+    PLATFORMS = ("lambda", "fargate")
+    BASE_RPS, SPIKE_AT_S, TOTAL_S = 50, 60, 900
 
     def __init__(self) -> None:
-        base = Traffic()
-        service = FargateService()
-        slider = {"continuous_update": False, "style": {"description_width": "180px"},
-                  "layout": widgets.Layout(width="70%")}
-        self.spike = widgets.IntSlider(value=int(base.spike_rps), min=100, max=30000, step=100,
-                                       description="spike, requests/s", **slider)
-        self.length = widgets.IntSlider(value=base.spike_length_s, min=10, max=base.total_s - base.spike_start_s,
-                                        step=10,
-                                        description="spike length, s", **slider)
-        self.duration = widgets.IntSlider(value=int(base.request_seconds * 1000), min=10, max=3000, step=10,
-                                          description="request duration, ms", **slider)
-        self.per_task = widgets.IntSlider(value=service.requests_per_task, min=1, max=500,
-                                          description="requests per task at once", **slider)
-        self.start = widgets.IntSlider(value=service.start_seconds, min=5, max=300, step=5,
-                                       description="task start-up, s", **slider)
-        quota = value("account_concurrency_default")
+        self.limits = Limits.from_facts()
+        quota = self.limits.account_concurrency
+        style = _slider_style()
+        self.spike = widgets.IntSlider(value=2000, min=100, max=30000, step=100,
+                                       description="spike, requests/s", **style)
+        self.length = widgets.IntSlider(value=300, min=10, max=self.TOTAL_S - self.SPIKE_AT_S, step=10,
+                                        description="spike length, s", **style)
+        self.duration = widgets.IntSlider(value=200, min=10, max=3000, step=10,
+                                          description="request duration, ms", **style)
         self.quota = widgets.IntSlider(value=quota, min=100, max=quota * 20, step=100,
-                                       description="Lambda concurrency quota", **slider)
+                                       description="Lambda concurrency quota", **style)
+        self.per_task = widgets.IntSlider(value=50, min=1, max=500,
+                                          description="requests per task at once", **style)
+        self.start = widgets.IntSlider(value=round(self.limits.fargate_task_start_s), min=5, max=300, step=5,
+                                       description="task start-up, s", **style)
         self.controls = [self.spike, self.length, self.duration, self.quota, self.per_task, self.start]
         self.summary = widgets.HTML()
         self.image = widgets.Image(format="png")
@@ -92,54 +90,76 @@ class ScalingExplorer(_Explorer):
         self.widget = widgets.VBox([*self.controls, self.summary, self.image])
         self.update()
 
-    def update(self) -> None:
-        """Run the simulation with the sliders' values and redraw."""
-        traffic = Traffic(spike_rps=self.spike.value, spike_length_s=self.length.value,
-                          request_seconds=self.duration.value / 1000)
-        self.result = simulate(traffic, FargateService(requests_per_task=self.per_task.value,
-                                                       start_seconds=self.start.value),
-                               account_limit=self.quota.value)
-        peak = compute.concurrency(traffic.spike_rps, traffic.request_seconds)
+    def workload(self) -> model.Workload:
+        """The workload the sliders describe: a steady base with one spike."""
+        rate = model.spike(self.BASE_RPS, self.spike.value, at_s=self.SPIKE_AT_S, length_s=self.length.value,
+                           total_s=self.TOTAL_S)
+        return model.Workload(rate, duration_ms=self.duration.value, per_task_concurrency=self.per_task.value)
+
+    def update(self) -> dict[str, model.ScalingResult]:
+        """Run the model's simulation for both platforms with the sliders' values, and redraw."""
+        workload = self.workload()
+        limits = self.limits.with_(account_concurrency=self.quota.value,
+                                   fargate_task_start_s=self.start.value)
+        self.results = {p: model.simulate(workload, p, limits) for p in self.PLATFORMS}
+        lam, fargate = self.results["lambda"], self.results["fargate"]
+        peak = number(round(workload.concurrency.max()))
         self.summary.value = (
-            f"Peak concurrency by Little's law: <b>{number(round(peak))}</b> requests in flight. "
-            f"Lambda served <b>{self.result.lam.share_served():.1%}</b> of requests, "
-            f"Fargate <b>{self.result.fargate.share_served():.1%}</b>."
+            f"Peak concurrency by Little's law: <b>{peak}</b> requests in flight. "
+            f"Lambda throttled <b>{lam.rejected_share:.1%}</b> of requests "
+            f"(cold starts {lam.cold_start_share:.2%}); Fargate dropped <b>{fargate.rejected_share:.1%}</b>."
         )
-        self.image.value = figure_png(plots.scaling_figure(self.result))
+        self.image.value = figure_png(model.plot_responses(list(self.results.values())))
+        return self.results
 
 
 class CostExplorer(_Explorer):
-    """Monthly traffic against monthly cost: pay-per-use Lambda versus always-on Fargate tasks."""
+    """Monthly traffic against the model's monthly bills: pay-per-use Lambda versus Fargate tasks.
+
+    The Fargate service keeps at least `tasks` tasks running and adds more when the load needs them; neither
+    side has API Gateway in front, so the comparison is compute against compute.
+    """
+
+    PLATFORMS = ("lambda", "fargate")
 
     def __init__(self, memory_mb: int = 512, seconds: float = 0.1, vcpu: float = 0.5, memory_gb: float = 1.0,
                  tasks: int = 2) -> None:
-        self.memory_mb, self.seconds = memory_mb, seconds
-        self.vcpu, self.memory_gb, self.tasks = vcpu, memory_gb, tasks
+        self.prices = Prices.from_facts()
+        self.workload = model.Workload(model.steady(1), duration_ms=seconds * 1000, memory_mb=memory_mb,
+                                       task_vcpu=vcpu, task_gb=memory_gb, min_tasks=tasks, api=None)
         self.requests = widgets.FloatLogSlider(value=1e6, base=10, min=4, max=9, step=0.25,
-                                               description="requests/month", continuous_update=False,
-                                               style={"description_width": "120px"},
-                                               layout=widgets.Layout(width="70%"))
+                                               description="requests/month", **_slider_style())
+        self.rates = np.geomspace(self._rate(10**self.requests.min), self._rate(10**self.requests.max), 81)
+        self.crossover = model.crossover_rate(self.workload, "fargate", self.prices)
         self.summary = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.requests.observe(lambda change: self.update(change["new"]), names="value")
         self.widget = widgets.VBox([self.requests, self.summary, self.image])
         self.update(self.requests.value)
 
-    def costs(self, requests: float) -> tuple[float, float]:
-        """Lambda's and Fargate's monthly cost at this traffic."""
-        return (compute.monthly_cost(requests, self.memory_mb, self.seconds),
-                plots.fargate_monthly(self.vcpu, self.memory_gb, self.tasks))
+    def _rate(self, requests: float) -> float:
+        """The average request rate that carries `requests` in a month."""
+        return requests / self.prices.seconds_per_month
 
-    def update(self, requests: float) -> None:
-        """Refresh the comparison for one monthly traffic figure."""
+    def costs(self, requests: float) -> tuple[float, float]:
+        """Lambda's and Fargate's monthly bills at this traffic, from the cost model."""
+        at = self.workload.with_(rate=model.per_month(requests, self.prices))
+        return model.lambda_cost(at, self.prices).total, model.fargate_cost(at, self.prices).total
+
+    def update(self, requests: float) -> str:
+        """Refresh the comparison for one monthly traffic figure; return the cheaper platform's name."""
         lam, fargate = self.costs(requests)
         cheaper = "Lambda" if lam < fargate else "Fargate"
+        even = ("" if self.crossover is None else " The two cost the same at about "
+                f"{number(round(self.crossover * self.prices.seconds_per_month, -4))} requests a month.")
         self.summary.value = (
             f"{number(round(requests))} requests a month: Lambda {money(round(lam, 2))}, "
-            f"Fargate {money(round(fargate, 2))}. <b>{cheaper}</b> is cheaper here."
+            f"Fargate {money(round(fargate, 2))}. <b>{cheaper}</b> is cheaper here.{even}"
         )
-        self.image.value = figure_png(plots.cost_crossover_figure(
-            self.memory_mb, self.seconds, self.vcpu, self.memory_gb, self.tasks, mark=requests))
+        figure = model.plot_cost_vs_load(self.workload, self.prices, rates=self.rates,
+                                         platforms=self.PLATFORMS, mark_rate=self._rate(requests))
+        self.image.value = figure_png(figure)
+        return cheaper
 
 
 Matcher = Callable[[dict, dict], bool]

@@ -25,9 +25,21 @@ How each platform follows a spike (a `ScalingResult` of per-step arrays and shar
     r = simulate(w.with_(rate=spike(50, 2000)), "lambda")
     r.rejected_share, r.cold_start_share
 
+One function's memory size: CPU share, speed and cost per invocation (a power-tuning sweep)::
+
+    cpu_share(1024); run_seconds(1024, cpu_seconds=0.5, wait_seconds=0.1)
+    invocation_cost(1024, duration_ms=120)           # USD, request charge included, before the free tier
+    memory_sweep(standard_sizes(), cpu_seconds=1.0); plot_memory_sweep(points)
+
+Little's law and monthly volumes::
+
+    concurrency(300, 0.2)                              # 60 requests in flight
+    Workload(per_month(10_000_000), duration_ms=200)   # a steady rate carrying ten million requests a month
+
 Figures and the widget::
 
     plot_cost_vs_load(w); plot_spike_response(w.with_(rate=spike(50, 2000)))
+    plot_responses([simulate(...), ...])               # results already run, one panel each
     explorer()                        # ipywidgets; explore_view(...) is its plain-function callback
 
 Simplifications: the rate series is taken as representative of the whole month; only the first pricing tier
@@ -41,6 +53,7 @@ from grader.model.costs import (
     api_gateway_cost,
     eks_cost,
     fargate_cost,
+    invocation_cost,
     lambda_cost,
     monthly_cost,
     nodes_needed,
@@ -48,11 +61,12 @@ from grader.model.costs import (
     tasks_needed,
 )
 from grader.model.crossover import cost_curve, crossover_rate, crossovers
-from grader.model.plots import plot_cost_vs_load, plot_spike_response
+from grader.model.memory import SweepPoint, cheapest, cpu_share, memory_sweep, run_seconds, standard_sizes
+from grader.model.plots import plot_cost_vs_load, plot_memory_sweep, plot_responses, plot_spike_response
 from grader.model.prices import Limits, Prices
 from grader.model.scaling import ScalingResult, simulate, simulate_eks, simulate_fargate, simulate_lambda
 from grader.model.widget import ExplorerView, explore_view, explorer
-from grader.model.workload import RateSeries, Workload, diurnal, series, spike, steady
+from grader.model.workload import RateSeries, Workload, concurrency, diurnal, per_month, series, spike, steady
 
 __all__ = [
     "PLATFORMS",
@@ -62,9 +76,13 @@ __all__ = [
     "Prices",
     "RateSeries",
     "ScalingResult",
+    "SweepPoint",
     "Workload",
     "api_gateway_cost",
+    "cheapest",
+    "concurrency",
     "cost_curve",
+    "cpu_share",
     "crossover_rate",
     "crossovers",
     "diurnal",
@@ -72,18 +90,25 @@ __all__ = [
     "explore_view",
     "explorer",
     "fargate_cost",
+    "invocation_cost",
     "lambda_cost",
+    "memory_sweep",
     "monthly_cost",
     "nodes_needed",
+    "per_month",
     "plot_cost_vs_load",
+    "plot_memory_sweep",
+    "plot_responses",
     "plot_spike_response",
     "pods_per_node",
+    "run_seconds",
     "series",
     "simulate",
     "simulate_eks",
     "simulate_fargate",
     "simulate_lambda",
     "spike",
+    "standard_sizes",
     "steady",
     "tasks_needed",
 ]

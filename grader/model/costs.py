@@ -50,10 +50,24 @@ def api_gateway_cost(workload: Workload, prices: Prices | None = None, limits: L
     return requests * units / 1e6 * prices.apigw_http_per_million
 
 
-def billed_seconds(workload: Workload, limits: Limits) -> float:
+def billed_seconds(duration_ms: float, limits: Limits) -> float:
     """One invocation's billed duration: rounded up to the billing granularity."""
     step = limits.billing_granularity_ms
-    return math.ceil(workload.duration_ms / step - _EPS) * step / 1000
+    return math.ceil(duration_ms / step - _EPS) * step / 1000
+
+
+def invocation_cost(
+    memory_mb: float,
+    duration_ms: float,
+    architecture: str = "x86_64",
+    prices: Prices | None = None,
+    limits: Limits | None = None,
+) -> float:
+    """USD for one on-demand invocation before any free tier: the request charge plus billed GB-seconds."""
+    prices, limits = prices or Prices.from_facts(), limits or Limits.from_facts()
+    limits.check_memory(memory_mb)
+    gb_seconds = billed_seconds(duration_ms, limits) * memory_mb / 1024
+    return prices.requests_per_million / 1e6 + gb_seconds * prices.gb_second(architecture)
 
 
 def provisioned_share(workload: Workload, provisioned: int) -> float:
@@ -66,8 +80,7 @@ def provisioned_share(workload: Workload, provisioned: int) -> float:
 
 def _check_lambda(workload: Workload, limits: Limits) -> None:
     """Refuse a configuration Lambda itself would refuse."""
-    if not limits.memory_min_mb <= workload.memory_mb <= limits.memory_max_mb:
-        raise ValueError(f"memory must be {limits.memory_min_mb}-{limits.memory_max_mb} MB")
+    limits.check_memory(workload.memory_mb)
     if workload.payload_kb > limits.payload_sync_mb * 1024:
         raise ValueError(f"a synchronous payload is limited to {limits.payload_sync_mb} MB")
 
@@ -84,7 +97,7 @@ def lambda_cost(
     _check_lambda(workload, limits)
     requests = monthly_requests(workload, prices)
     gb = workload.memory_mb / 1024
-    gb_seconds = requests * billed_seconds(workload, limits) * gb
+    gb_seconds = requests * billed_seconds(workload.duration_ms, limits) * gb
     on_provisioned = gb_seconds * provisioned_share(workload, provisioned)
     on_demand = gb_seconds - on_provisioned
     free_requests = prices.free_requests if free_tier else 0
@@ -94,7 +107,7 @@ def lambda_cost(
         "requests": max(0.0, requests - free_requests) / 1e6 * prices.requests_per_million,
         "compute": max(0.0, on_demand - free_gb_seconds) * prices.gb_second(workload.architecture),
         "ephemeral storage": requests
-        * billed_seconds(workload, limits)
+        * billed_seconds(workload.duration_ms, limits)
         * extra_tmp_gb
         * prices.ephemeral_gb_second,
         "api gateway": api_gateway_cost(workload, prices, limits),

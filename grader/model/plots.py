@@ -1,4 +1,4 @@
-"""Chapter figures: monthly cost against load with its crossovers, and each platform's spike response."""
+"""Chapter figures: cost against load with its crossovers, spike responses, and the memory sweep."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from grader.model.costs import PLATFORMS, monthly_cost
 from grader.model.crossover import cost_curve, crossover_rate
+from grader.model.memory import SweepPoint
 from grader.model.prices import Limits, Prices
 from grader.model.scaling import ScalingResult, simulate
 from grader.model.workload import Workload
@@ -72,10 +74,14 @@ def plot_cost_vs_load(
     limits: Limits | None = None,
     rates: Sequence[float] | None = None,
     platforms: Sequence[str] = PLATFORMS,
+    mark_rate: float | None = None,
 ) -> Figure:
-    """Monthly cost against average load for each platform, with the crossover points marked."""
+    """Monthly cost against average load for each platform, with the crossover points marked.
+
+    `mark_rate` draws a dotted line at one average rate, e.g. the one a widget's slider has chosen.
+    """
     fig = Figure(figsize=(7, 4.5), layout="constrained")
-    draw_cost_vs_load(fig.add_subplot(), workload, prices, limits, rates, platforms)
+    draw_cost_vs_load(fig.add_subplot(), workload, prices, limits, rates, platforms, mark_rate)
     return fig
 
 
@@ -103,12 +109,48 @@ def draw_spike_response(ax: Axes, result: ScalingResult) -> None:
     ax.legend(handles=handles, fontsize="small", loc="upper right")
 
 
+def plot_responses(results: Sequence[ScalingResult]) -> Figure:
+    """Simulation results already run, one panel each, sharing the time axis."""
+    fig = Figure(figsize=(8, 2.8 * len(results)), layout="constrained")
+    axes = fig.subplots(len(results), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, result in zip(axes, results, strict=True):
+        draw_spike_response(ax, result)
+    return fig
+
+
 def plot_spike_response(
     workload: Workload, platforms: Sequence[str] = PLATFORMS, limits: Limits | None = None
 ) -> Figure:
     """Each platform's response to the workload's traffic, one panel per platform."""
-    fig = Figure(figsize=(8, 2.8 * len(platforms)), layout="constrained")
-    axes = fig.subplots(len(platforms), 1, sharex=True, squeeze=False)[:, 0]
-    for ax, platform in zip(axes, platforms, strict=True):
-        draw_spike_response(ax, simulate(workload, platform, limits))
+    return plot_responses([simulate(workload, platform, limits) for platform in platforms])
+
+
+def plot_memory_sweep(
+    points: Sequence[SweepPoint],
+    measured: Sequence[tuple[int, float]] = (),
+    mark: int | None = None,
+    limits: Limits | None = None,
+) -> Figure:
+    """Duration and cost per million invocations against memory size, as a power-tuning report draws them.
+
+    `measured` adds (memory MB, seconds) points taken in the sandbox; `mark` draws a line at one size.
+    """
+    limits = limits or Limits.from_facts()
+    fig = Figure(figsize=(8, 3.2), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    sizes = [p.memory_mb for p in points]
+    left.plot(sizes, [p.seconds for p in points], "o-", label="model", gid="sweep-seconds")
+    if measured:
+        left.plot(*zip(*measured, strict=True), "s--", color="tab:green", label="measured", gid="measured")
+    left.set(yscale="log", ylabel="duration, s")
+    left.yaxis.set_major_formatter(ScalarFormatter())
+    left.yaxis.set_minor_formatter(NullFormatter())
+    right.plot(sizes, [p.cost * 1e6 for p in points], "o-", color="tab:red", gid="sweep-cost")
+    right.set(ylabel="USD per million invocations")
+    for ax in (left, right):
+        ax.set(xscale="log", xlabel="memory, MB")
+        ax.axvline(limits.memory_per_vcpu_mb, color="grey", linestyle=":", label="one vCPU", gid="one-vcpu")
+        if mark is not None:
+            ax.axvline(mark, color="black", linewidth=1, gid="mark")
+    left.legend(fontsize="small")
     return fig

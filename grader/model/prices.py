@@ -99,6 +99,8 @@ class Limits:
     apigw_http_metering_kb: float
     memory_min_mb: int
     memory_max_mb: int
+    memory_per_vcpu_mb: float
+    max_vcpus: float
     fargate_task_sizes: tuple
     fargate_task_start_s: float
     fargate_launch_burst: int
@@ -130,6 +132,8 @@ class Limits:
             apigw_http_metering_kb=value("apigw_http_metering_kb"),
             memory_min_mb=value("memory_min_mb"),
             memory_max_mb=value("memory_max_mb"),
+            memory_per_vcpu_mb=value("memory_per_vcpu_mb"),
+            max_vcpus=value("max_vcpus"),
             fargate_task_sizes=tuple(tuple(row) for row in value("fargate_task_sizes")),
             fargate_task_start_s=value("fargate_task_start_s_high"),
             fargate_launch_burst=value("fargate_launch_burst_tasks"),
@@ -145,6 +149,11 @@ class Limits:
     def with_(self, **changes: Any) -> Limits:
         """A copy with some limits changed."""
         return replace(self, **changes)
+
+    def check_memory(self, memory_mb: float) -> None:
+        """Refuse a memory size Lambda does not allow."""
+        if not self.memory_min_mb <= memory_mb <= self.memory_max_mb:
+            raise ValueError(f"memory must be {self.memory_min_mb}-{self.memory_max_mb} MB, not {memory_mb}")
 
     def instance(self, name: str) -> Instance:
         """The size of an instance type the facts file knows, with a clear error otherwise."""

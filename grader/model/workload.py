@@ -6,6 +6,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from grader.model.prices import Prices
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,21 @@ def series(rps: list[float] | np.ndarray, step_s: float) -> RateSeries:
     return RateSeries(tuple(float(r) for r in rps), step_s)
 
 
+def per_month(requests: float, prices: Prices | None = None) -> RateSeries:
+    """The steady rate that carries `requests` in one billing month."""
+    prices = prices or Prices.from_facts()
+    return steady(requests / prices.seconds_per_month)
+
+
+def concurrency(rate_rps: ArrayLike, duration_s: ArrayLike) -> np.ndarray | float:
+    """Little's law: requests in flight equal the arrival rate times the time each request takes."""
+    rate, duration = np.asarray(rate_rps, dtype=float), np.asarray(duration_s, dtype=float)
+    if (rate < 0).any() or (duration < 0).any():
+        raise ValueError("rate and duration must not be negative")
+    in_flight = rate * duration
+    return float(in_flight) if in_flight.ndim == 0 else in_flight
+
+
 @dataclass(frozen=True)
 class Workload:
     """A request-serving workload and how each platform would be sized for it.
@@ -109,7 +127,7 @@ class Workload:
     @property
     def concurrency(self) -> np.ndarray:
         """Requests in flight at each step, by Little's law: rate times duration."""
-        return self.rate.values * self.duration_ms / 1000
+        return concurrency(self.rate.values, self.duration_ms / 1000)
 
     def with_(self, **changes: Any) -> Workload:
         """A copy with some fields changed."""

@@ -4,9 +4,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pytest  # noqa: E402
+
 from grader.chapters import widgets  # noqa: E402
 from grader.chapters.text import number  # noqa: E402
 from grader.facts import value  # noqa: E402
+from grader.model import (  # noqa: E402
+    Limits,
+    Prices,
+    Workload,
+    invocation_cost,
+    monthly_cost,
+    per_month,
+    run_seconds,
+    simulate,
+)
 
 PNG = b"\x89PNG"
 
@@ -20,26 +32,55 @@ def test_memory_slider_updates_share_and_redraws():
     assert explorer.summary.value != low_text and bytes(explorer.image.value) != bytes(low_png)
 
 
+def test_memory_callback_reports_the_models_numbers():
+    explorer = widgets.MemoryExplorer(cpu_seconds=0.5, wait_seconds=0.1)
+    point = explorer.update(1024)
+    assert point.seconds == pytest.approx(run_seconds(1024, 0.5, 0.1))
+    assert point.cost == pytest.approx(invocation_cost(1024, point.seconds * 1000))
+    assert f"{point.seconds:.2f} s" in explorer.summary.value
+
+
 def test_scaling_sliders_rerun_the_simulation():
     explorer = widgets.ScalingExplorer()
-    before = explorer.result
+    before = explorer.results
     explorer.spike.value = 20000
-    assert explorer.result is not before
-    assert max(explorer.result.lam.units) == explorer.quota.value
+    assert explorer.results is not before
+    lam = explorer.results["lambda"]
+    assert lam.capacity.max() == explorer.quota.value
     assert "Peak concurrency" in explorer.summary.value
-    throttled = explorer.result.lam.share_served()
-    assert throttled < 1.0
+    throttled = lam.rejected_share
+    assert throttled > 0
     explorer.quota.value = explorer.quota.max
-    assert explorer.result.lam.share_served() > throttled
+    assert explorer.results["lambda"].rejected_share < throttled
     assert number(round(20000 * explorer.duration.value / 1000)) in explorer.summary.value
+
+
+def test_scaling_callback_matches_the_model():
+    explorer = widgets.ScalingExplorer()
+    explorer.start.value = 30
+    limits = Limits.from_facts().with_(fargate_task_start_s=30)
+    direct = simulate(explorer.workload(), "fargate", limits)
+    assert explorer.results["fargate"].rejected_share == pytest.approx(direct.rejected_share)
+    explorer.start.value = 300
+    assert explorer.results["fargate"].rejected_share > direct.rejected_share
 
 
 def test_cost_explorer_crosses_over_as_traffic_grows():
     explorer = widgets.CostExplorer()
-    explorer.requests.value = 10 ** explorer.requests.min
+    assert explorer.update(10 ** explorer.requests.min) == "Lambda"
     assert "<b>Lambda</b> is cheaper" in explorer.summary.value
     explorer.requests.value = 10 ** explorer.requests.max
     assert "<b>Fargate</b> is cheaper" in explorer.summary.value
+    crossing = explorer.crossover * Prices.from_facts().seconds_per_month
+    assert explorer.update(crossing * 0.9) == "Lambda" and explorer.update(crossing * 1.1) == "Fargate"
+
+
+def test_cost_explorer_bills_come_from_the_model():
+    explorer = widgets.CostExplorer(memory_mb=1024, seconds=0.2, tasks=3)
+    workload = Workload(per_month(5e7), duration_ms=200, memory_mb=1024, min_tasks=3, api=None)
+    lam, fargate = explorer.costs(5e7)
+    assert lam == pytest.approx(monthly_cost(workload, "lambda").total)
+    assert fargate == pytest.approx(monthly_cost(workload, "fargate").total)
 
 
 def test_pattern_tester_reports_match_no_match_and_bad_json():

@@ -14,7 +14,9 @@ from grader.model import (
     api_gateway_cost,
     eks_cost,
     fargate_cost,
+    invocation_cost,
     lambda_cost,
+    per_month,
     series,
     steady,
 )
@@ -45,6 +47,13 @@ def test_lambda_rounds_duration_up_to_the_millisecond():
     bill = lambda_cost(Workload(steady(1), duration_ms=1.2, memory_mb=128, api=None))
     assert bill.items["compute"] == pytest.approx(657 * value("price_gb_second_x86"))
     assert bill.items["compute"] == pytest.approx(0.01095, rel=1e-4)
+
+
+def test_monthly_bill_is_requests_times_the_cost_of_one_invocation():
+    """With no free tier, API Gateway or extra storage, a month's bill is requests x `invocation_cost`."""
+    workload = Workload(per_month(10_000_000), duration_ms=37.5, memory_mb=768, api=None)
+    bill = lambda_cost(workload)
+    assert bill.total == pytest.approx(10_000_000 * invocation_cost(768, 37.5))
 
 
 def test_lambda_free_tier():

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from grader.facts import value
 from grader.model import (
     PLATFORMS,
     Prices,
@@ -11,10 +12,15 @@ from grader.model import (
     crossover_rate,
     explore_view,
     explorer,
+    memory_sweep,
     monthly_cost,
     plot_cost_vs_load,
+    plot_memory_sweep,
+    plot_responses,
     plot_spike_response,
+    simulate,
     spike,
+    standard_sizes,
     steady,
 )
 from grader.model.widget import figure_png
@@ -52,6 +58,14 @@ def test_cost_plot_follows_injected_prices():
     assert high["crossover-fargate"].get_xdata()[0] > low["crossover-fargate"].get_xdata()[0]
 
 
+def test_cost_plot_marks_a_chosen_rate():
+    """`mark_rate` adds a vertical line at that rate; without it there is none."""
+    marked = _by_gid(plot_cost_vs_load(WORKLOAD, platforms=("lambda", "fargate"), mark_rate=3.0))
+    assert list(marked["current-rate"].get_xdata()) == [3.0, 3.0]
+    assert "cost-eks" not in marked and "crossover-eks" not in marked
+    assert "current-rate" not in _by_gid(plot_cost_vs_load(WORKLOAD))
+
+
 def test_spike_plot_has_a_panel_per_platform_with_capacity_and_losses():
     """Three panels; each shows demand and capacity; containers also show their queue."""
     fig = plot_spike_response(SPIKY)
@@ -60,6 +74,27 @@ def test_spike_plot_has_a_panel_per_platform_with_capacity_and_losses():
     gids = [a.get_gid() for a in fig.findobj(lambda a: a.get_gid() is not None)]
     assert gids.count("capacity") == 3 and gids.count("demand") == 3 and gids.count("rejected") == 3
     assert gids.count("queued") == 2
+
+
+def test_responses_plot_draws_results_already_run():
+    """One panel per result given, titled with that result's rejected share."""
+    results = [simulate(SPIKY, "lambda"), simulate(SPIKY, "fargate")]
+    fig = plot_responses(results)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert [t.split(":")[0] for t in titles] == ["Lambda", "Fargate"]
+    assert f"{results[1].rejected_share:.1%}" in titles[1]
+
+
+def test_memory_sweep_plot_shows_model_measurements_and_one_vcpu():
+    """Duration and cost lines from the sweep, measured points when given, and the one-vCPU line."""
+    points = memory_sweep(standard_sizes(6), cpu_seconds=0.5)
+    fig = plot_memory_sweep(points, measured=[(128, 7.0), (1024, 0.9)], mark=1024)
+    artists = _by_gid(fig)
+    assert list(artists["sweep-seconds"].get_ydata()) == [p.seconds for p in points]
+    assert list(artists["sweep-cost"].get_ydata()) == pytest.approx([p.cost * 1e6 for p in points])
+    assert list(artists["measured"].get_xdata()) == [128, 1024]
+    assert artists["one-vcpu"].get_xdata()[0] == value("memory_per_vcpu_mb")
+    assert "measured" not in _by_gid(plot_memory_sweep(points))
 
 
 def test_widget_callback_matches_the_model():

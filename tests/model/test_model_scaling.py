@@ -130,3 +130,21 @@ def test_cold_start_share_of_a_rising_load():
     r = simulate_lambda(Workload(series([10, 20, 30], step_s=1), duration_ms=1000))
     assert list(r.started) == [0, 10, 10]
     assert r.cold_start_share == pytest.approx(20 / 60)
+
+
+@pytest.mark.parametrize("platform", ["lambda", "fargate", "eks"])
+def test_every_request_is_served_rejected_or_still_queued(platform):
+    """Requests are conserved: those arriving equal those served, rejected, and left waiting at the end."""
+    w = Workload(spike(50, 8000, at_s=60, length_s=300, total_s=900), duration_ms=200)
+    r = simulate(w, platform)
+    served_requests = (r.served / (w.duration_ms / 1000)).sum() * w.rate.step_s
+    assert served_requests + r.rejected.sum() + r.queued[-1] == pytest.approx(r.requests.sum())
+    assert (r.rejected >= 0).all() and (r.capacity >= 0).all()
+
+
+@pytest.mark.parametrize("platform", ["fargate", "eks"])
+def test_containers_scale_back_in_after_the_spike(platform):
+    """Once the spike has passed and the scale-in delay has run, fewer tasks or pods are kept."""
+    w = Workload(spike(10, 2000, at_s=60, length_s=400, total_s=2400), duration_ms=100)
+    r = simulate(w, platform)
+    assert r.capacity[-1] < r.capacity.max()

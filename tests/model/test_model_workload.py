@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.model import Workload, diurnal, series, spike, steady
+from grader.model import Prices, Workload, concurrency, diurnal, per_month, series, spike, steady
 
 
 def test_diurnal_day_averages_peak_and_trough():
@@ -34,3 +34,18 @@ def test_invalid_inputs_are_refused():
         Workload(steady(1), api="websocket")
     with pytest.raises(ValueError):
         Workload(steady(1), duration_ms=0)
+
+
+def test_littles_law_for_numbers_and_arrays():
+    """300 req/s x 0.2 s = 60 in flight; element by element for arrays; negative inputs are refused."""
+    assert concurrency(300, 0.2) == pytest.approx(60)
+    assert list(concurrency([10, 20], 0.5)) == [5, 10]
+    with pytest.raises(ValueError):
+        concurrency(-1, 1)
+
+
+def test_per_month_spreads_requests_over_the_billing_month():
+    """2,628,000 requests over 730 h x 3,600 s is exactly one request per second."""
+    rate = per_month(2_628_000)
+    assert rate.mean == pytest.approx(1.0)
+    assert rate.mean * Prices.from_facts().seconds_per_month == pytest.approx(2_628_000)
