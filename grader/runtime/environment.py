@@ -77,6 +77,7 @@ class ExecutionEnvironment:
         self.provisioned = False  # kept initialised ahead of traffic by provisioned concurrency
         self.initialised = False
         self.init_ms: float | None = None
+        self.last_used = time.monotonic()
         self._stop_reason: str | None = None
         self._pending: Invocation | None = None
         self._output = bytearray()

@@ -120,9 +120,7 @@ class LambdaRuntime:
                 pool = self._pools[key] = _Pool(revision)
             env = self._take_idle(pool, retired)
             if env is None:
-                if self._count() >= MAX_ENVIRONMENTS:
-                    raise InvokeError("TooManyRequestsException", "Rate Exceeded. (The sandbox runs at most "
-                                      f"{MAX_ENVIRONMENTS} execution environments at once.)", 429)
+                self._make_room(retired)
                 pool.starting += 1
         for old in retired:
             old.stop("code or configuration changed")
@@ -187,12 +185,28 @@ class LambdaRuntime:
             if pool is not None and env in pool.busy:
                 pool.busy.discard(env)
                 if env.alive and (env.provisioned or pool.revision == _revision(fn)):
+                    env.last_used = time.monotonic()
                     pool.idle.append(env)
                     return
         env.stop("retired")
 
     def _count(self) -> int:
         return sum(len(pool.idle) + len(pool.busy) + pool.starting for pool in self._pools.values())
+
+    def _make_room(self, retired: list[ExecutionEnvironment]) -> None:
+        """At the machine's cap, retire the longest-idle environment (as Lambda reclaims idle ones); throttle
+        only when every environment is busy. Call with the lock held."""
+        for pool in self._pools.values():
+            retired.extend(env for env in pool.idle if not env.alive)
+            pool.idle = [env for env in pool.idle if env.alive]
+        while self._count() >= MAX_ENVIRONMENTS:
+            candidates = [(env.provisioned, env.last_used, i, pool) for pool in self._pools.values()
+                          for i, env in enumerate(pool.idle)]
+            if not candidates:
+                raise InvokeError("TooManyRequestsException", "Rate Exceeded. (The sandbox runs at most "
+                                  f"{MAX_ENVIRONMENTS} execution environments at once.)", 429)
+            _provisioned, _used, index, pool = min(candidates, key=lambda c: c[:2])
+            retired.append(pool.idle.pop(index))
 
     # -- invoking --------------------------------------------------------------------------------------------
     def invoke(self, fn: Any, payload: bytes, invoked_arn: str | None = None,

@@ -203,3 +203,15 @@ def test_throttled_async_event_waits_and_runs(sb, flaky):
     client.delete_function_concurrency(FunctionName=name)
     sb.clock.advance(1)
     assert sb.wait_idle(10) and attempts() == 1
+
+
+def test_idle_environments_make_room_at_the_machine_cap(sb, unique, monkeypatch):
+    from grader.runtime import service
+
+    sb.runtime.stop_all()
+    monkeypatch.setattr(service, "MAX_ENVIRONMENTS", 2)
+    for i in range(3):  # a third function needs an environment: the longest-idle one is reclaimed
+        deploy_function(f"cap-{i}-{unique}", "def handler(e, c):\n    return 1\n")
+        assert invoke(f"cap-{i}-{unique}").payload == 1
+    assert sb.runtime.environments(f"cap-0-{unique}") == []
+    assert len(sb.runtime.environments()) == 2
