@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade_cmd = add("grade", _grade, "Autograde every submission of a lab in a folder.")
     grade_cmd.add_argument("lab", help="Lab name, for example lab1-first-handler.")
     grade_cmd.add_argument("submissions", help="Folder with one notebook (or one folder) per learner.")
+    grade_cmd.add_argument(
+        "--work", default=None, help="Folder for the gradebook, graded copies, feedback, scores (default: .grading)."
+    )
     return parser
 
 

@@ -1,0 +1,69 @@
+"""How long autograding one lab 1 submission takes, beside the floor: a kernel running an empty notebook.
+
+The floor is what any notebook grader pays per submission (start a kernel, run one cell, shut it down). The
+autograde figure is nbgrader's whole job for one submission of the reference solution: sanitise, execute
+every cell (the sandbox starts inside the kernel, the handler is deployed and invoked), score, and save to
+the gradebook. Feedback pages are written once per batch; their cost per learner is printed too.
+Run: .venv/bin/python benchmarks/bench_grading.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from grader.grading.autograde import LabGrader, Submission
+from grader.grading.config import CoursePaths, kernel_config
+from grader.grading.labs import lab
+
+
+def empty_notebook_seconds() -> float:
+    """Start a kernel, run one empty cell, shut the kernel down."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    start = time.perf_counter()
+    NotebookClient(nb, kernel_name="python3", config=kernel_config()).execute()
+    return time.perf_counter() - start
+
+
+def autograde_seconds(grader: LabGrader, submission: Submission) -> float:
+    """Autograde one submission; check it got full marks, so a broken run is not timed as a fast one."""
+    start = time.perf_counter()
+    result = grader.grade(submission)
+    elapsed = time.perf_counter() - start
+    assert not result.error and result.score == result.max_score, (result.error, result.scores)
+    return elapsed
+
+
+def main(runs: int = 3) -> None:
+    the_lab = lab("lab1-first-handler")
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        work = Path(tmp)
+        grader = LabGrader(the_lab, CoursePaths(work=work / "work"))
+        grader.prepare()
+        submission = Submission("reference", the_lab.source())
+        empty_notebook_seconds()  # the first kernel start warms the disk cache and imports
+        autograde_seconds(grader, submission)
+        floor = [empty_notebook_seconds() for _ in range(runs)]
+        graded = [autograde_seconds(grader, submission) for _ in range(runs)]
+        results = [grader.grade(submission)]
+        start = time.perf_counter()
+        grader.write_feedback(results)  # the one learner graded so far, plus the pages it rewrites
+        feedback = time.perf_counter() - start
+    print(_line("floor: kernel + empty notebook", floor))
+    print(_line("autograde one lab 1 submission", graded))
+    print(f"{'feedback page for one learner':34s} {feedback:.2f} s")
+
+
+def _line(label: str, samples: list[float]) -> str:
+    """One result line: the median, then every run."""
+    runs = ", ".join(f"{s:.2f}" for s in samples)
+    return f"{label:34s} median {statistics.median(samples):.2f} s  (runs: {runs})"
+
+if __name__ == "__main__":
+    main()
