@@ -14,7 +14,10 @@ from typing import Any
 
 import boto3
 
-DEFAULT_ROLE_NAME = "lambda-course-basic-execution"
+DEFAULT_ROLE_NAME = "lambda-course-demo-full-access"
+# Demos that are not about permissions deploy with this role. It may do anything, like an administrator's role,
+# which is exactly what the security chapter and labs teach you not to give a real function.
+DEMO_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 _TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -43,7 +46,12 @@ def zip_source(files: dict[str, str | bytes] | str | Path, module: str = "app") 
 
 
 def ensure_role(name: str = DEFAULT_ROLE_NAME, policy: dict | None = None) -> str:
-    """Return the ARN of an execution role that Lambda may assume, creating it if needed."""
+    """Return the ARN of an execution role that Lambda may assume, creating it if needed.
+
+    `policy` becomes the role's inline policy; the default demo role gets one that allows everything.
+    """
+    if policy is None and name == DEFAULT_ROLE_NAME:
+        policy = DEMO_POLICY
     iam = boto3.client("iam")
     try:
         arn = iam.get_role(RoleName=name)["Role"]["Arn"]

@@ -59,13 +59,16 @@ def target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
     return _iso_time(event)
 
 
-def _invoke_lambda(arn: str, payload: Any) -> None:
+def _invoke_lambda(arn: str, payload: Any, rule_arn: str = "") -> None:
     from moto.awslambda.models import lambda_backends
 
+    from grader.iam.sandbox.triggers import invoke_allowed
     from grader.runtime import moto_seam
 
     parts = parse_arn(arn)
     fn = lambda_backends[parts.account][parts.region].get_function(arn)
+    if not invoke_allowed(fn, "events.amazonaws.com", rule_arn, parts.account):
+        return
     if moto_seam._runtime is not None:
         moto_seam._runtime.invoke_async(fn, json.dumps(payload).encode(), arn)
 
@@ -85,7 +88,10 @@ def _send_to_targets(self: Any, original_event: dict[str, Any], transform_input:
         service = parse_arn(target["Arn"]).service
         if service in ("lambda", "sns"):
             payload = target_input(target, original_event) if transform_input else _iso_time(original_event)
-            (_invoke_lambda if service == "lambda" else _publish_sns)(target["Arn"], payload)
+            if service == "lambda":
+                _invoke_lambda(target["Arn"], payload, self.arn)
+            else:
+                _publish_sns(target["Arn"], payload)
         elif transform_input and ("Input" in target or "InputPath" in target):
             group = target.get("SqsParameters", {}).get("MessageGroupId")
             if service == "sqs":

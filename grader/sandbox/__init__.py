@@ -104,10 +104,12 @@ def _install_service_patches() -> None:
     from grader.eventbridge import delivery as eventbridge_delivery
     from grader.eventbridge import moto_patch as eventbridge_patterns
     from grader.eventsources import install as install_sqs_poller_seam
+    from grader.iam import sandbox as iam_sandbox
 
     eventbridge_patterns.install()
     eventbridge_delivery.install()
     install_sqs_poller_seam()
+    iam_sandbox.install()
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:

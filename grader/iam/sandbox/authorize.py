@@ -1,0 +1,107 @@
+"""Authorise one HTTP request signed by an execution role's session, as AWS would, with our IAM evaluator."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from grader.iam import Decision, Request, evaluate
+
+from . import operations, settings
+from .arns import Where, resource_arns
+from .denials import denial, message
+from .identity import RoleSession, access_key_of, parsed, role_policies, role_session
+from .params import operation_of, parameters
+from .resource_policies import resource_policy
+
+_ALLOW_ALL = parsed("allow-all", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                         "Resource": "*"}]})
+
+
+def _global_context(region: str) -> dict[str, Any]:
+    """Global condition keys every request carries."""
+    now = time.time()
+    return {
+        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(now)),
+        "aws:RequestedRegion": region,
+        "aws:SecureTransport": "true",  # handler code reaches AWS over HTTPS
+    }
+
+
+def _service_context(service: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Service-specific condition keys taken from request parameters (s3:prefix, say)."""
+    keys = operations.rules(service).context
+    return {key: str(params[name]) for key, name in keys.items() if params.get(name) is not None}
+
+
+def decide(session: RoleSession, action: str, resource: str, where: Where,
+           context: dict[str, Any] | None = None) -> Decision:
+    """Evaluate one action on one resource for a role session, with every policy that applies."""
+    identity, boundary = role_policies(session.account, session.partition, session.role_name)
+    sessions = [parsed("session policy", session.session_policy)] if session.session_policy else []
+    document = resource_policy(resource, where) if resource != "*" else None
+    resources = [parsed("resource-based policy", document)] if document else []
+    request = Request(principal=session.arn, action=action, resource=resource, context=context or {},
+                      session_issuer=session.role_arn)
+    decision = evaluate(request, identity, resources, boundary, sessions)
+    if decision.allowed and resources and _needs_resource_grant(action):
+        admitted = _admits(request, resources)
+        return decision if admitted.allowed else admitted
+    return decision
+
+
+def _needs_resource_grant(action: str) -> bool:
+    """Role trust policies and KMS key policies must themselves allow the caller (or its account)."""
+    return action.startswith("sts:AssumeRole") or action.startswith("kms:")
+
+
+def _admits(request: Request, resources: list) -> Decision:
+    """Whether the resource policy has an Allow naming the caller at any level (account, role or session).
+
+    Asked as a cross-account request with an allow-everything identity policy: the evaluator then allows only
+    if the resource-based policy allows too, which is exactly the question.
+    """
+    foreign = replace(request, resource_account="000000000000" if request.account != "000000000000" else "1")
+    return evaluate(foreign, [_ALLOW_ALL], resources)
+
+
+def _credential_scope(response: Any) -> list[str]:
+    """[access key, date, region, service, aws4_request] from the Authorization header or a presigned URL."""
+    header = response.headers.get("Authorization") or ""
+    if "Credential=" in header:
+        return header.partition("Credential=")[2].partition(",")[0].split("/")
+    presigned = response.querystring.get("X-Amz-Credential") or [""]
+    return str(presigned[0]).split("/")
+
+
+def session_of(response: Any) -> tuple[RoleSession | None, list[str]]:
+    """The role session that signed the request, if any, and the credential scope."""
+    scope = _credential_scope(response)
+    if len(scope) < 4:
+        return None, scope
+    header = response.headers.get("Authorization") or ""
+    key = access_key_of(header) if "Credential=" in header else scope[0]
+    return role_session(key), scope
+
+
+def authorize_request(response: Any) -> None:
+    """Raise the service's AccessDenied error when the signing role session may not make this request."""
+    session, scope = session_of(response)
+    if session is None or not settings.enforce_iam():
+        return
+    region, service = scope[2], scope[3]
+    operation = operation_of(response)
+    action = operations.action_name(service, operation)
+    if action in operations.ALWAYS_ALLOWED:
+        return
+    params = parameters(response, operation)
+    where = Where(session.partition, region, session.account, operation)
+    kind, value = operations.resource_kind(service, operation, params)
+    context = {**_global_context(region), **_service_context(service, params)}
+    for resource in resource_arns(kind, value, params, where):
+        decision = decide(session, action, resource, where, context)
+        if not decision.allowed:
+            raise denial(service, message(session, action, resource, decision, service))

@@ -1,0 +1,96 @@
+"""Whether a service may invoke a function: the function's resource-based policy must grant its principal.
+
+AWS checks the function policy (AddPermission) when S3, SNS or EventBridge invokes a function, with
+aws:SourceArn (the bucket, topic or rule) and aws:SourceAccount in the request context. `invoke_allowed` is that
+check, in one place; moto's S3 notifications and SNS subscriptions are wrapped here to call it, and
+`grader.eventbridge.delivery._invoke_lambda` calls it for rule targets. Off unless
+`sb.enforce_resource_policies = True`, so code that wires triggers without AddPermission keeps working.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from grader.iam import Request, evaluate
+
+from . import settings
+from .arns import Where
+from .identity import parsed
+from .resource_policies import resource_policy
+
+log = logging.getLogger(__name__)
+_original: dict[str, Any] = {}
+
+
+def _unqualified(fn: Any) -> str:
+    return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
+
+
+def invoke_allowed(fn: Any, service_principal: str, source_arn: str, source_account: str) -> bool:
+    """True when the function's policy lets `service_principal` invoke it for this source (or checks are off)."""
+    if not settings.enforce_resource_policies():
+        return True
+    arn = _unqualified(fn)
+    parts = arn.split(":")
+    document = resource_policy(arn, Where(parts[1], parts[3], parts[4]))
+    policies = [parsed("resource-based policy", document)] if document else []
+    request = Request(principal=service_principal, action="lambda:InvokeFunction", resource=arn,
+                      context={"aws:SourceArn": source_arn, "aws:SourceAccount": source_account})
+    decision = evaluate(request, resource_policies=policies)
+    if not decision.allowed:
+        log.warning("%s may not invoke %s for %s: %s", service_principal, arn, source_arn, decision.explanation)
+    return decision.allowed
+
+
+def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+    """moto's S3 notification delivery to Lambda, after the function-policy check."""
+    from moto.awslambda.utils import get_backend
+
+    try:
+        fn = get_backend(account_id, region_name).get_function(fn_arn)
+        bucket = event_body["Records"][0]["s3"]["bucket"]["name"]
+    except Exception:  # moto's own delivery copes with (and swallows) a missing function
+        return _original["s3"](account_id, event_body, fn_arn, region_name)
+    if invoke_allowed(fn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", account_id):
+        _original["s3"](account_id, event_body, fn_arn, region_name)
+
+
+def _sns_publish(self: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> None:
+    """moto's SNS delivery to one subscription, after the function-policy check for Lambda endpoints."""
+    if self.protocol == "lambda" and settings.enforce_resource_policies():
+        from moto.awslambda.utils import get_backend
+
+        region = self.endpoint.split(":")[3]
+        try:
+            fn = get_backend(self.account_id, region).get_function(self.endpoint)
+        except Exception:  # no such function: moto's delivery handles it
+            fn = None
+        if fn is not None and not invoke_allowed(fn, "sns.amazonaws.com", self.topic.arn, self.topic.account_id):
+            return None
+    return _original["sns"](self, message, message_id, *args, **kwargs)
+
+
+def install() -> None:
+    """Wrap moto's S3-to-Lambda and SNS-to-subscriber deliveries (idempotent)."""
+    from moto.s3 import notifications
+    from moto.sns import models as sns_models
+
+    if _original:
+        return
+    _original["s3"] = notifications._invoke_awslambda
+    _original["sns"] = sns_models.Subscription.publish
+    # __wrapped__ keeps moto's own code reachable (inspect.getsource, seam checks) behind each wrapper
+    notifications._invoke_awslambda = functools.wraps(_original["s3"])(_s3_invoke)
+    sns_models.Subscription.publish = functools.wraps(_original["sns"])(_sns_publish)  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Give moto back its own delivery functions."""
+    from moto.s3 import notifications
+    from moto.sns import models as sns_models
+
+    if _original:
+        notifications._invoke_awslambda = _original.pop("s3")
+        sns_models.Subscription.publish = _original.pop("sns")  # type: ignore[method-assign]

@@ -1,0 +1,124 @@
+"""The pieces that need no running sandbox: the moto seam check, the operation table, ARNs and error shapes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from grader.iam import Decision, Outcome, StatementRef
+from grader.iam.sandbox import arns, denials, operations, seam
+from grader.iam.sandbox.identity import RoleSession, access_key_of
+
+WHERE = arns.Where("aws", "eu-west-1", "111122223333")
+SESSION = RoleSession("arn:aws:sts::111122223333:assumed-role/app/fn", "arn:aws:iam::111122223333:role/app", "app",
+                      "111122223333", "aws")
+
+
+def test_moto_has_the_hook_we_wrap():
+    seam.check_moto()
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    assert callable(ActionAuthenticatorMixin._authenticate_and_authorize_action)
+
+
+def test_other_moto_versions_are_refused(monkeypatch):
+    import moto
+
+    monkeypatch.setattr(moto, "__version__", "6.0.0")
+    with pytest.raises(RuntimeError, match="moto 5.2.x"):
+        seam.check_moto()
+
+
+@pytest.mark.parametrize(("service", "operation", "action"), [
+    ("s3", "ListObjectsV2", "s3:ListBucket"),
+    ("s3", "HeadObject", "s3:GetObject"),
+    ("s3", "GetObject", "s3:GetObject"),
+    ("lambda", "Invoke", "lambda:InvokeFunction"),
+    ("dynamodb", "PutItem", "dynamodb:PutItem"),
+    ("events", "PutEvents", "events:PutEvents"),
+])
+def test_action_names(service, operation, action):
+    assert operations.action_name(service, operation) == action
+
+
+@pytest.mark.parametrize(("service", "operation", "params", "expected"), [
+    ("s3", "GetObject", {"Bucket": "b", "Key": "a/b.txt"}, ["arn:aws:s3:::b/a/b.txt"]),
+    ("s3", "ListObjectsV2", {"Bucket": "b"}, ["arn:aws:s3:::b"]),
+    ("s3", "ListBuckets", {}, ["*"]),
+    ("dynamodb", "BatchWriteItem", {"RequestItems": {"a": [], "b": []}},
+     ["arn:aws:dynamodb:eu-west-1:111122223333:table/a", "arn:aws:dynamodb:eu-west-1:111122223333:table/b"]),
+    ("sqs", "SendMessage", {"QueueUrl": "http://127.0.0.1:5000/444455556666/jobs"},
+     ["arn:aws:sqs:eu-west-1:444455556666:jobs"]),
+    ("logs", "PutLogEvents", {"logGroupName": "/g", "logStreamName": "s"},
+     ["arn:aws:logs:eu-west-1:111122223333:log-group:/g:log-stream:s"]),
+    ("events", "PutEvents", {"Entries": [{"Source": "x"}, {"EventBusName": "orders"}]},
+     ["arn:aws:events:eu-west-1:111122223333:event-bus/default",
+      "arn:aws:events:eu-west-1:111122223333:event-bus/orders"]),
+    ("sns", "ListTopics", {"NextToken": "x"}, ["*"]),
+])
+def test_resource_arns(service, operation, params, expected):
+    kind, value = operations.resource_kind(service, operation, params)
+    where = arns.Where(WHERE.partition, WHERE.region, WHERE.account, operation)
+    assert arns.resource_arns(kind, value, params, where) == expected
+
+
+@pytest.mark.parametrize(("name", "qualifier", "expected"), [
+    ("fn", None, "arn:aws:lambda:eu-west-1:111122223333:function:fn"),
+    ("fn:live", None, "arn:aws:lambda:eu-west-1:111122223333:function:fn:live"),
+    ("fn", "3", "arn:aws:lambda:eu-west-1:111122223333:function:fn:3"),
+    ("fn", "$LATEST", "arn:aws:lambda:eu-west-1:111122223333:function:fn"),
+    ("444455556666:function:fn", None, "arn:aws:lambda:eu-west-1:444455556666:function:fn"),
+    ("arn:aws:lambda:eu-west-1:444455556666:function:fn:prod", None,
+     "arn:aws:lambda:eu-west-1:444455556666:function:fn:prod"),
+])
+def test_function_arn_forms(name, qualifier, expected):
+    assert arns.function_arn(name, qualifier, WHERE) == expected
+
+
+def test_access_key_is_read_from_the_authorization_header():
+    header = ("AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20240101/us-east-1/s3/aws4_request, "
+              "SignedHeaders=host, Signature=abc")
+    assert access_key_of(header) == "ASIAEXAMPLE"
+
+
+def _decision(outcome: Outcome, kind: str = "identity-based policy", explanation: str = "") -> Decision:
+    refs = (StatementRef("p", kind, "S", 0, "Deny"),) if outcome is Outcome.EXPLICIT_DENY else ()
+    return Decision(outcome, refs, explanation)
+
+
+def test_sns_denial_is_query_xml_with_authorization_error():
+    text = denials.message(SESSION, "sns:Publish", "arn:aws:sns:eu-west-1:111122223333:t",
+                           _decision(Outcome.IMPLICIT_DENY, explanation="no identity-based policy allows"), "sns")
+    assert "perform: SNS:Publish on resource: arn:aws:sns:eu-west-1:111122223333:t because no identity-based " \
+           "policy allows the SNS:Publish action" in text
+    error = denials.denial("sns", text)
+    assert error.code == 403
+    root = ET.fromstring(error.get_body())
+    ns = {"a": "https://sns.amazonaws.com/doc/"}
+    assert root.find("a:Error/a:Code", ns).text == "AuthorizationError"
+    assert root.find("a:Error/a:Message", ns).text == text
+
+
+def test_json_denial_carries_the_type_and_status():
+    decision = _decision(Outcome.EXPLICIT_DENY, kind="resource-based policy")
+    text = denials.message(SESSION, "kms:Decrypt", "arn:aws:kms:eu-west-1:111122223333:key/k", decision, "kms")
+    assert text.endswith("with an explicit deny in a resource-based policy")
+    error = denials.denial("kms", text)
+    assert (error.code, json.loads(error.get_body())["__type"]) == (400, "AccessDeniedException")
+    assert denials.denial("lambda", text).code == 403
+
+
+def test_boundary_denial_reason():
+    decision = _decision(Outcome.IMPLICIT_DENY, explanation="p / S allows x, but the permissions boundary does not")
+    text = denials.message(SESSION, "s3:GetObject", "arn:aws:s3:::b/k", decision, "s3")
+    assert text.endswith('on resource: "arn:aws:s3:::b/k" because no permissions boundary allows the s3:GetObject '
+                         "action")
+
+
+def test_sandbox_installs_the_hook(sb):
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    assert seam.installed()
+    assert ActionAuthenticatorMixin._authenticate_and_authorize_action is seam._hook
