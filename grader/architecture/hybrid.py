@@ -1,0 +1,81 @@
+"""The AWS side of the hybrid build: an internal load balancer in front of a stand-in, and a look at an API.
+
+`load_balancer_for` plays the part of the AWS Load Balancer Controller, which creates an internal Application
+Load Balancer for a Kubernetes service: it creates one in the sandbox and tells the API Gateway data plane
+that the listener's ARN leads to the stand-in's loopback URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+
+from grader.apigateway import register_private_target
+from grader.architecture.standin import StandInService
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    """What a VPC link and a private integration need: the listener ARN, the subnets and security group."""
+
+    listener_arn: str
+    load_balancer_arn: str
+    subnet_ids: tuple[str, ...]
+    security_group_id: str
+
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """One route of an HTTP API and the integration it runs."""
+
+    route_key: str
+    integration_type: str
+    uri: str
+    connection_type: str
+    connection_id: str
+
+
+def load_balancer_for(service: StandInService, name: str = "eks-ingress") -> LoadBalancer:
+    """Create an internal ALB with a listener for `service` and map the listener's ARN to its URL."""
+    ec2, elb = boto3.client("ec2"), boto3.client("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = tuple(
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for i, zone in enumerate(("us-east-1a", "us-east-1b"), start=1)
+    )
+    group = ec2.create_security_group(GroupName=f"{name}-sg", Description="internal ALB", VpcId=vpc)
+    group = group["GroupId"]
+    lb = elb.create_load_balancer(
+        Name=name, Subnets=list(subnets), SecurityGroups=[group], Scheme="internal", Type="application"
+    )["LoadBalancers"][0]
+    pods = elb.create_target_group(
+        Name=f"{name}-pods", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]
+    listener = elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": pods["TargetGroupArn"]}],
+    )["Listeners"][0]
+    register_private_target(listener["ListenerArn"], service.url)
+    return LoadBalancer(listener["ListenerArn"], lb["LoadBalancerArn"], subnets, group)
+
+
+def route_targets(api_id: str) -> list[RouteTarget]:
+    """Every route of an HTTP API with its integration's type, URI and connection."""
+    client = boto3.client("apigatewayv2")
+    integrations = {i["IntegrationId"]: i for i in client.get_integrations(ApiId=api_id).get("Items", [])}
+    targets = []
+    for route in client.get_routes(ApiId=api_id).get("Items", []):
+        integration = integrations.get(route.get("Target", "").removeprefix("integrations/"), {})
+        targets.append(
+            RouteTarget(
+                route["RouteKey"],
+                integration.get("IntegrationType", ""),
+                integration.get("IntegrationUri", ""),
+                integration.get("ConnectionType", "INTERNET"),
+                integration.get("ConnectionId", ""),
+            )
+        )
+    return targets
