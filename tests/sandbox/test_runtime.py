@@ -245,16 +245,17 @@ def test_cpu_share_follows_memory(sb, unique):
 import time
 def handler(event, context):
     start = time.process_time()
-    while time.process_time() - start < 0.15:
+    while time.process_time() - start < 0.1:
         pass
     return 1
 """
-    deploy_function(f"cpu-small-{unique}", source, memory=256)
+    deploy_function(f"cpu-small-{unique}", source, memory=128)
     deploy_function(f"cpu-full-{unique}", source, memory=1769)
     small = min(invoke(f"cpu-small-{unique}").report["Duration"] for _ in range(2))
     full = min(invoke(f"cpu-full-{unique}").report["Duration"] for _ in range(2))
-    # 256 MB earns 256/1769 of a vCPU, so 150 ms of CPU cannot finish in under 150 / (256/1769) ~ 1,040 ms
-    assert small > 0.85 * 150 / (256 / 1769)
+    # 128 MB earns 128/1769 of a vCPU, so 100 ms of CPU cannot finish in under 100 / (128/1769) ~ 1,380 ms,
+    # however busy the machine is; with a whole vCPU the same work takes a fraction of that
+    assert small > 0.85 * 100 / (128 / 1769)
     assert full < small / 2.5
 
 
