@@ -1,0 +1,26 @@
+"""The `lambda-course` command as a newcomer meets it: its help, and the one-minute tour."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from grader.cli import build_parser
+
+
+def test_every_subcommand_is_listed():
+    help_text = build_parser().format_help()
+    for command in ("lab", "sandbox", "tour", "release", "check", "grade"):
+        assert command in help_text
+
+
+@pytest.mark.slow
+def test_tour_deploys_invokes_and_grades():
+    run = subprocess.run([sys.executable, "-m", "grader.cli", "tour"], capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout + run.stderr
+    reports = [line for line in run.stdout.splitlines() if line.strip().startswith("REPORT")]
+    assert len(reports) == 2
+    assert "Init Duration" in reports[0] and "Init Duration" not in reports[1]
+    assert "reference solution with nbgrader: 10/10 points" in run.stdout
