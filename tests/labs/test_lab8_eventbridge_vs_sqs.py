@@ -1,0 +1,185 @@
+"""Lab 8 graded end to end (solution, stub, a consumer that raises on a bad order), and its check functions."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.checks import CheckFailed
+from grader.eventbridge.patterns import matches
+from grader.grading.labs import lab
+from grader.labchecks import routing
+
+LAB = lab("lab8-eventbridge-vs-sqs")
+
+
+def _grading_helpers():
+    """The grading tests' helpers (cell lookup, GradedBatch), loaded from their conftest by path."""
+    path = Path(__file__).resolve().parents[1] / "grading" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("lab_grading_helpers", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+helpers = _grading_helpers()
+
+RAISING_CONSUMER = '''
+def consumer_handler(event, context):
+    """Fulfil each order; the first bad one fails the whole batch."""
+    for record in event["Records"]:
+        fulfil(json.loads(record["body"]))
+    return {"batchItemFailures": []}
+'''
+
+
+def raising_consumer() -> nbformat.NotebookNode:
+    """The solution, except a consumer that lets a bad order's error escape."""
+    nb = nbformat.read(LAB.source(), as_version=4)
+    helpers.cell(nb, "q5-answer").source = RAISING_CONSUMER
+    return nb
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory):
+    from grader.cli import main
+
+    submissions = tmp_path_factory.mktemp("lab8-submissions")
+    work = tmp_path_factory.mktemp("lab8-work")
+    nbformat.write(nbformat.read(LAB.source(), as_version=4), submissions / "ada.ipynb")
+    nbformat.write(nbformat.read(LAB.released(), as_version=4), submissions / "bo.ipynb")
+    nbformat.write(raising_consumer(), submissions / "cy.ipynb")
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exit_code = main(["grade", LAB.id, str(submissions), "--work", str(work)])
+    with (work / f"{LAB.id}-scores.csv").open() as handle:
+        rows = {row["learner"]: row for row in csv.DictReader(handle)}
+    return helpers.GradedBatch(exit_code, output.getvalue(), rows, work, LAB.id)
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+class TestGradedBatch:
+    def test_the_reference_solution_scores_full_marks(self, batch):
+        assert batch.exit_code == 0, batch.output
+        assert batch.score("ada") == LAB.points == 11
+
+    def test_the_released_stub_scores_zero(self, batch):
+        assert batch.score("bo") == 0
+
+    def test_a_consumer_that_raises_loses_part_b_and_says_why(self, batch):
+        assert batch.score("cy", "q5-tests") == 0 and batch.score("cy", "q6-tests") == 0
+        assert batch.score("cy") == LAB.points - 4
+        page = batch.feedback("cy")
+        assert "whole batch" in page and "batchItemFailures" in page
+        assert "HIDDEN TESTS" not in page
+
+
+def test_the_release_hides_answers_and_hidden_tests():
+    from grader.grading.release import notebook_points
+
+    assert notebook_points(nbformat.read(LAB.source(), as_version=4)) == LAB.points
+    text = nbformat.writes(nbformat.read(LAB.released(), as_version=4))
+    assert "### BEGIN HIDDEN TESTS" not in text and '"prefix": "payment-"' not in text
+    assert "buffer-for-slow-consumer\"}" not in text
+
+
+# --- the check functions ------------------------------------------------------------------------------------
+
+RIGHT = {
+    "fraud-review": {"source": ["shop"], "detail-type": ["OrderPlaced"],
+                     "detail": {"total": [{"numeric": [">=", routing.FRAUD_THRESHOLD]}]}},
+    "eu-fulfilment": {"source": ["shop"], "detail-type": ["OrderPlaced"],
+                      "detail": {"country": list(routing.EU_COUNTRIES)}},
+    "payment-ops": {"source": ["shop"], "detail-type": ["OrderCancelled"],
+                    "detail": {"reason": [{"prefix": "payment-"}]}},
+}
+
+
+@pytest.mark.parametrize("rule", list(RIGHT))
+def test_the_hidden_events_agree_with_the_real_matcher_for_a_right_pattern(rule):
+    routing.check_pattern(rule, RIGHT[rule], hidden=True)
+    assert routing.expected_ids(rule, routing.HIDDEN_EVENTS)  # every rule has events to deliver
+
+
+@pytest.mark.parametrize("rule", list(RIGHT))
+def test_the_hidden_events_have_traps_the_visible_ones_lack(rule):
+    trap_kinds = {"fraud-review": [{"numeric": [">", routing.FRAUD_THRESHOLD]}],
+                  "eu-fulfilment": list(routing.EU_COUNTRIES)}
+    pattern = json.loads(json.dumps(RIGHT[rule]))
+    if rule == "fraud-review":
+        pattern["detail"]["total"] = trap_kinds[rule]  # strictly greater: misses exactly the threshold
+    elif rule == "eu-fulfilment":
+        del pattern["source"]  # also takes a test shop's look-alike events
+    else:
+        pattern["detail"]["reason"] = [{"equals-ignore-case": "payment-declined"}]
+    routing.check_pattern(rule, pattern)
+    with pytest.raises(CheckFailed, match="wrongly"):
+        routing.check_pattern(rule, pattern, hidden=True)
+
+
+def test_a_pattern_the_service_refuses_is_explained():
+    with pytest.raises(CheckFailed, match="would refuse"):
+        routing.check_pattern("payment-ops", {"detail": {"reason": {"prefix": "payment-"}}})
+
+
+def test_a_string_total_is_not_a_big_order_for_either_the_rule_or_the_matcher():
+    string_total = next(e for e in routing.HIDDEN_EVENTS if isinstance(e["detail"].get("total"), str))
+    assert not routing.ROUTES["fraud-review"](string_total)
+    assert not matches(RIGHT["fraud-review"], string_total)
+
+
+def test_choices_feedback_names_the_deciding_reason():
+    right = {s: {"service": v["service"], "reason": v["reason"]} for s, v in routing.SCENARIOS.items()}
+    routing.check_choices(right, "service")
+    routing.check_choices(right, "reason")
+    wrong = {**right, "payment-rate-limit": {"service": "eventbridge", "reason": "content-based-routing"}}
+    with pytest.raises(CheckFailed, match="buffer-for-slow-consumer") as raised:
+        routing.check_choices(wrong, "service")
+    assert "1 of 6" in str(raised.value)
+    with pytest.raises(CheckFailed, match="vocabulary"):
+        routing.check_choices_form({**right, "ledger-in-order": {"service": "sqs", "reason": "cheap"}})
+
+
+def test_the_local_consumer_check_tells_a_raising_handler_from_a_reporting_one(sb):
+    routing.create_fulfilled_table()
+
+    def reporting(event, context):
+        failures = []
+        for record in event["Records"]:
+            body = json.loads(record["body"])
+            try:
+                quantity = body["quantity"]
+                if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+                    raise ValueError(quantity)
+                import boto3
+
+                boto3.client("dynamodb").update_item(
+                    TableName=routing.FULFILLED_TABLE, Key={"order_id": {"S": body["order_id"]}},
+                    UpdateExpression="ADD times :one", ExpressionAttributeValues={":one": {"N": "1"}})
+            except ValueError:
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+
+    routing.check_consumer_locally(reporting)
+
+    def raising(event, context):
+        raise ValueError("bad quantity")
+
+    with pytest.raises(CheckFailed, match="whole batch"):
+        routing.check_consumer_locally(raising)
+
+    def reporting_all(event, context):
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
+
+    with pytest.raises(CheckFailed, match="did not fail"):
+        routing.check_consumer_locally(reporting_all)
