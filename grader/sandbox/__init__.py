@@ -101,6 +101,7 @@ class Sandbox:
 
 def _install_service_patches() -> None:
     """Other services' patches that the sandbox needs, each owned by its own module."""
+    from grader import secrets as secrets_patch
     from grader.eventbridge import delivery as eventbridge_delivery
     from grader.eventbridge import moto_patch as eventbridge_patterns
     from grader.eventsources import install as install_sqs_poller_seam
@@ -110,6 +111,7 @@ def _install_service_patches() -> None:
     eventbridge_delivery.install()
     install_sqs_poller_seam()
     iam_sandbox.install()
+    secrets_patch.install()
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:

@@ -1,0 +1,69 @@
+"""Count Secrets Manager reads and KMS decrypts as the services see them, to prove a function caches.
+
+Inside `counting_secret_reads()`, the counter holds GetSecretValue calls under the secret's name and KMS
+Decrypt calls under "kms:Decrypt", from any caller, handlers included (the sandbox serves them in this process).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+DECRYPT = "kms:Decrypt"
+_lock = threading.Lock()
+_counters: list[Counter] = []
+_original: dict[str, Any] = {}
+
+
+def _count(key: str) -> None:
+    with _lock:
+        for counter in _counters:
+            counter[key] += 1
+
+
+def _counting_get_secret_value(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> Any:
+    """moto's get_secret_value, counted under the secret's name."""
+    _count(_name(secret_id))
+    return _original["get"](self, secret_id, *args, **kwargs)
+
+
+def _counting_decrypt(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's KMS decrypt, counted."""
+    _count(DECRYPT)
+    return _original["decrypt"](self, *args, **kwargs)
+
+
+def _name(secret_id: str) -> str:
+    """`db` for an ARN such as arn:aws:secretsmanager:...:secret:db-AbCdEf, else the id as given."""
+    if secret_id.startswith("arn:") and ":secret:" in secret_id:
+        return secret_id.split(":secret:", 1)[1].rsplit("-", 1)[0]
+    return secret_id
+
+
+def _install() -> None:
+    from moto.kms.models import KmsBackend
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    with _lock:
+        if not _original:
+            _original["get"] = SecretsManagerBackend.get_secret_value
+            _original["decrypt"] = KmsBackend.decrypt
+            SecretsManagerBackend.get_secret_value = _counting_get_secret_value  # type: ignore[method-assign]
+            KmsBackend.decrypt = _counting_decrypt  # type: ignore[method-assign]
+
+
+@contextmanager
+def counting_secret_reads() -> Iterator[Counter]:
+    """Within the block, count GetSecretValue calls per secret name and KMS decrypts under "kms:Decrypt"."""
+    _install()
+    counter: Counter = Counter()
+    with _lock:
+        _counters.append(counter)
+    try:
+        yield counter
+    finally:
+        with _lock:
+            _counters.remove(counter)

@@ -1,0 +1,216 @@
+"""Secrets the way Lambda handles them, against the sandbox: KMS-encrypted variables, cached Secrets Manager
+reads, rotation through a function, and the scan for plain-text secrets."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from grader import secrets
+from grader.deploy import deploy_function, ensure_role, invoke, zip_source
+
+DECRYPT_AT_INIT = """
+import base64, hashlib, os
+import boto3
+
+# Decrypted once per execution environment, outside the handler.
+API_KEY = boto3.client("kms").decrypt(
+    CiphertextBlob=base64.b64decode(os.environ["API_KEY"]),
+    EncryptionContext={"LambdaFunctionName": os.environ["AWS_LAMBDA_FUNCTION_NAME"]},
+)["Plaintext"].decode()
+
+def handler(event, context):
+    return {"sha256": hashlib.sha256(API_KEY.encode()).hexdigest()}
+"""
+
+CACHED_READER = """
+import os, time
+import boto3
+
+client = boto3.client("secretsmanager")
+_cache = {"value": None, "at": 0.0}
+
+def secret():
+    if _cache["value"] is None or time.monotonic() - _cache["at"] > float(os.environ["TTL"]):
+        _cache["value"] = client.get_secret_value(SecretId=os.environ["SECRET"])["SecretString"]
+        _cache["at"] = time.monotonic()
+    return _cache["value"]
+
+def handler(event, context):
+    return {"length": len(secret())}
+"""
+
+ROTATOR = """
+import boto3
+sm = boto3.client("secretsmanager")
+
+def handler(event, context):
+    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+    print("STEP", step)
+    if step == "createSecret":
+        sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString="pw-" + token[:8],
+                            VersionStages=["AWSPENDING"])
+    elif step == "testSecret":
+        pending = sm.get_secret_value(SecretId=arn, VersionStage="AWSPENDING")["SecretString"]
+        if pending.startswith("pw-") is False or FAIL_TEST:
+            raise RuntimeError("the new password does not work")
+    elif step == "finishSecret":
+        stages = sm.describe_secret(SecretId=arn)["VersionIdsToStages"]
+        current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+        sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token,
+                                       RemoveFromVersionId=current)
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def patched(sb):
+    yield
+    sb.wait_idle(timeout=10)
+    sb.runtime.stop_all()
+
+
+def _policy(*statements: tuple[str | list[str], str]) -> dict:
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": a, "Resource": r} for a, r in statements]}
+
+
+def test_the_patch_is_pinned_to_the_moto_it_was_written_for():
+    import moto
+
+    from grader.secrets import moto_patch
+
+    moto_patch.check_moto()
+    assert moto.__version__.startswith(moto_patch.SUPPORTED_MOTO)
+    assert moto_patch._original["rotate"].__module__ == "moto.secretsmanager.models"
+
+
+def test_an_encrypted_variable_is_decrypted_at_init_only_with_the_key_and_its_function_name(unique):
+    kms = boto3.client("kms")
+    key = kms.create_key(Description="function settings")["KeyMetadata"]
+    name = f"kms-env-{unique}"
+    value = f"key-{unique}-value"
+    role = ensure_role(f"kms-env-{unique}", _policy(("kms:Decrypt", key["Arn"])))
+    deploy_function(name, DECRYPT_AT_INIT, role=role, timeout=10,
+                    environment={"API_KEY": secrets.encrypt_for_function(key["Arn"], name, value)})
+    boto3.client("lambda").update_function_configuration(FunctionName=name, KMSKeyArn=key["Arn"])
+    config = boto3.client("lambda").get_function_configuration(FunctionName=name)
+    assert config["KMSKeyArn"] == key["Arn"]
+    import hashlib
+
+    first = invoke(name)
+    assert first.payload == {"sha256": hashlib.sha256(value.encode()).hexdigest()}, first.log
+    assert secrets.exposures(name, [value]) == []
+
+    other = f"kms-other-{unique}"  # the same ciphertext, copied to another function, does not decrypt
+    deploy_function(other, DECRYPT_AT_INIT, role=role, timeout=10,
+                    environment={"API_KEY": config["Environment"]["Variables"]["API_KEY"]})
+    assert invoke(other).function_error is not None
+
+
+def test_without_kms_decrypt_the_function_fails_at_init(unique):
+    key = boto3.client("kms").create_key()["KeyMetadata"]
+    name = f"kms-denied-{unique}"
+    role = ensure_role(f"kms-denied-{unique}", _policy(("kms:Encrypt", key["Arn"])))
+    deploy_function(name, DECRYPT_AT_INIT, role=role, timeout=10,
+                    environment={"API_KEY": secrets.encrypt_for_function(key["Arn"], name, "x")})
+    result = invoke(name)
+    assert result.function_error is not None
+    assert "AccessDenied" in json.dumps(result.payload) + result.log
+
+
+def test_a_plain_text_secret_is_found_in_the_configuration_and_in_the_code(unique):
+    name = f"leaky-{unique}"
+    password = f"hunter-{unique}"
+    code = zip_source({"app.py": f"PASSWORD = {password!r}\ndef handler(e, c):\n    return {{}}\n"})
+    deploy_function(name, code, environment={"DB_PASSWORD": password, "STAGE": "prod"})
+    assert secrets.exposures(name, [password]) == ["environment variable DB_PASSWORD",
+                                                   "file app.py in the code package"]
+    assert secrets.exposures(name, ["not-there"]) == []
+
+
+def test_a_cached_secret_is_read_once_per_environment_until_its_ttl_expires(unique):
+    import time
+
+    sm = boto3.client("secretsmanager")
+    secret_name = f"db-{unique}"
+    arn = sm.create_secret(Name=secret_name, SecretString="correct horse")["ARN"]
+    name = f"cached-{unique}"
+    role = ensure_role(f"cached-{unique}", _policy(("secretsmanager:GetSecretValue", arn)))
+    deploy_function(name, CACHED_READER, role=role, timeout=10, environment={"SECRET": secret_name, "TTL": "1"})
+    with secrets.counting_secret_reads() as reads:
+        results = [invoke(name) for _ in range(4)]
+        assert [r.payload for r in results] == [{"length": 13}] * 4
+        assert reads[secret_name] == 1 and reads[secrets.DECRYPT] == 0
+        time.sleep(1.1)
+        invoke(name)
+        assert reads[secret_name] == 2
+    assert results[0].cold and not any(r.cold for r in results[1:])
+
+
+@pytest.fixture
+def rotation(unique):
+    """A secret and a rotation function allowed to manage it; the function policy lets Secrets Manager invoke."""
+    sm, lam = boto3.client("secretsmanager"), boto3.client("lambda")
+    arn = sm.create_secret(Name=f"rotated-{unique}", SecretString="pw-original")["ARN"]
+    role = ensure_role(f"rotator-{unique}", _policy(
+        (["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret",
+          "secretsmanager:UpdateSecretVersionStage"], arn)))
+
+    def deploy(fail_test: bool = False) -> str:
+        source = f"FAIL_TEST = {fail_test}\n" + ROTATOR
+        return deploy_function(f"rotator-{unique}", source, role=role, timeout=10)["FunctionArn"]
+
+    function_arn = deploy()
+    lam.add_permission(FunctionName=f"rotator-{unique}", StatementId="secrets-manager",
+                       Action="lambda:InvokeFunction", Principal="secretsmanager.amazonaws.com")
+    return {"arn": arn, "function_arn": function_arn, "deploy": deploy, "function": f"rotator-{unique}"}
+
+
+def _stages(arn: str) -> dict[str, list[str]]:
+    return boto3.client("secretsmanager").describe_secret(SecretId=arn)["VersionIdsToStages"]
+
+
+def test_rotation_runs_the_four_steps_in_the_function_and_can_run_again(sb, rotation):
+    sm = boto3.client("secretsmanager")
+    sb.enforce_resource_policies = True
+    try:
+        sm.rotate_secret(SecretId=rotation["arn"], RotationLambdaARN=rotation["function_arn"])
+        first = sm.get_secret_value(SecretId=rotation["arn"])["SecretString"]
+        sm.rotate_secret(SecretId=rotation["arn"])  # the configured function is used again
+    finally:
+        sb.enforce_resource_policies = False
+    second = sm.get_secret_value(SecretId=rotation["arn"])
+    assert first.startswith("pw-") and first != "pw-original"
+    assert second["SecretString"] not in (first, "pw-original")
+    previous = sm.get_secret_value(SecretId=rotation["arn"], VersionStage="AWSPREVIOUS")["SecretString"]
+    assert previous == first
+    assert not any("AWSPENDING" in stages for stages in _stages(rotation["arn"]).values())
+    logs = boto3.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{rotation['function']}")["events"]
+    steps = [e["message"].split()[1] for e in logs if e["message"].startswith("STEP")]
+    assert steps == ["createSecret", "setSecret", "testSecret", "finishSecret"] * 2
+
+
+def test_a_failing_step_stops_the_rotation_and_keeps_the_current_value(rotation):
+    sm = boto3.client("secretsmanager")
+    rotation["deploy"](fail_test=True)
+    sm.rotate_secret(SecretId=rotation["arn"], RotationLambdaARN=rotation["function_arn"])
+    assert sm.get_secret_value(SecretId=rotation["arn"])["SecretString"] == "pw-original"
+    pending = [v for v, s in _stages(rotation["arn"]).items() if s == ["AWSPENDING"]]
+    assert len(pending) == 1
+
+
+def test_rotation_needs_a_function_policy_for_secrets_manager(sb, unique):
+    sm = boto3.client("secretsmanager")
+    arn = sm.create_secret(Name=f"guarded-{unique}", SecretString="pw-original")["ARN"]
+    function_arn = deploy_function(f"no-grant-{unique}", ROTATOR.replace("FAIL_TEST", "False"))["FunctionArn"]
+    sb.enforce_resource_policies = True
+    try:
+        with pytest.raises(sm.exceptions.ClientError) as raised:
+            sm.rotate_secret(SecretId=arn, RotationLambdaARN=function_arn)
+    finally:
+        sb.enforce_resource_policies = False
+    assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "secretsmanager.amazonaws.com" in raised.value.response["Error"]["Message"]
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == "pw-original"
