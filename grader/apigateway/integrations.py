@@ -61,4 +61,4 @@ def call_http(
     request: HttpRequest, uri: str, method: str, params: dict[str, str], timeout: float
 ) -> HttpResponse:
     """Forward the request to an HTTP endpoint, substituting path parameters into the URI."""
-    return proxy.forward(request, proxy.expand(uri, params), method, timeout)
+    return proxy.forward(request, proxy.expand(uri, params, request.path), method, timeout)

@@ -52,9 +52,14 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def expand(uri: str, params: dict[str, str]) -> str:
-    """Put path parameters into `{name}` / `{name+}` placeholders of the integration URI."""
-    uri = _private_targets.get(uri, uri)
+def expand(uri: str, params: dict[str, str], path: str = "") -> str:
+    """Put path parameters into `{name}` / `{name+}` placeholders of the integration URI.
+
+    A private integration (a load balancer listener behind a VPC link) gets the request's own path, as API
+    Gateway passes it through to the load balancer.
+    """
+    if uri in _private_targets:
+        return _private_targets[uri] + (path if path.startswith("/") else f"/{path}")
     return re.sub(
         r"\{([\w.-]+?)\+?\}", lambda m: params.get(m[1], params.get(m[1].split(".")[-1], m[0])), uri
     )

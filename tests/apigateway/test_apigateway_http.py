@@ -121,6 +121,7 @@ def test_http_proxy_integration(sb, http_api, backend):
 
 
 def test_private_integration_target(sb, http_api, backend):
+    """A VPC-link integration passes the request's path and query through to the load balancer."""
     from grader.apigateway import register_private_target
 
     listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/eks/abc/def"
@@ -130,4 +131,5 @@ def test_private_integration_target(sb, http_api, backend):
         .route("GET /svc", "HTTP_PROXY", listener, ConnectionType="VPC_LINK", ConnectionId="vl1")
         .stage()
     )
-    assert requests.get(f"{sb.api_url(api)}/svc").json()["path"] == "/"
+    answer = requests.get(f"{sb.api_url(api)}/svc?page=2").json()
+    assert answer["path"] == "/svc" and answer["query"] == "page=2"
