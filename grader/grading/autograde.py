@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
-from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.converters import GenerateAssignment, GenerateFeedback
 
 from grader.grading.config import COURSE_ID, CoursePaths, nbgrader_config
 from grader.grading.labs import Lab
@@ -16,6 +16,10 @@ from grader.grading.merge import restore_lab_cells
 from grader.grading.release import check_source
 from grader.grading.runner import NbgraderFailed, run_converter
 from grader.grading.scratch import kernel_tmpdir
+from grader.grading.trust.cells import trusted_metadata
+from grader.grading.trust.grading import autograde_in_jail, lower_in_gradebook, reconcile
+from grader.grading.trust.jail import Limits, course_hidden_paths
+from grader.grading.trust.recheck import RecheckUnavailable, recheck
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Result:
     max_scores: dict[str, float] = field(default_factory=dict)
     feedback: Path | None = None
     error: str = ""
+    notes: list[str] = field(default_factory=list)  # what happened while grading: timeouts, disagreements
 
     @property
     def score(self) -> float:
@@ -60,6 +65,8 @@ def find_submissions(folder: Path, lab: Lab) -> list[Submission]:
 
 class LabGrader:
     """Grades submissions of one lab in a working folder holding nbgrader's gradebook and copies."""
+
+    limits = Limits()  # what one submission may use while it is graded (see grader/grading/trust/jail.py)
 
     def __init__(self, lab: Lab, paths: CoursePaths | None = None) -> None:
         self.lab = lab
@@ -88,13 +95,39 @@ class LabGrader:
         target.mkdir(parents=True)
         # nbgrader puts back a deleted test cell only when the cell before it survived; restoring every lab
         # cell first makes any deletion safe.
-        nbformat.write(restore_lab_cells(notebook, self._released()), target / f"{self.lab.id}.ipynb")
+        released = self._released()
+        merged = restore_lab_cells(trusted_metadata(notebook, released), released)
+        nbformat.write(merged, target / f"{self.lab.id}.ipynb")
+        hidden = self._hidden_from(submission)
         try:
             with kernel_tmpdir():
-                run_converter(Autograde, self.config, self.lab.id, learner, force=True, create_student=True)
+                incidents = autograde_in_jail(self.config, self.lab.id, learner, target, hidden, self.limits)
         except NbgraderFailed as failure:
             return Result(learner, error=_last_error_line(str(failure)), max_scores=self.max_scores())
-        return self._result(learner)
+        return self._rechecked(self._result(learner), target / f"{self.lab.id}.ipynb", hidden, incidents)
+
+    def _hidden_from(self, submission: Submission) -> list[Path]:
+        """What a submission's code must not see: the gradebook and copies, solutions/, other submissions."""
+        self.paths.work_dir.chmod(0o700)  # without namespaces, the jail's own user is kept out by permissions
+        folder = submission.notebook.parent
+        others = folder.parent if folder.name == submission.learner else folder
+        return course_hidden_paths(self.paths.root, self.paths.work_dir, others)
+
+    def _rechecked(self, result: Result, notebook: Path, hidden: list[Path], incidents: list[str]) -> Result:
+        """nbgrader's scores checked by re-running the source's tests outside the kernel; the lower counts."""
+        if not any(result.scores.values()):  # nothing earned: a second opinion could not lower it
+            result.notes = incidents
+            return result
+        source = self.lab.source(self.paths.root)
+        try:
+            second = recheck(notebook, source, hidden, self.lab.cell_timeout, self.limits)
+        except RecheckUnavailable as failure:
+            return Result(result.learner, error=str(failure), max_scores=result.max_scores, notes=incidents)
+        result.scores, disagreements = reconcile(result.scores, second)
+        db_url = self.config.CourseDirectory.db_url
+        lower_in_gradebook(db_url, COURSE_ID, self.lab.id, result.learner, result.scores)
+        result.notes = incidents + second.incidents + disagreements
+        return result
 
     def write_feedback(self, results: list[Result]) -> list[Result]:
         """Write every graded learner's feedback page in one nbgrader run (its start-up is paid once)."""

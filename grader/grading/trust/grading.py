@@ -1,0 +1,90 @@
+"""Grade one submission so it cannot inflate its score: nbgrader in a jail, then a recheck, then reconcile."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde
+from traitlets.config import Config
+
+from grader.grading.runner import run_converter
+from grader.grading.trust.jail import Jail, Limits
+from grader.grading.trust.kernel import jailed_config
+from grader.grading.trust.recheck import Recheck
+
+DESCRIBE = {
+    "timeout": "a cell ran too long and was stopped",
+    "kernel-died": "the notebook's kernel stopped (it exited, crashed or was killed)",
+    "output-truncated": "output was cut to the grader's limit",
+    "memory": "a cell ran out of memory",
+    "wall-time": "the whole notebook ran past the time limit and was stopped",
+}
+
+
+def autograde_in_jail(config: Config, lab_id: str, learner: str, folder: Path, hidden: list[Path],
+                      limits: Limits | None = None) -> list[str]:
+    """Run nbgrader's autograde for one learner, its kernel in a fresh jail; what went wrong, if anything."""
+    with Jail(hidden, limits) as jail:
+        for item in folder.iterdir():  # the kernel works on its own copy of the submission's folder
+            copy = shutil.copytree if item.is_dir() else shutil.copy2
+            copy(item, jail.scratch / item.name)
+        log = jail.control / "incidents.jsonl"
+        watchdog = threading.Timer(jail.limits.wall_s, _out_of_time, args=(jail, log))
+        watchdog.start()
+        try:
+            run_converter(Autograde, jailed_config(config, jail, log), lab_id, learner, force=True,
+                          create_student=True)
+        finally:
+            watchdog.cancel()
+        return describe_incidents(log)
+
+
+def _out_of_time(jail: Jail, log: Path) -> None:
+    with log.open("a") as handle:
+        entry = {"kind": "wall-time", "cell": None, "detail": f"{jail.limits.wall_s} s"}
+        handle.write(json.dumps(entry) + "\n")
+    jail.kill()
+
+
+def describe_incidents(log: Path) -> list[str]:
+    """One line per distinct incident in the log, in the order they happened."""
+    if not log.exists():
+        return []
+    lines: list[str] = []
+    for raw in log.read_text().splitlines():
+        entry = json.loads(raw)
+        where = f" (cell {entry['cell'] + 1})" if entry.get("cell") is not None else ""
+        line = f"{entry['kind']}{where}: {DESCRIBE.get(entry['kind'], '')}; {entry.get('detail', '')}".strip()
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def reconcile(scores: dict[str, float], check: Recheck) -> tuple[dict[str, float], list[str]]:
+    """Per question, the lower of nbgrader's and the recheck's points, and a note for each disagreement."""
+    final, notes = {}, []
+    for question, points in scores.items():
+        second = check.scores.get(question, 0.0)
+        final[question] = min(points, second)
+        if second < points:
+            notes.append(f"{question}: the notebook run gave {points:g} but the recheck outside the kernel "
+                         f"gave {second:g}; {second:g} counts (the notebook's own run was not trusted)")
+        elif second > points:
+            notes.append(f"{question}: the recheck gave {second:g} but the notebook run gave {points:g}; "
+                         f"{points:g} counts")
+    return final, notes
+
+
+def lower_in_gradebook(db_url: str, course_id: str, lab_id: str, learner: str,
+                       scores: dict[str, float]) -> None:
+    """Record reconciled scores that are lower than nbgrader's as the grades, so feedback agrees with them."""
+    with Gradebook(db_url, course_id) as gradebook:
+        for question, points in scores.items():
+            grade = gradebook.find_grade(question, lab_id, lab_id, learner)
+            if grade.score is not None and points < grade.score:
+                grade.manual_score = points
+        gradebook.db.commit()

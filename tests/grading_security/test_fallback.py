@@ -1,0 +1,26 @@
+"""Grading where namespaces are unavailable: rlimits, scratch copy, clean environment and the Python guard."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hostile import LAB, fixtures
+
+from grader.grading.autograde import LabGrader, Submission
+from grader.grading.config import REPO_ROOT, CoursePaths
+from grader.grading.trust import jail
+
+pytestmark = [pytest.mark.slow, pytest.mark.notebook]
+
+
+def test_without_bubblewrap_grading_still_works_and_still_rechecks(tmp_path, monkeypatch):
+    monkeypatch.setattr(jail, "bwrap_path", lambda: None)
+    chosen = {f.learner: f for f in fixtures() if f.learner in ("a-honest", "hook-cheat")}
+    values = {"root": str(REPO_ROOT), "work": str(tmp_path / "work"), "submissions": str(tmp_path),
+              "gradebook": "", "tag": "unused"}
+    grader = LabGrader(dataclasses.replace(LAB, cell_timeout=20), CoursePaths(work=tmp_path / "work"))
+    grader.prepare()
+    results = {name: grader.grade(Submission(name, f.write(tmp_path, values))) for name, f in chosen.items()}
+    assert (results["a-honest"].score, results["a-honest"].notes) == (10, [])
+    assert results["hook-cheat"].score == 0 and any("recheck" in n for n in results["hook-cheat"].notes)
