@@ -355,11 +355,15 @@ def _check_answer(answer: dict, order_id: str, token: str) -> None:
 
 
 def deploy_signer(source: str, encrypted_url: str, ttl_seconds: float = 300) -> dict:
-    """Deploy the learner's signer as the lab's function, with its role, key and configuration."""
+    """Deploy the learner's signer as the lab's function, with its role, key and configuration.
+
+    Each deployment carries a fresh CHECK_RUN value, so a check starts from a new execution environment
+    rather than one an earlier check left warm (with its cache already filled).
+    """
     setup = lab7_setup()
     deploy_function(LAB7_FUNCTION, source, role=setup["role_arn"], timeout=10,
                     environment={"SECRET_NAME": LAB7_SECRET, "PARTNER_URL": encrypted_url,
-                                 "CACHE_TTL_SECONDS": str(ttl_seconds)})
+                                 "CACHE_TTL_SECONDS": str(ttl_seconds), "CHECK_RUN": uuid.uuid4().hex[:8]})
     boto3.client("lambda").update_function_configuration(FunctionName=LAB7_FUNCTION, KMSKeyArn=setup["key_arn"])
     return setup
 
