@@ -70,7 +70,29 @@ def build_parser() -> argparse.ArgumentParser:
     grade_cmd.add_argument("lab", help="Lab name, for example lab1-first-handler.")
     grade_cmd.add_argument("submissions", help="Folder with one notebook (or one folder) per learner.")
     grade_cmd.add_argument(
-        "--work", default=None, help="Folder for the gradebook, graded copies, feedback, scores (default: .grading)."
+        "--work", default=None,
+        help="Folder for the gradebook, graded copies, feedback, scores (default: .grading).",
+    )
+    grade_cmd.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="Grade N submissions at once in worker processes on this machine (0: one per core). Default: one "
+        "per core for a class of 8 or more, else one at a time here (starting workers takes seconds).",
+    )
+    grade_cmd.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="Grade on a Dask cluster, e.g. tcp://host:8786 (its workers need the course installed).",
+    )
+    grade_cmd.add_argument(
+        "--learner", action="append", default=None, metavar="NAME",
+        help="Regrade only this learner (repeatable); the others' results are kept.",
+    )
+    grade_cmd.add_argument(
+        "--due", default=None, metavar="WHEN",
+        help="Due date, e.g. 2026-03-01T23:59:00Z (default: the lab's `due` in labs.toml, if any).",
+    )
+    grade_cmd.add_argument(
+        "--late-penalty", type=float, default=None, metavar="FRACTION",
+        help="Share of the points lost per started day late (default 0.1; see grader/grading/lateness.py).",
     )
     return parser
 

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.grading.config import CoursePaths
 from grader.grading.labs import Lab, all_labs, lab
 from grader.grading.runner import NbgraderFailed
 
+if TYPE_CHECKING:  # the grading modules load nbgrader: imported only by the commands that grade
+    from grader.grading.autograde import LabGrader, Submission
+    from grader.grading.export import Entry
+    from grader.grading.parallel import Task
+
 OK, FAILED, UNUSABLE = 0, 1, 2
+PARALLEL_FROM = 8  # submissions; below this, starting worker processes costs more than it saves
 
 
 def open_lab(args: argparse.Namespace) -> int:
@@ -61,9 +70,8 @@ def check(args: argparse.Namespace) -> int:
 
 
 def grade(args: argparse.Namespace) -> int:
-    """Autograde every submission of a lab in a folder; write feedback and a CSV; print a summary."""
+    """Autograde a lab's submissions (all, or --learner ones) on one machine or a Dask cluster; export."""
     from grader.grading.autograde import LabGrader, find_submissions
-    from grader.grading.scores import summary_table, write_csv
 
     chosen = _chosen_labs([args.lab])
     folder = Path(args.submissions)
@@ -77,27 +85,116 @@ def grade(args: argparse.Namespace) -> int:
     if not submissions:
         print(f"No submissions in {folder}: expected <learner>.ipynb files or <learner>/{the_lab.id}.ipynb.")
         return UNUSABLE
+    wanted = list(getattr(args, "learner", None) or [])
+    missing = sorted(set(wanted) - {s.learner for s in submissions})
+    if missing:
+        print(f"No submission from {', '.join(missing)} in {folder}.", file=sys.stderr)
+        return UNUSABLE
+    submissions = [s for s in submissions if not wanted or s.learner in wanted]
+    try:
+        due = _due(args, the_lab)
+    except ValueError as error:
+        print(f"--due: {error}", file=sys.stderr)
+        return UNUSABLE
     grader = LabGrader(the_lab, CoursePaths(work=Path(args.work) if getattr(args, "work", None) else None))
     try:
         grader.prepare()
     except Exception as error:  # a broken source notebook or gradebook: nothing can be graded
         print(f"Could not prepare {the_lab.id} for grading: {error}", file=sys.stderr)
         return UNUSABLE
-    results = []
-    for number, submission in enumerate(submissions, start=1):
-        print(f"[{number}/{len(submissions)}] {submission.learner} ... ", end="", flush=True)
-        result = grader.grade(submission)
-        outcome = f"error: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
-        print(outcome, flush=True)
-        results.append(result)
-    print("Writing feedback ...", flush=True)
-    grader.write_feedback(results)
+    return _grade_class(args, grader, submissions, due, regrade=bool(wanted))
+
+
+def _grade_class(
+    args: argparse.Namespace,
+    grader: LabGrader,
+    submissions: list[Submission],
+    due: datetime | None,
+    regrade: bool,
+) -> int:
+    """Grade, record each result in the class gradebook as it arrives, write feedback and exports."""
+    from grader.grading import classbook, export
+    from grader.grading.lateness import DEFAULT_RATE_PER_DAY
+    from grader.grading.parallel import graded
+    from grader.grading.progress import Progress
+
+    the_lab, work = grader.lab, grader.paths.work_dir
+    workers, scheduler = _workers(args, len(submissions))
+    workers = min(workers, len(submissions))  # an idle worker would only cost its start-up
+    rate = getattr(args, "late_penalty", None)
+    rate = DEFAULT_RATE_PER_DAY if rate is None else rate
+    tasks = _tasks(the_lab, submissions, grader.paths, due, rate, remote=bool(scheduler))
+    what = f"Grading {len(tasks)} submissions of {the_lab.id}"
+    if scheduler:
+        print(f"{what} on the Dask cluster at {scheduler}.", flush=True)
+    elif workers > 1:
+        print(f"{what} on {workers} local worker processes.", flush=True)
+    entries = export.load(export.results_path(work, the_lab)) if regrade else {}
+    shutil.rmtree(work / "shards", ignore_errors=True)  # workers' folders from earlier runs: all merged
+    progress, this_run = Progress(len(tasks)), []
+    for one in graded(tasks, workers, scheduler):
+        classbook.record(grader, one)
+        entry = export.Entry(one.result, one.submitted_at, one.lateness)
+        entries[entry.learner] = entry
+        this_run.append(entry)
+        progress.finished(entry)
+    print("Writing feedback ... (each page was written as its learner was graded)", flush=True)
+    print(f"Graded {len(this_run)} in {progress.elapsed():.1f} s.", flush=True)
+    _export(grader, sorted(entries.values(), key=lambda e: e.learner))
+    return FAILED if any(entry.result.error for entry in this_run) else OK
+
+
+def _workers(args: argparse.Namespace, class_size: int) -> tuple[int, str | None]:
+    """How many local worker processes and which Dask scheduler, if any.
+
+    --workers 0 means one per core; without --workers, a class of PARALLEL_FROM or more gets one per core
+    and a smaller one is graded here, where no worker start-up is paid.
+    """
+    from grader.grading.parallel import all_cores
+
+    asked = getattr(args, "workers", None)
+    if asked is None:
+        asked = 0 if class_size >= PARALLEL_FROM else 1
+    return (all_cores() if asked <= 0 else asked), getattr(args, "scheduler", None)
+
+
+def _tasks(the_lab: Lab, submissions: list[Submission], paths: CoursePaths, due: datetime | None, rate: float,
+           remote: bool) -> list[Task]:
+    """One grading task per submission, with the time it was handed in and the late policy."""
+    from grader.grading.lateness import submitted_at
+    from grader.grading.parallel import make_task
+
+    tasks = []
+    for submission in submissions:
+        own_folder = submission.notebook.parent.name == submission.learner
+        when = submitted_at(submission.notebook, own_folder)
+        tasks.append(make_task(the_lab.id, submission, when, paths, due, rate, remote))
+    return tasks
+
+
+def _export(grader: LabGrader, entries: list[Entry]) -> None:
+    """Write the class results, the scores CSV and the Canvas CSV; print the summary table."""
+    from grader.grading import export
+    from grader.grading.scores import summary_table
+
+    the_lab, work = grader.lab, grader.paths.work_dir
     max_scores = grader.max_scores()
-    csv_path = write_csv(results, list(max_scores), grader.paths.work_dir / f"{the_lab.id}-scores.csv")
+    export.save(entries, export.results_path(work, the_lab))
+    scores = export.write_scores_csv(entries, list(max_scores), work / f"{the_lab.id}-scores.csv")
+    canvas = export.write_canvas_csv(entries, the_lab, work / f"{the_lab.id}-canvas.csv")
+    penalties = {entry.learner: entry.penalty for entry in entries}
     print()
-    print(summary_table(results, list(max_scores), max_scores))
-    print(f"\nScores: {csv_path}\nFeedback: {grader.paths.work_dir / 'feedback'}/<learner>/{the_lab.id}/")
-    return FAILED if any(result.error for result in results) else OK
+    print(summary_table([entry.result for entry in entries], list(max_scores), max_scores, penalties))
+    print(f"\nScores: {scores}\nCanvas gradebook: {canvas}")
+    print(f"Feedback: {work / 'feedback'}/<learner>/{the_lab.id}/")
+
+
+def _due(args: argparse.Namespace, the_lab: Lab) -> datetime | None:
+    """The due date: --due, else the lab's `due` in labs.toml, else None (nothing is late)."""
+    from grader.grading.lateness import as_utc
+
+    due = getattr(args, "due", None) or the_lab.due
+    return as_utc(due) if due else None
 
 
 def _chosen_labs(names: list[str] | None) -> list[Lab] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,7 @@ class Lab:
     points: float
     minutes: int = 0
     cell_timeout: int = DEFAULT_CELL_TIMEOUT_S
+    due: datetime | str | None = None  # optional due date, for late penalties (see lateness.py)
 
     def source(self, root: Path = REPO_ROOT) -> Path:
         """The instructors' notebook, with solutions and hidden tests."""

@@ -1,9 +1,9 @@
-"""Grading results as a CSV of per-question scores and as a summary table for the terminal."""
+"""Grading results as a per-question CSV and a summary table for the terminal (class exports: export.py)."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from grader.grading.autograde import Result
@@ -22,18 +22,31 @@ def write_csv(results: Sequence[Result], questions: Sequence[str], path: Path) -
     return path
 
 
-def summary_table(results: Sequence[Result], questions: Sequence[str], max_scores: dict[str, float]) -> str:
-    """A fixed-width table: learners down, questions across, with the total and the class average."""
-    header = ["learner", *questions, "total"]
-    rows = [header, ["(max)", *[f"{max_scores[q]:g}" for q in questions], f"{sum(max_scores.values()):g}"]]
+def summary_table(
+    results: Sequence[Result],
+    questions: Sequence[str],
+    max_scores: dict[str, float],
+    penalties: Mapping[str, float] | None = None,
+) -> str:
+    """A fixed-width table: learners down, questions across, with the total and the class average.
+
+    With `penalties` (points taken off for lateness, by learner) a `late` column shows them, and the total
+    is what counts after them.
+    """
+    penalties = {k: v for k, v in (penalties or {}).items() if v}
+    late = ["late"] if penalties else []
+    header = ["learner", *questions, *late, "total"]
+    maximum = [f"{max_scores[q]:g}" for q in questions]
+    rows = [header, ["(max)", *maximum, *["" for _ in late], f"{sum(max_scores.values()):g}"]]
+    totals = {r.learner: r.score - penalties.get(r.learner, 0.0) for r in results if not r.error}
     for result in results:
         cells = ["-" if result.error else f"{result.scores.get(q, 0):g}" for q in questions]
-        total = "error" if result.error else f"{result.score:g}"
-        rows.append([result.learner, *cells, total])
-    graded = [r for r in results if not r.error]
-    if graded:
-        average = sum(r.score for r in graded) / len(graded)
-        rows.append(["(average)", *["" for _ in questions], f"{average:.1f}"])
+        cut = [f"-{penalties[result.learner]:g}" if result.learner in penalties else "" for _ in late]
+        total = "error" if result.error else f"{totals[result.learner]:g}"
+        rows.append([result.learner, *cells, *cut, total])
+    if totals:
+        average = sum(totals.values()) / len(totals)
+        rows.append(["(average)", *["" for _ in questions], *["" for _ in late], f"{average:.1f}"])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [_line(row, widths) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -147,8 +147,8 @@ class Jail:
                 args += ["--tmpfs", str(path)]
             elif path.exists():
                 args += ["--ro-bind", "/dev/null", str(path)]
-        for path in _needed_paths():
-            covers = [h for h in [Path("/root"), Path("/home"), *self.hidden] if path.is_relative_to(h)]
+        for path in _needed_paths():  # the course may itself live under /tmp or a home folder
+            covers = [h for h in [Path("/tmp"), Path("/root"), Path("/home"), *self.hidden] if path.is_relative_to(h)]
             if covers:
                 top = covers[0]
                 between = [p for p in reversed(path.parents) if p.is_relative_to(top) and p != top]
