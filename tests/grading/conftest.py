@@ -6,37 +6,21 @@ import contextlib
 import csv
 import io
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
-# Loadable by path from other labs' grading tests: only the package is imported at module level.
-from grader.grading.merge import cell_by_id as cell  # noqa: F401 - those tests use it as helpers.cell
-
-
-@dataclass
-class GradedBatch:
-    """The outcome of one `lambda-course grade` run: exit code, printed text, CSV rows, working folder."""
-
-    exit_code: int
-    output: str
-    rows: dict[str, dict[str, str]]
-    work: Path
-    lab_id: str = "lab1-first-handler"
-
-    def score(self, learner: str, question: str | None = None) -> float:
-        """A learner's total, or one question's points, from the CSV."""
-        return float(self.rows[learner]["total" if question is None else question])
-
-    def feedback(self, learner: str) -> str:
-        """The learner's feedback page."""
-        return (self.work / "feedback" / learner / self.lab_id / f"{self.lab_id}.html").read_text()
+from grader.grading.labtesting import GradedBatch, once_per_run
 
 
 @pytest.fixture(scope="module")
 def graded_batch(tmp_path_factory: pytest.TempPathFactory) -> GradedBatch:
+    """The six submissions below, graded once per test run and shared by every xdist worker."""
+    return once_per_run(tmp_path_factory, "lab1-e2e", _grade_six)
+
+
+def _grade_six(folder: Path) -> GradedBatch:
     """Grade six submissions in one run (two layouts: a bare notebook and a learner folder)."""
     from lab1_submissions import (
         LAB,
@@ -48,8 +32,8 @@ def graded_batch(tmp_path_factory: pytest.TempPathFactory) -> GradedBatch:
 
     from grader.cli import main
 
-    submissions = tmp_path_factory.mktemp("submissions")
-    work = tmp_path_factory.mktemp("grading-work")
+    submissions, work = folder / "submissions", folder / "work"
+    submissions.mkdir()
     nbformat.write(solution_nb(), submissions / "ada.ipynb")
     nbformat.write(released_nb(), submissions / "bo.ipynb")
     (submissions / "cy").mkdir()

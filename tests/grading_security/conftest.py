@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.grading.labtesting import once_per_run
 from grader.grading.trust.jail import bwrap_path
 
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "LAMBDA_COURSE_GRADER_TOKEN")
@@ -58,6 +59,12 @@ class HostileBatch:
 
 @pytest.fixture(scope="session")
 def hostile_batch(tmp_path_factory: pytest.TempPathFactory) -> HostileBatch:
+    """Every fixture graded once per test run (shared by xdist workers), as a HostileBatch."""
+    fields = once_per_run(tmp_path_factory, "lab1-hostile", _grade_hostile)
+    return HostileBatch(**fields)
+
+
+def _grade_hostile(folder: Path) -> dict:
     """Grade every fixture in order, with secrets in the grader's environment, then write all feedback."""
     from hostile import LAB, fixtures
 
@@ -67,8 +74,9 @@ def hostile_batch(tmp_path_factory: pytest.TempPathFactory) -> HostileBatch:
 
     tag = uuid.uuid4().hex[:12]  # in file names the hostile code tries to write
     secret = f"secret{uuid.uuid4().hex}"  # in the grader's environment only, never in any notebook
-    work = tmp_path_factory.mktemp("hostile-work")
-    submissions = tmp_path_factory.mktemp("hostile-submissions")
+    work, submissions = folder / "work", folder / "submissions"
+    work.mkdir()
+    submissions.mkdir()
     values = {"root": str(REPO_ROOT), "work": str(work), "submissions": str(submissions),
               "gradebook": str(work / "gradebook.db"), "tag": tag}
     saved = {name: os.environ.get(name) for name in SECRET_VARIABLES}
@@ -89,4 +97,5 @@ def hostile_batch(tmp_path_factory: pytest.TempPathFactory) -> HostileBatch:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    return HostileBatch(results, work, submissions, tag, secret, LAB.id)
+    return {"results": results, "work": work, "submissions": submissions, "tag": tag, "secret": secret,
+            "lab_id": LAB.id}

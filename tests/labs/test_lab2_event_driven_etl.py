@@ -3,20 +3,19 @@ redelivered orders twice, in one shared `lambda-course grade` run), and its chec
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import importlib.util
-import io
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from grader.checks import CheckFailed
+from grader.grading import labtesting
 from grader.grading.labs import lab
+from grader.grading.merge import cell_by_id
 from grader.labchecks import etl
+
+# One worker grades this module's batch once; split across workers, each would grade it again.
+pytestmark = pytest.mark.xdist_group("lab2_event_driven_etl")
 
 LAB = lab("lab2-event-driven-etl")
 
@@ -35,65 +34,33 @@ def store_once(item):
 def reject('''
 
 
-def _grading_helpers():
-    """The grading tests' helpers (cell lookup, GradedBatch), loaded from their conftest by path."""
-    path = Path(__file__).resolve().parents[1] / "grading" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("lab_grading_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-helpers = _grading_helpers()
-
-
-def solution_nb() -> nbformat.NotebookNode:
-    return nbformat.read(LAB.source(), as_version=4)
-
-
-def released_nb() -> nbformat.NotebookNode:
-    return nbformat.read(LAB.released(), as_version=4)
-
-
 def counts_twice() -> nbformat.NotebookNode:
     """Every answer from the solution, except orders written without a condition (a repeat counts again)."""
-    nb, solution = released_nb(), solution_nb()
-    for c in solution.cells:
-        if c.metadata.get("nbgrader", {}).get("solution"):
-            helpers.cell(nb, c.metadata["nbgrader"]["grade_id"]).source = c.source
-    source = helpers.cell(nb, "q3-answer").source
+    nb = labtesting.answered(LAB)
+    source = cell_by_id(nb, "q3-answer").source
     start, end = source.index("def store_once(item):"), source.index("def reject(")
-    helpers.cell(nb, "q3-answer").source = source[:start] + NAIVE_STORE.lstrip() + source[end + len("def reject("):]
+    cell_by_id(nb, "q3-answer").source = source[:start] + NAIVE_STORE.lstrip() + source[end + len("def reject("):]
     return nb
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory):
-    from grader.cli import main
-
-    submissions = tmp_path_factory.mktemp("lab2-submissions")
-    work = tmp_path_factory.mktemp("lab2-work")
-    nbformat.write(solution_nb(), submissions / "ada.ipynb")
-    nbformat.write(released_nb(), submissions / "bo.ipynb")
-    nbformat.write(counts_twice(), submissions / "cy.ipynb")
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exit_code = main(["grade", LAB.id, str(submissions), "--work", str(work)])
-    with (work / f"{LAB.id}-scores.csv").open() as handle:
-        rows = {row["learner"]: row for row in csv.DictReader(handle)}
-    return helpers.GradedBatch(exit_code, output.getvalue(), rows, work, LAB.id)
+    notebooks = {
+        "ada": labtesting.solution(LAB),
+        "bo": labtesting.released(LAB),
+        "cy": counts_twice(),
+    }
+    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
 
 
 @pytest.mark.slow
 @pytest.mark.notebook
-@pytest.mark.xdist_group("lab2-grading")
 class TestGrading:
     def test_the_release_is_up_to_date_and_points_add_up(self):
         from grader.grading.release import notebook_points
 
-        assert notebook_points(solution_nb()) == LAB.points == 15
-        released = nbformat.writes(released_nb())
+        assert notebook_points(labtesting.solution(LAB)) == LAB.points == 15
+        released = nbformat.writes(labtesting.released(LAB))
         assert "### BEGIN HIDDEN TESTS" not in released
         assert "transact_write_items(TransactItems" not in released
 

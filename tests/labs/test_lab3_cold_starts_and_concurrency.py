@@ -3,53 +3,27 @@ still loads the price table in the handler, in one shared `lambda-course grade` 
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import importlib.util
-import io
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 
 from grader.checks import CheckFailed
 from grader.deploy import deploy_function
 from grader.facts import value
+from grader.grading import labtesting
 from grader.grading.labs import lab
+from grader.grading.merge import cell_by_id
 from grader.labchecks import coldstarts
+
+# One worker grades this module's batch once; split across workers, each would grade it again.
+pytestmark = pytest.mark.xdist_group("lab3_cold_starts_and_concurrency")
 
 LAB = lab("lab3-cold-starts-and-concurrency")
 
 
-def _grading_helpers():
-    """The grading tests' helpers (cell lookup, GradedBatch), loaded from their conftest by path."""
-    path = Path(__file__).resolve().parents[1] / "grading" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("lab_grading_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-helpers = _grading_helpers()
-
-
-def solution_nb() -> nbformat.NotebookNode:
-    return nbformat.read(LAB.source(), as_version=4)
-
-
-def released_nb() -> nbformat.NotebookNode:
-    return nbformat.read(LAB.released(), as_version=4)
-
-
 def table_still_in_handler() -> nbformat.NotebookNode:
     """Every answer from the solution, except that the handler still loads the price table on each call."""
-    nb, solution = released_nb(), solution_nb()
-    for c in solution.cells:
-        if c.metadata.get("nbgrader", {}).get("solution"):
-            helpers.cell(nb, c.metadata["nbgrader"]["grade_id"]).source = c.source
-    answer = helpers.cell(nb, "q2-answer")
+    nb = labtesting.answered(LAB)
+    answer = cell_by_id(nb, "q2-answer")
     answer.source = answer.source.replace(
         "PRICE_TABLE = prices.load_price_table()  # loaded once per environment, during INIT\n", ""
     ).replace('    items = event.get("items", {})\n',
@@ -60,30 +34,22 @@ def table_still_in_handler() -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory):
-    from grader.cli import main
-
-    submissions = tmp_path_factory.mktemp("lab3-submissions")
-    work = tmp_path_factory.mktemp("lab3-work")
-    nbformat.write(solution_nb(), submissions / "ada.ipynb")
-    nbformat.write(released_nb(), submissions / "bo.ipynb")
-    nbformat.write(table_still_in_handler(), submissions / "cy.ipynb")
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exit_code = main(["grade", LAB.id, str(submissions), "--work", str(work)])
-    with (work / f"{LAB.id}-scores.csv").open() as handle:
-        rows = {row["learner"]: row for row in csv.DictReader(handle)}
-    return helpers.GradedBatch(exit_code, output.getvalue(), rows, work, LAB.id)
+    notebooks = {
+        "ada": labtesting.solution(LAB),
+        "bo": labtesting.released(LAB),
+        "cy": table_still_in_handler(),
+    }
+    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
 
 
 @pytest.mark.slow
 @pytest.mark.notebook
-@pytest.mark.xdist_group("lab3-grading")
 class TestGrading:
     def test_the_release_is_up_to_date_and_points_add_up(self):
         from grader.grading.release import notebook_points
 
-        assert notebook_points(solution_nb()) == LAB.points == 15
-        released = nbformat.writes(released_nb())
+        assert notebook_points(labtesting.solution(LAB)) == LAB.points == 15
+        released = nbformat.writes(labtesting.released(LAB))
         assert "### BEGIN HIDDEN TESTS" not in released
         assert "import pdfreport  # only PDF quotes need it" not in released
 

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import importlib.util
-import io
-import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from grader.checks import CheckFailed
+from grader.grading import labtesting
 from grader.grading.labs import lab
+from grader.grading.merge import cell_by_id
 from grader.labchecks import timememory
 from grader.model import invocation_cost
 
+# One worker grades this module's batch once; split across workers, each would grade it again.
+pytestmark = pytest.mark.xdist_group("lab4_time_and_memory")
+
 LAB = lab("lab4-time-and-memory")
 
-
-def _grading_helpers():
-    """The grading tests' helpers (cell lookup, GradedBatch), loaded from their conftest by path."""
-    path = Path(__file__).resolve().parents[1] / "grading" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("lab_grading_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-helpers = _grading_helpers()
 
 CARELESS_HANDLER = '''
 SAFETY_MS = 500
@@ -51,26 +38,19 @@ def handler(event, context):
 
 def careless() -> nbformat.NotebookNode:
     """The solution, except a handler that never checks get_remaining_time_in_millis()."""
-    nb = nbformat.read(LAB.source(), as_version=4)
-    helpers.cell(nb, "q1-answer").source = CARELESS_HANDLER
+    nb = labtesting.solution(LAB)
+    cell_by_id(nb, "q1-answer").source = CARELESS_HANDLER
     return nb
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory):
-    from grader.cli import main
-
-    submissions = tmp_path_factory.mktemp("lab4-submissions")
-    work = tmp_path_factory.mktemp("lab4-work")
-    nbformat.write(nbformat.read(LAB.source(), as_version=4), submissions / "ada.ipynb")
-    nbformat.write(nbformat.read(LAB.released(), as_version=4), submissions / "bo.ipynb")
-    nbformat.write(careless(), submissions / "cy.ipynb")
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exit_code = main(["grade", LAB.id, str(submissions), "--work", str(work)])
-    with (work / f"{LAB.id}-scores.csv").open() as handle:
-        rows = {row["learner"]: row for row in csv.DictReader(handle)}
-    return helpers.GradedBatch(exit_code, output.getvalue(), rows, work, LAB.id)
+    notebooks = {
+        "ada": labtesting.solution(LAB),
+        "bo": labtesting.released(LAB),
+        "cy": careless(),
+    }
+    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
 
 
 @pytest.mark.slow
@@ -94,8 +74,8 @@ class TestGradedBatch:
 def test_the_release_hides_answers_and_hidden_tests():
     from grader.grading.release import notebook_points
 
-    assert notebook_points(nbformat.read(LAB.source(), as_version=4)) == LAB.points
-    released = nbformat.read(LAB.released(), as_version=4)
+    assert notebook_points(labtesting.solution(LAB)) == LAB.points
+    released = labtesting.released(LAB)
     text = nbformat.writes(released)
     assert "### BEGIN HIDDEN TESTS" not in text and "save_checkpoint" not in text
     assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")

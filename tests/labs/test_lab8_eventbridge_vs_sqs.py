@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import importlib.util
-import io
 import json
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from grader.checks import CheckFailed
 from grader.eventbridge.patterns import matches
+from grader.grading import labtesting
 from grader.grading.labs import lab
+from grader.grading.merge import cell_by_id
 from grader.labchecks import routing
+
+# One worker grades this module's batch once; split across workers, each would grade it again.
+pytestmark = pytest.mark.xdist_group("lab8_eventbridge_vs_sqs")
 
 LAB = lab("lab8-eventbridge-vs-sqs")
 
-
-def _grading_helpers():
-    """The grading tests' helpers (cell lookup, GradedBatch), loaded from their conftest by path."""
-    path = Path(__file__).resolve().parents[1] / "grading" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("lab_grading_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-helpers = _grading_helpers()
 
 RAISING_CONSUMER = '''
 def consumer_handler(event, context):
@@ -44,26 +31,19 @@ def consumer_handler(event, context):
 
 def raising_consumer() -> nbformat.NotebookNode:
     """The solution, except a consumer that lets a bad order's error escape."""
-    nb = nbformat.read(LAB.source(), as_version=4)
-    helpers.cell(nb, "q5-answer").source = RAISING_CONSUMER
+    nb = labtesting.solution(LAB)
+    cell_by_id(nb, "q5-answer").source = RAISING_CONSUMER
     return nb
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory):
-    from grader.cli import main
-
-    submissions = tmp_path_factory.mktemp("lab8-submissions")
-    work = tmp_path_factory.mktemp("lab8-work")
-    nbformat.write(nbformat.read(LAB.source(), as_version=4), submissions / "ada.ipynb")
-    nbformat.write(nbformat.read(LAB.released(), as_version=4), submissions / "bo.ipynb")
-    nbformat.write(raising_consumer(), submissions / "cy.ipynb")
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exit_code = main(["grade", LAB.id, str(submissions), "--work", str(work)])
-    with (work / f"{LAB.id}-scores.csv").open() as handle:
-        rows = {row["learner"]: row for row in csv.DictReader(handle)}
-    return helpers.GradedBatch(exit_code, output.getvalue(), rows, work, LAB.id)
+    notebooks = {
+        "ada": labtesting.solution(LAB),
+        "bo": labtesting.released(LAB),
+        "cy": raising_consumer(),
+    }
+    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
 
 
 @pytest.mark.slow
@@ -87,8 +67,8 @@ class TestGradedBatch:
 def test_the_release_hides_answers_and_hidden_tests():
     from grader.grading.release import notebook_points
 
-    assert notebook_points(nbformat.read(LAB.source(), as_version=4)) == LAB.points
-    text = nbformat.writes(nbformat.read(LAB.released(), as_version=4))
+    assert notebook_points(labtesting.solution(LAB)) == LAB.points
+    text = nbformat.writes(labtesting.released(LAB))
     assert "### BEGIN HIDDEN TESTS" not in text and '"prefix": "payment-"' not in text
     assert "buffer-for-slow-consumer\"}" not in text
 

@@ -70,14 +70,15 @@ def test_reserved_concurrency_throttles_synchronous_calls(sb, unique):
 def test_account_limit_throttles_unreserved_functions(sb, unique):
     name = f"account-{unique}"
     deploy_function(name, SLOW)
+    sb.wait_idle(10)  # the limit is account-wide: let other tests' background work finish first
     sb.runtime.limits.account_limit = 2
     try:
         results = _in_parallel(4, lambda: _call_once(name))
     finally:
         sb.runtime.limits.account_limit = 1000
     throttled = [r for r in results if isinstance(r, Exception)]
-    assert len(throttled) == 2
-    assert throttled[0].response["Reason"] == "ConcurrentInvocationLimitExceeded"
+    assert len(throttled) >= 2 and len(results) - len(throttled) <= 2  # never more than 2 ran at once
+    assert {error.response["Reason"] for error in throttled} == {"ConcurrentInvocationLimitExceeded"}
 
 
 def test_provisioned_concurrency_serves_without_init(sb, unique):
