@@ -24,3 +24,14 @@ def test_tour_deploys_invokes_and_grades():
     assert len(reports) == 2
     assert "Init Duration" in reports[0] and "Init Duration" not in reports[1]
     assert "reference solution with nbgrader: 10/10 points" in run.stdout
+
+
+def test_readme_lists_every_lab_with_its_points():
+    from grader.grading.config import REPO_ROOT
+    from grader.grading.labs import all_labs
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    for lab in all_labs().values():
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{lab.id}` |")), "")
+        assert row, f"README has no row for {lab.id}"
+        assert row.rstrip(" |").endswith(f"| {lab.points:g}"), row
