@@ -13,7 +13,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n 4 --dist loadgroup --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check grader tests benchmarks
