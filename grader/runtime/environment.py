@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.runtime import logs
@@ -57,8 +57,6 @@ class Outcome:
     function_error: str | None
     log: str
     report: logs.Report
-    environment_stopped: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _error_payload(error_type: str, message: str) -> bytes:
@@ -216,7 +214,7 @@ class ExecutionEnvironment:
         submitted = time.perf_counter()
         self.api.submit(invocation)
         with Monitor(self.process.pid, self.spec.memory_mb << 20, self.spec.cpu_share,
-                     lambda: self.stop("memory")) as monitor:
+                     lambda: self.stop("memory")):
             finished = invocation.done.wait(self.spec.timeout_s)
         ended = invocation.finished_at if finished else time.perf_counter()
         if not finished:
@@ -225,7 +223,7 @@ class ExecutionEnvironment:
         duration_ms = (ended - (invocation.started_at or submitted)) * 1000
         output = self.take_output()
         peak_mb = max(1, round(peak_resident_bytes(self.process.pid) / (1 << 20)))
-        return self._outcome(invocation, finished, init_log, output, duration_ms, init_ms, peak_mb, monitor)
+        return self._outcome(invocation, finished, init_log, output, duration_ms, init_ms, peak_mb)
 
     def initialise(self) -> bool:
         """INIT: wait until the runtime client has loaded the handler and asks for work; False if it failed."""
@@ -260,17 +258,17 @@ class ExecutionEnvironment:
                                      f"without providing a reason\nRuntime.ExitError")
         init_ms = (time.perf_counter() - self.spawned_at) * 1000
         body = self._init_log_prefix() + self.take_output()
-        return self._assemble(request_id, payload, "Unhandled", body, "", 0.0, init_ms, 0, stopped=True)
+        return self._assemble(request_id, payload, "Unhandled", body, "", 0.0, init_ms, 0)
 
     def _outcome(self, invocation: Invocation, finished: bool, init_log: str, output: str, duration_ms: float,
-                 init_ms: float | None, peak_mb: int, monitor: Monitor) -> Outcome:
+                 init_ms: float | None, peak_mb: int) -> Outcome:
         rid = invocation.request_id
         if not finished:
             message = f"Task timed out after {self.spec.timeout_s:.2f} seconds"
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
             output += f"{stamp}Z {rid} {message}\n"
             payload = _error_payload("Sandbox.Timedout", f"RequestId: {rid} Error: {message}")
-            return self._assemble(rid, payload, "Unhandled", init_log, output, duration_ms, init_ms, peak_mb, True)
+            return self._assemble(rid, payload, "Unhandled", init_log, output, duration_ms, init_ms, peak_mb)
         if invocation.outcome == "exit":
             self.reap()
             if self._stop_reason == "memory":
@@ -281,24 +279,22 @@ class ExecutionEnvironment:
             message = f"RequestId: {rid} Error: Runtime exited with error: {reason}"
             output += f"{message}\nRuntime.ExitError\n"
             payload = _error_payload("Runtime.ExitError", message)
-            return self._assemble(rid, payload, "Unhandled", init_log, output, duration_ms, init_ms, peak_mb, True)
+            return self._assemble(rid, payload, "Unhandled", init_log, output, duration_ms, init_ms, peak_mb)
         if peak_mb > self.spec.memory_mb:  # a spike between two samples: Lambda would have killed it
             self.stop("memory")
             self.reap()
             message = f"RequestId: {rid} Error: Runtime exited with error: signal: killed"
             payload = _error_payload("Runtime.ExitError", message)
             return self._assemble(rid, payload, "Unhandled", init_log, output + message + "\n", duration_ms,
-                                  init_ms, self.spec.memory_mb, True)
+                                  init_ms, self.spec.memory_mb)
         error = "Unhandled" if invocation.outcome == "error" else None
-        outcome = self._assemble(rid, invocation.result, error, init_log, output, duration_ms, init_ms, peak_mb)
-        outcome.extra["throttled_s"] = monitor.throttled_s
-        return outcome
+        return self._assemble(rid, invocation.result, error, init_log, output, duration_ms, init_ms, peak_mb)
 
     def _assemble(self, rid: str, payload: bytes, function_error: str | None, init_log: str, output: str,
-                  duration_ms: float, init_ms: float | None, peak_mb: int, stopped: bool = False) -> Outcome:
+                  duration_ms: float, init_ms: float | None, peak_mb: int) -> Outcome:
         report = logs.Report(rid, duration_ms, self.spec.memory_mb, peak_mb, init_ms)
         if output and not output.endswith("\n"):
             output += "\n"
         body = f"{logs.start_line(rid, self.spec.version)}\n{output}{logs.end_line(rid)}\n{report.line()}\n"
         self.stream.write(init_log + body)
-        return Outcome(rid, payload, function_error, init_log + body, report, environment_stopped=stopped)
+        return Outcome(rid, payload, function_error, init_log + body, report)

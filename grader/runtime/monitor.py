@@ -59,7 +59,6 @@ class Monitor:
         self.pid, self.limit, self.share = pid, memory_limit_bytes, cpu_share
         self._on_memory_exceeded = on_memory_exceeded
         self._stop = threading.Event()
-        self.throttled_s = 0.0
         self._thread = threading.Thread(target=self._run, name=f"monitor-{pid}", daemon=True)
 
     def __enter__(self) -> Monitor:
@@ -88,7 +87,6 @@ class Monitor:
         try:
             os.killpg(self.pid, signal.SIGSTOP)
             self._stop.wait(pause)
-            self.throttled_s += pause
         except ProcessLookupError:
             return
         finally:

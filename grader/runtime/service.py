@@ -20,7 +20,7 @@ from grader.runtime import code
 from grader.runtime.asynchronous import AsyncEvent, AsyncInvoker
 from grader.runtime.clock import Clock
 from grader.runtime.concurrency import ConcurrencyLimits
-from grader.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome, _error_payload
+from grader.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome
 from grader.runtime.logs import LogStream
 
 MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account quota
@@ -282,4 +282,4 @@ def _lambda_backend(fn: Any) -> Any:
     return lambda_backends[fn.account_id][fn.region]
 
 
-__all__ = ["InvokeError", "LambdaRuntime", "Outcome", "_error_payload"]
+__all__ = ["InvokeError", "LambdaRuntime", "Outcome"]
