@@ -46,11 +46,6 @@ def handler(event, context):
 """
 
 
-def lambda_uri(function_arn: str) -> str:
-    """The integration URI API Gateway uses to invoke a function."""
-    return f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function_arn}/invocations"
-
-
 @pytest.fixture(scope="module")
 def scripted(sb) -> str:
     """ARN of a function whose answer the request's `mode` query parameter chooses."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from conftest import lambda_uri
+from apigw_support import lambda_uri
 
 
 def test_proxy_event_carries_the_request(sb, rest_api, scripted):
