@@ -73,17 +73,23 @@ def nbgrader_config(paths: CoursePaths | None = None, cell_timeout: int = DEFAUL
     return c
 
 
-def kernel_config() -> Config:
+def kernel_config(sockets: Path | None = None) -> Config:
     """Kernel settings shared by grading and the self-check (nbgrader's Execute is a NotebookClient too).
 
     The kernel's own log is kept to errors: otherwise each run prints its notice about unencrypted local TCP,
     which tells a learner nothing. Kernels are stopped at once after the last cell: outputs are all in by
     then, and a graceful shutdown of a kernel that started the sandbox costs seconds per notebook (see
     scratch.kernel_tmpdir for the files this leaves, and how they are removed).
+
+    Given a private folder in `sockets`, the kernel talks over unix sockets there instead of TCP ports: a
+    free TCP port is picked before the kernel binds it, and two kernels starting at once can pick the same.
     """
     c = Config()
     c.NotebookClient.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
     c.NotebookClient.shutdown_kernel = "immediate"
+    if sockets is not None:
+        c.KernelManager.transport = "ipc"
+        c.KernelManager.ip = str(sockets / "kernel")
     return c
 
 

@@ -65,17 +65,16 @@ def run_self_check(path: Path, root: Path = REPO_ROOT) -> SelfCheck:
     learner_nb = _read(path)
     lab = lab_for(path, learner_nb, root)
     nb = restore_lab_cells(learner_nb, nbformat.read(lab.released(root), as_version=4))
-    client = NotebookClient(
-        nb,
-        timeout=lab.cell_timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(path.resolve().parent)}},
-        config=kernel_config(),
-    )
     try:
-        with kernel_tmpdir():
-            client.execute()
+        with kernel_tmpdir() as scratch:
+            NotebookClient(
+                nb,
+                timeout=lab.cell_timeout,
+                kernel_name="python3",
+                allow_errors=True,
+                resources={"metadata": {"path": str(path.resolve().parent)}},
+                config=kernel_config(sockets=scratch),
+            ).execute()
     except DeadKernelError:
         raise SelfCheckError(
             "Python stopped while running your notebook (it may have run out of memory). "

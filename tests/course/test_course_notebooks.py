@@ -11,6 +11,8 @@ import pytest
 from nbclient import NotebookClient
 
 from grader.chapters.catalog import CHAPTERS
+from grader.grading.config import kernel_config
+from grader.grading.scratch import kernel_tmpdir
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
 CELL_TIMEOUT_S = 120
@@ -34,9 +36,9 @@ def test_chapter_is_committed_without_outputs(slug):
 def test_chapter_runs_top_to_bottom(slug, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(COURSE / f"{slug}.ipynb", as_version=4)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", shutdown_kernel="immediate",
-                            resources={"metadata": {"path": str(COURSE)}})
-    client.execute()
+    with kernel_tmpdir() as scratch:  # unix sockets: parallel workers cannot race for the same TCP port
+        NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", config=kernel_config(sockets=scratch),
+                       resources={"metadata": {"path": str(COURSE)}}).execute()
     errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
               if out.output_type == "error"]
     assert not errors

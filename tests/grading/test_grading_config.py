@@ -125,3 +125,18 @@ def test_scores_csv_and_summary_table(tmp_path: Path):
     assert table[2].split() == ["(max)", "1", "2", "3"]
     assert table[5].split() == ["cy", "-", "-", "error"]
     assert table[-1].split() == ["(average)", "1.8"]
+
+
+def test_a_kernel_given_a_socket_folder_talks_over_unix_sockets_there(tmp_path: Path):
+    from nbclient import NotebookClient
+
+    from grader.grading.config import kernel_config
+
+    nb = nbformat.v4.new_notebook(cells=[new_code_cell("import os; os.getpid()")])
+    client = NotebookClient(nb, kernel_name="python3", config=kernel_config(sockets=tmp_path))
+    with client.setup_kernel():
+        assert client.km.transport == "ipc"
+        assert sorted(p.name for p in tmp_path.iterdir() if p.is_socket())[:1] == ["kernel-1"]
+        client.execute_cell(nb.cells[0], 0)
+    assert nb.cells[0].outputs and nb.cells[0].outputs[0].output_type == "execute_result"
+    assert kernel_config().KernelManager.get("transport", "tcp") == "tcp"
