@@ -219,8 +219,11 @@ def _on_dask(tasks: Sequence[Task], workers: int, scheduler: str | None) -> Iter
     if scheduler:
         client = Client(scheduler)
     else:
+        # No dashboard; the scheduler's small HTTP server (health checks) takes any free port, not 8787,
+        # so two gradings on one machine do not warn about each other.
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                               silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         futures = {client.submit(grade_task, task, pure=False, key=f"grade-{task.learner}-{i}"): task
