@@ -12,6 +12,7 @@ from nbgrader.converters import Autograde
 from traitlets.config import Config
 
 from grader.grading.runner import run_converter
+from grader.grading.trust import forkserver
 from grader.grading.trust.jail import Jail, Limits
 from grader.grading.trust.kernel import jailed_config
 from grader.grading.trust.recheck import Recheck
@@ -28,7 +29,7 @@ DESCRIBE = {
 def autograde_in_jail(config: Config, lab_id: str, learner: str, folder: Path, hidden: list[Path],
                       limits: Limits | None = None) -> list[str]:
     """Run nbgrader's autograde for one learner, its kernel in a fresh jail; what went wrong, if anything."""
-    with Jail(hidden, limits) as jail:
+    with forkserver.jail(hidden, limits) as jail:
         for item in folder.iterdir():  # the kernel works on its own copy of the submission's folder
             copy = shutil.copytree if item.is_dir() else shutil.copy2
             copy(item, jail.scratch / item.name)

@@ -26,6 +26,7 @@ import time
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import grader
 
@@ -75,28 +76,31 @@ class Jail:
     """One submission's jail: create it, start programs with `command(argv)`, then `close()` it."""
 
     def __init__(self, hidden: list[Path] | None = None, limits: Limits | None = None,
-                 use_namespaces: bool = True, silence: tuple[int, ...] = (1, 2)) -> None:
+                 use_namespaces: bool = True, silence: tuple[int, ...] = (1, 2),
+                 server: ForkServerAddress | None = None) -> None:
         self.limits = limits or Limits()
         self.silence = list(silence)  # standard streams of the jailed program that go to /dev/null
         self.hidden = [Path(p) for p in hidden or []]
+        self.server = server  # programs are forked by this server, inside its namespaces (see forkserver.py)
         self.control = Path(tempfile.mkdtemp(prefix="lab-jail-control-"))
-        self.scratch = Path(tempfile.mkdtemp(prefix="lab-jail-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix="lab-jail-", dir=server.scratch_root if server else None))
         for sub in (".tmp", ".ipython", ".jupyter", ".local"):
             (self.scratch / sub).mkdir()
-        self.bwrap = bwrap_path() if use_namespaces else None
-        self.uid = _free_uid() if os.geteuid() == 0 and (self.bwrap or _interpreter_open_to_all()) else None
+        self.bwrap = bwrap_path() if use_namespaces and server is None else None
+        own_user = self.bwrap or server or _interpreter_open_to_all()
+        self.uid = _free_uid() if os.geteuid() == 0 and own_user else None
         self.policy_file = self.control / "policy.json"
         self.policy_file.write_text(json.dumps(self.policy()))
 
     @property
     def mode(self) -> str:
-        """`namespaces` (bubblewrap) or `limits-only` (the fallback), for reports."""
-        return "namespaces" if self.bwrap else "limits-only"
+        """`namespaces` (bubblewrap, directly or through a fork server) or `limits-only` (the fallback)."""
+        return "namespaces" if self.bwrap or self.server else "limits-only"
 
     @property
     def isolated_network(self) -> bool:
         """True when the jail has a network namespace of its own (then kernels must use unix sockets)."""
-        return self.bwrap is not None
+        return self.bwrap is not None or self.server is not None
 
     def policy(self) -> dict:
         """What launch.py needs to start a program in this jail."""
@@ -109,6 +113,7 @@ class Jail:
             "env": self.environment(),
             "bwrap": self.bwrap,
             "bwrap_args": self.bwrap_args() if self.bwrap else [],
+            "server": str(self.server.socket_path) if self.server else None,
             "silence": self.silence,
         }
 
@@ -163,19 +168,7 @@ class Jail:
 
     def kill(self) -> int:
         """Stop every process the jail's user still has (a fork bomb's too); how many were found."""
-        if self.uid is None:
-            return 0
-        found = 0
-        for _ in range(50):
-            pids = _pids_of(self.uid)
-            if not pids:
-                break
-            found = max(found, len(pids))
-            for sig in (signal.SIGSTOP, signal.SIGKILL):  # frozen first, so none can fork a replacement
-                for pid in pids:
-                    _signal(pid, sig)
-            time.sleep(0.05)
-        return found
+        return 0 if self.uid is None else kill_user(self.uid)
 
     def close(self) -> None:
         """Kill what is left in the jail and delete its folders."""
@@ -188,6 +181,28 @@ class Jail:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ForkServerAddress(Protocol):
+    """Where a fork server listens, and the folder (seen inside its jail too) that holds its jails' scratch."""
+
+    socket_path: Path
+    scratch_root: Path
+
+
+def kill_user(uid: int) -> int:
+    """Stop every process of user `uid` (a fork bomb's too); how many were found."""
+    found = 0
+    for _ in range(50):
+        pids = _pids_of(uid)
+        if not pids:
+            break
+        found = max(found, len(pids))
+        for sig in (signal.SIGSTOP, signal.SIGKILL):  # frozen first, so none can fork a replacement
+            for pid in pids:
+                _signal(pid, sig)
+        time.sleep(0.05)
+    return found
 
 
 def _needed_paths() -> list[Path]:

@@ -1,9 +1,11 @@
 """Start one program inside a submission's jail: `python -m grader.grading.trust.launch POLICY -- ARGV...`.
 
-Run by the grader (outside the jail) with a JSON policy written by `jail.Jail`. When bubblewrap is available
-it re-executes itself inside `bwrap` (new mount, pid, ipc, uts and network namespaces; see jail.py) with
-`--inside`; the inside step, or the whole launch when there is no bubblewrap, then sets the resource limits,
-gives the jail's files to the jail's user, drops to that user, replaces the environment and execs ARGV.
+Run by the grader (outside the jail) with a JSON policy written by `jail.Jail`. When the jail belongs to a fork
+server (see forkserver.py), the launcher asks the server to start the program and stands in for it. Otherwise,
+when bubblewrap is available, it re-executes itself inside `bwrap` (new mount, pid, ipc, uts and network
+namespaces; see jail.py) with `--inside`; the inside step, or the whole launch when there is no bubblewrap, then
+sets the resource limits, gives the jail's files to the jail's user, drops to that user, replaces the
+environment and execs ARGV.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import resource
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,16 +69,50 @@ def silence(fds: list[int]) -> None:
     os.close(null)
 
 
-def enter(policy: dict[str, Any], argv: list[str]) -> None:
-    """The last step before the program: limits, ownership, user, working folder, environment, exec."""
+def prepare(policy: dict[str, Any]) -> None:
+    """Everything before the program itself: limits, ownership, user, working folder, silenced streams."""
     set_limits(policy.get("limits", {}))
     give_files(policy)
     drop_user(policy)
     os.chdir(policy["scratch"])
     silence(policy.get("silence", []))
     os.umask(0o077)
+
+
+def enter(policy: dict[str, Any], argv: list[str]) -> None:
+    """The last step before the program: prepare, then exec it with the policy's environment."""
+    prepare(policy)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Python turns it into KeyboardInterrupt again
     os.execve(argv[0], argv, policy["env"])
+
+
+def relay(policy: dict[str, Any], argv: list[str]) -> None:
+    """Have the jail's fork server start ARGV, then stand in for it: pass signals on, exit with its status.
+
+    The program gets this process's standard streams. If this process is killed, the server sees its
+    connection close and kills the program and everything it started.
+    """
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.connect(policy["server"])
+    request = json.dumps({"policy": policy, "argv": argv}).encode() + b"\n"
+    socket.send_fds(connection, [request], [_open_or_null(fd) for fd in (0, 1, 2)])
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, lambda number, _frame: connection.sendall(b"%d\n" % number))
+    for line in connection.makefile("rb"):
+        reply = json.loads(line)
+        if "exit" in reply:
+            code = int(reply["exit"])
+            os._exit(code if code >= 0 else 128 - code)
+    os._exit(1)  # the server went away without an answer
+
+
+def _open_or_null(fd: int) -> int:
+    """`fd` if it is open, else /dev/null in its place (a kernel may be started with a closed stdin)."""
+    try:
+        os.fstat(fd)
+        return fd
+    except OSError:
+        return os.open(os.devnull, os.O_RDWR)
 
 
 def main(args: list[str]) -> None:
@@ -85,6 +122,8 @@ def main(args: list[str]) -> None:
     split = args.index("--")
     policy = json.loads(Path(args[0]).read_text()) if not args[0].startswith("{") else json.loads(args[0])
     argv = args[split + 1 :]
+    if policy.get("server"):
+        relay(policy, argv)
     if inside or not policy.get("bwrap"):
         enter(policy, argv)
     inner = [sys.executable, "-m", "grader.grading.trust.launch", "--inside", json.dumps(policy), "--", *argv]

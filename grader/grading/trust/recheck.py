@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 
 from grader.grading.merge import grade_id, is_answer, is_test
+from grader.grading.trust import forkserver
 from grader.grading.trust.jail import Jail, Limits
 
 MAX_RESTARTS = 4
@@ -101,7 +102,7 @@ def recheck(submitted: Path, source: Path, hidden: list[Path], cell_timeout: flo
 def _run(cells: list[Cell], skip: set[int], hidden: list[Path], cell_timeout: float,
          limits: Limits | None) -> tuple[dict[int, bool], int | None, str]:
     """One run of the worker in a fresh jail: each cell's outcome, and the cell that hung or crashed."""
-    with Jail(hidden, limits, silence=(2,)) as jail:
+    with forkserver.jail(hidden, limits, silence=(2,)) as jail:
         (jail.scratch / "cells.json").write_text(json.dumps([c.__dict__ for c in cells]))
         argv = [sys.executable, "-m", "grader.grading.trust.worker", "cells.json", json.dumps(sorted(skip))]
         process = subprocess.Popen(jail.command(argv), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
