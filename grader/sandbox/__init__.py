@@ -36,7 +36,7 @@ class Sandbox:
 
     def __init__(self, port: int = 0, region: str = DEFAULT_REGION) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="lambda-course-"))
-        self._server = MotoServer(port)
+        self._server = MotoServer(port, before_first_call=_install_patches_for)
         self.endpoint_url = f"http://127.0.0.1:{self._server.port}"
         self.region = region
         self.clock = Clock()
@@ -100,18 +100,36 @@ class Sandbox:
 
 
 def _install_service_patches() -> None:
-    """Other services' patches that the sandbox needs, each owned by its own module."""
+    """The patches moto can reach whatever service is called first: in place before start() returns."""
     from grader import secrets as secrets_patch
-    from grader.eventbridge import delivery as eventbridge_delivery
-    from grader.eventbridge import moto_patch as eventbridge_patterns
     from grader.eventsources import install as install_sqs_poller_seam
-    from grader.iam import sandbox as iam_sandbox
+    from grader.iam.sandbox import seam as iam_enforcement
 
-    eventbridge_patterns.install()
-    eventbridge_delivery.install()
     install_sqs_poller_seam()
-    iam_sandbox.install()
+    iam_enforcement.install()
     secrets_patch.install()
+
+
+def _install_patches_for(service: str) -> None:
+    """The patches only one service's resources reach, installed when moto is about to answer its first call.
+
+    EventBridge rules, IAM's simulation actions, bucket notifications and topic subscriptions all start with a
+    call to their own service, so their patches (and the modules behind them) wait for it rather than slow start().
+    """
+    if service == "events":
+        from grader.eventbridge import delivery as eventbridge_delivery
+        from grader.eventbridge import moto_patch as eventbridge_patterns
+
+        eventbridge_patterns.install()
+        eventbridge_delivery.install()
+    elif service == "iam":
+        from grader.iam.sandbox import simulation as iam_simulation
+
+        iam_simulation.install()
+    elif service in ("s3", "sns"):
+        from grader.iam.sandbox import triggers as iam_triggers
+
+        iam_triggers.install()
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:

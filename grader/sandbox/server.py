@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -23,13 +25,27 @@ def _request_handler() -> type:
     return NoDelayRequestHandler
 
 
+def _app_factory(before_first_call: Callable[[str], None] | None) -> Callable[[str], Any]:
+    """moto's factory of per-service apps, calling `before_first_call(service)` before it builds each one."""
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    if before_first_call is None:
+        return create_backend_app
+
+    def create_app(service: str) -> Any:
+        before_first_call(service)  # moto builds a service's app once, on the first request that names it
+        return create_backend_app(service)  # type: ignore[arg-type]
+
+    return create_app
+
+
 class MotoServer:
     """A moto server running in a background thread of this process."""
 
-    def __init__(self, port: int = 0) -> None:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    def __init__(self, port: int = 0, before_first_call: Callable[[str], None] | None = None) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-        app = DomainDispatcherApplication(create_backend_app)
+        app = DomainDispatcherApplication(_app_factory(before_first_call))
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", port, app, threaded=True, request_handler=_request_handler()
         )

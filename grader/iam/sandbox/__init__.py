@@ -1,6 +1,6 @@
 """IAM in the sandbox: calls made by handler code run as the function's execution role.
 
-`install()` (called when the sandbox starts) puts three things in place:
+`install()` puts three things in place:
 - enforcement: requests signed with an execution role's temporary credentials are authorised by
   `grader.iam.evaluate` with the role's policies, its permissions boundary, and the resource-based policy of the
   resource (S3 bucket, SQS queue, SNS topic, Lambda function, KMS key, Secrets Manager secret, role trust
@@ -9,15 +9,18 @@
   allows everything, so it passes the same evaluation. Switch enforcement off with `sb.enforce_iam = False`.
 - IAM's SimulateCustomPolicy and SimulatePrincipalPolicy, answered with the same evaluator.
 - function-policy checks for S3, SNS and EventBridge triggers, off unless `sb.enforce_resource_policies = True`.
+The sandbox installs enforcement when it starts, and the other two when IAM, S3 or SNS is first called.
 """
 
 from __future__ import annotations
 
-from . import seam, simulation, triggers
+from . import seam
 
 
 def install() -> None:
     """Install enforcement, the simulation APIs and the trigger checks (idempotent)."""
+    from . import simulation, triggers
+
     seam.install()
     simulation.install()
     triggers.install()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from grader.iam import Decision, Request, evaluate
+from grader.iam.models import Decision, Request
 
 from . import operations, settings
 from .arns import Where, resource_arns
@@ -16,8 +17,15 @@ from .identity import RoleSession, access_key_of, parsed, role_policies, role_se
 from .params import operation_of, parameters
 from .resource_policies import resource_policy
 
-_ALLOW_ALL = parsed("allow-all", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
-                                                                         "Resource": "*"}]})
+if TYPE_CHECKING:
+    from grader.iam.policy import Policy
+
+
+@cache
+def _allow_all() -> Policy:
+    """An identity policy allowing everything, parsed when first needed rather than when this module loads."""
+    return parsed("allow-all", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                       "Resource": "*"}]})
 
 
 def _global_context(region: str) -> dict[str, Any]:
@@ -40,6 +48,8 @@ def _service_context(service: str, params: dict[str, Any]) -> dict[str, Any]:
 def decide(session: RoleSession, action: str, resource: str, where: Where,
            context: dict[str, Any] | None = None) -> Decision:
     """Evaluate one action on one resource for a role session, with every policy that applies."""
+    from grader.iam.evaluator import evaluate  # loaded by the first role-session request, not by the learner's
+
     identity, boundary = role_policies(session.account, session.partition, session.role_name)
     sessions = [parsed("session policy", session.session_policy)] if session.session_policy else []
     document = resource_policy(resource, where) if resource != "*" else None
@@ -64,8 +74,10 @@ def _admits(request: Request, resources: list) -> Decision:
     Asked as a cross-account request with an allow-everything identity policy: the evaluator then allows only
     if the resource-based policy allows too, which is exactly the question.
     """
+    from grader.iam.evaluator import evaluate
+
     foreign = replace(request, resource_account="000000000000" if request.account != "000000000000" else "1")
-    return evaluate(foreign, [_ALLOW_ALL], resources)
+    return evaluate(foreign, [_allow_all()], resources)
 
 
 def _credential_scope(response: Any) -> list[str]:

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from werkzeug.exceptions import HTTPException
 
-from grader.iam import Decision, Outcome
+from grader.iam.models import Decision, Outcome
 
 from .identity import RoleSession
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.iam import Policy
+if TYPE_CHECKING:
+    from grader.iam.policy import Policy
 
 _sessions: dict[str, RoleSession] = {}
 _lock = threading.Lock()

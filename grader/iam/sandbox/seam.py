@@ -14,8 +14,6 @@ import logging
 from typing import Any
 
 from . import settings
-from .authorize import authorize_request
-from .denials import AccessDenied
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +41,22 @@ def check_moto() -> None:
 def _hook(self: Any, iam_request_cls: type, resource: str = "*") -> None:
     """Authorise role sessions with our evaluator, then let moto do its own (normally inactive) check."""
     if settings.enforce_iam():
-        try:
-            authorize_request(self)
-        except AccessDenied:
-            raise
-        except Exception:  # a request our table cannot read must not become a 500: let moto answer it
-            log.warning("could not authorise %s %s; allowing it", self.method, self.uri, exc_info=True)
+        _authorize(self)
     _original["hook"](self, iam_request_cls, resource)
+
+
+def _authorize(response: Any) -> None:
+    """Raise AccessDenied for a denied role session; any other failure lets the request through."""
+    # Imported here, not at the top: the sandbox installs the hook at start, before any request needs them.
+    from .authorize import authorize_request
+    from .denials import AccessDenied
+
+    try:
+        authorize_request(response)
+    except AccessDenied:
+        raise
+    except Exception:  # a request our table cannot read must not become a 500: let moto answer it
+        log.warning("could not authorise %s %s; allowing it", response.method, response.uri, exc_info=True)
 
 
 def install() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.iam import Decision, Outcome, Request, evaluate
+from grader.iam.models import Decision, Outcome, Request
 
 from .params import parameters
 
@@ -69,6 +69,8 @@ def _check_documents(inputs: Inputs) -> None:
 
 def results(inputs: Inputs, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One EvaluationResult per (action, resource)."""
+    from grader.iam.evaluator import evaluate  # loaded by the first simulation, not when the sandbox starts
+
     _check_documents(inputs)
     context = context_of(params.get("ContextEntries"))
     owner = params.get("ResourceOwner")
