@@ -25,16 +25,26 @@ def _request_handler() -> type:
     return NoDelayRequestHandler
 
 
-def _app_factory(before_first_call: Callable[[str], None] | None) -> Callable[[str], Any]:
-    """moto's factory of per-service apps, calling `before_first_call(service)` before it builds each one."""
-    from moto.moto_server.werkzeug_app import create_backend_app
+_apps: dict[str, Any] = {}  # moto's per-service apps only route requests: one per service serves any sandbox
 
-    if before_first_call is None:
-        return create_backend_app
+
+def backend_app(service: str) -> Any:
+    """moto's app for `service`, built once per process (building lambda's takes about a quarter second)."""
+    app = _apps.get(service)
+    if app is None:
+        from moto.moto_server.werkzeug_app import create_backend_app
+
+        app = _apps[service] = create_backend_app(service)  # type: ignore[arg-type]
+    return app
+
+
+def _app_factory(before_first_call: Callable[[str], None] | None) -> Callable[[str], Any]:
+    """moto's factory of per-service apps, calling `before_first_call(service)` before it hands each one out."""
 
     def create_app(service: str) -> Any:
-        before_first_call(service)  # moto builds a service's app once, on the first request that names it
-        return create_backend_app(service)  # type: ignore[arg-type]
+        if before_first_call is not None:
+            before_first_call(service)  # moto asks once per server, on the first request that names the service
+        return backend_app(service)
 
     return create_app
 

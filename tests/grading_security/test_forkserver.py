@@ -156,14 +156,17 @@ def test_only_the_graders_user_may_ask_the_server_for_a_program(server):
 def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
     code = textwrap.dedent("""
         import json, sys
-        from grader.grading.trust.zygote import preload
+        from grader.grading.trust.zygote import build_apps, preload
+        from grader.sandbox import server
         assert preload() == []
-        before = set(sys.modules)
+        build_apps()
+        before, apps = set(sys.modules), dict(server._apps)
         from grader import checks, sandbox
         from grader.deploy import deploy_function, invoke, zip_source
         sandbox.start()
         deploy_function("warm", zip_source("def handler(event, context):\\n    return 1\\n"))
         assert invoke("warm", {}).payload == 1
+        assert server._apps == apps, "a lab's first calls had to build moto apps: add them to PREBUILT_APPS"
         print(json.dumps(sorted(set(sys.modules) - before)))
     """)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

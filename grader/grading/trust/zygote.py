@@ -24,6 +24,7 @@ import socket
 import struct
 import sys
 import tempfile
+import threading
 import traceback
 from typing import Any
 
@@ -48,6 +49,8 @@ PRELOAD = (
     "flask.debughelpers", "grader.iam.sandbox.*", "grader.iam.validator", "grader.secrets.*",
     "grader.eventbridge.moto_patch", "grader.eventbridge.delivery", "grader.runtime.provisioned",
 )
+PREBUILT_APPS = ("awslambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
+                 "kms", "apigateway", "apigatewayv2", "cloudwatch", "xray")
 _SIGNALS_PASSED_ON = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
                       signal.SIGUSR2, signal.SIGKILL}
 
@@ -66,9 +69,20 @@ def preload() -> list[str]:
     return missing
 
 
+def build_apps() -> None:
+    """Build moto's apps for the services labs call (the sandbox reuses them; see grader/sandbox/server.py)."""
+    from grader.sandbox.server import backend_app
+
+    for service in PREBUILT_APPS:
+        backend_app(service)
+
+
 def serve(socket_path: str) -> None:
     """Preload, listen, say `ready` on standard output, then fork a supervisor for each trusted request."""
     missing = preload()
+    build_apps()
+    if threading.active_count() != 1:
+        raise RuntimeError("the fork server started a thread while preloading; forking it would not be safe")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     os.chmod(socket_path, 0o600)
