@@ -8,7 +8,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from grader.grading.feedback import HideHiddenTests
+from grader.grading.feedback import FeedbackExporter, HideHiddenTests
 from grader.grading.scoring import autograde_preprocessors
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +70,7 @@ def nbgrader_config(paths: CoursePaths | None = None, cell_timeout: int = DEFAUL
     # A test cell's displayed value is never read as a partial score (see scoring.py).
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
     c.GenerateFeedback.preprocessors = _feedback_preprocessors()
+    c.GenerateFeedback.exporter_class = FeedbackExporter
     return c
 
 

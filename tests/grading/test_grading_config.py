@@ -140,3 +140,32 @@ def test_a_kernel_given_a_socket_folder_talks_over_unix_sockets_there(tmp_path: 
         client.execute_cell(nb.cells[0], 0)
     assert nb.cells[0].outputs and nb.cells[0].outputs[0].output_type == "execute_result"
     assert kernel_config().KernelManager.get("transport", "tcp") == "tcp"
+
+
+def test_feedback_exporters_share_compiled_templates_and_render_the_same(monkeypatch):
+    import jinja2
+
+    from grader.grading.feedback import FeedbackExporter
+
+    nb = nbformat.v4.new_notebook(cells=[new_code_cell("print('hi')")])
+    first, _ = FeedbackExporter(template_name="lab").from_notebook_node(nb)
+    compiled = []
+    original = jinja2.Environment.compile
+
+    def counting_compile(self, *args, **kwargs):
+        compiled.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    second, _ = FeedbackExporter(template_name="lab").from_notebook_node(nb)
+    assert compiled == []  # a new exporter, as nbgrader makes for each run, compiled nothing again
+    assert second.replace(_ids(second), "") == first.replace(_ids(first), "")
+    assert nbgrader_config().GenerateFeedback.exporter_class is FeedbackExporter
+
+
+def _ids(html: str) -> str:
+    """The random element id nbconvert's templates put in each page ('' when none)."""
+    import re
+
+    found = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", html)
+    return found.group(0) if found else "\0"
