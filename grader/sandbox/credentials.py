@@ -24,7 +24,47 @@ def point_clients_at(endpoint_url: str, region: str = DEFAULT_REGION) -> None:
         import boto3
     except ImportError:  # pragma: no cover - boto3 is a dependency
         return
-    boto3.DEFAULT_SESSION = None  # a session made earlier would keep the old settings
+    boto3.DEFAULT_SESSION = _fresh_session()  # a session made earlier would keep the old settings
+
+
+_loader: Any = None  # botocore's data loader, shared by the sessions made here: models are parsed once
+
+
+def shared_loader() -> Any:
+    """The process's botocore data loader (botocore makes one per session, and parses every model again)."""
+    global _loader
+    if _loader is None:
+        from botocore.loaders import create_loader
+
+        _loader = create_loader()
+    return _loader
+
+
+def _fresh_session() -> Any:
+    """A new default boto3 session, reading settings afresh but service models from the shared loader."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    session = boto3.session.Session(botocore_session=core)
+    paths = shared_loader().search_paths
+    paths[:] = list(dict.fromkeys(paths))  # boto3 adds its own folder each time it sets up a session
+    return session
+
+
+def warm_service_models(services: list[str]) -> None:
+    """Parse what clients of these services need into the shared loader, without making any request.
+
+    The grading fork server does this once, so that the programs it forks create their clients at once.
+    """
+    import botocore.session
+
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    for service in services:
+        core.create_client(service, region_name=DEFAULT_REGION, endpoint_url="http://127.0.0.1:9",
+                           aws_access_key_id="warm", aws_secret_access_key="warm")
 
 
 def role_credentials(fn: Any) -> dict[str, str]:

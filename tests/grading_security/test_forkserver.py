@@ -161,12 +161,17 @@ def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
         assert preload() == []
         build_apps()
         before, apps = set(sys.modules), dict(server._apps)
+        import botocore.loaders
+        parsed = []
+        original = botocore.loaders.JSONFileLoader.load_file
+        botocore.loaders.JSONFileLoader.load_file = lambda self, path: parsed.append(path) or original(self, path)
         from grader import checks, sandbox
         from grader.deploy import deploy_function, invoke, zip_source
         sandbox.start()
         deploy_function("warm", zip_source("def handler(event, context):\\n    return 1\\n"))
         assert invoke("warm", {}).payload == 1
         assert server._apps == apps, "a lab's first calls had to build moto apps: add them to PREBUILT_APPS"
+        assert parsed == [], f"a lab's clients or moto parsed models again: {parsed}"
         print(json.dumps(sorted(set(sys.modules) - before)))
     """)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

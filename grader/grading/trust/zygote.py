@@ -51,6 +51,8 @@ PRELOAD = (
 )
 PREBUILT_APPS = ("awslambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
                  "kms", "apigateway", "apigatewayv2", "cloudwatch", "xray")
+CLIENT_SERVICES = ("lambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
+                   "kms", "apigateway", "apigatewayv2", "cloudwatch")
 _SIGNALS_PASSED_ON = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
                       signal.SIGUSR2, signal.SIGKILL}
 
@@ -70,11 +72,20 @@ def preload() -> list[str]:
 
 
 def build_apps() -> None:
-    """Build moto's apps for the services labs call (the sandbox reuses them; see grader/sandbox/server.py)."""
+    """Build moto's apps and parse both sides' service models for the services labs call, once for all forks.
+
+    The sandbox reuses each (grader/sandbox/server.py, grader/sandbox/credentials.py, moto's own cache).
+    """
+    from moto.core.utils import get_service_model
+
+    from grader.sandbox.credentials import warm_service_models
     from grader.sandbox.server import backend_app
 
     for service in PREBUILT_APPS:
         backend_app(service)
+    for service in CLIENT_SERVICES:
+        get_service_model(service)
+    warm_service_models(list(CLIENT_SERVICES))
 
 
 def serve(socket_path: str) -> None:
