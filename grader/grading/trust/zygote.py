@@ -35,7 +35,7 @@ from grader.grading.trust.launch import prepare
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm", "ipykernel.debugger",
     "IPython", "IPython.core.completer", "IPython.core.completerlib", "IPython.core.debugger",
-    "IPython.extensions.storemagic", "jupyter_client.session", "comm", "nbformat", "psutil", "sqlite3",
+    "IPython.extensions.storemagic", "jupyter_client.session", "comm", "psutil", "sqlite3",
     "tornado.gen", "tornado.queues", "pydoc", "xmlrpc.client",
     "boto3", "botocore.session", "botocore.client", "botocore.endpoint", "requests",
     "grader.sandbox", "grader.checks", "grader.deploy", "grader.facts", "grader.grading.trust.worker",
