@@ -122,6 +122,15 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
 def install(runtime: LambdaRuntime) -> None:
     """Route moto's Lambda invocations to `runtime` (idempotent; a later call swaps the runtime)."""
     global _runtime
+    patch_moto()
+    _runtime = runtime
+
+
+def patch_moto() -> None:
+    """Replace moto's invoke methods and add the routes it lacks, once per process, before any runtime exists.
+
+    The grading fork server calls it before it builds moto's apps, so that they already have those routes.
+    """
     from moto.awslambda.models import LambdaFunction
     from moto.awslambda.responses import LambdaResponse
 
@@ -133,7 +142,6 @@ def install(runtime: LambdaRuntime) -> None:
         LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
         _add_provisioned_concurrency_api()
         _keep_dead_letter_config()
-    _runtime = runtime
 
 
 def _keep_dead_letter_config() -> None:

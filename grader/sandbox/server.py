@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 import threading
 from collections.abc import Callable
@@ -25,17 +26,31 @@ def _request_handler() -> type:
     return NoDelayRequestHandler
 
 
-_apps: dict[str, Any] = {}  # moto's per-service apps only route requests: one per service serves any sandbox
+_apps: dict[str, tuple[frozenset[str], Any]] = {}  # per service: the URL patterns it was built with, the app
 
 
 def backend_app(service: str) -> Any:
-    """moto's app for `service`, built once per process (building lambda's takes about a quarter second)."""
-    app = _apps.get(service)
-    if app is None:
+    """moto's app for `service`, built once per process (building lambda's takes about a quarter second).
+
+    moto's per-service apps only route requests, so one serves every sandbox of a process. An app is built
+    again when the service's URL patterns have changed since, as when a patch adds a route moto lacks.
+    """
+    routes = _url_patterns(service)
+    cached = _apps.get(service)
+    if cached is None or cached[0] != routes:
         from moto.moto_server.werkzeug_app import create_backend_app
 
-        app = _apps[service] = create_backend_app(service)  # type: ignore[arg-type]
-    return app
+        _apps[service] = (routes, create_backend_app(service))  # type: ignore[arg-type]
+    return _apps[service][1]
+
+
+def _url_patterns(service: str) -> frozenset[str]:
+    """The URL patterns moto's module for `service` routes now (empty when it has no such module)."""
+    try:
+        urls = importlib.import_module(f"moto.{service}.urls")
+    except ImportError:
+        return frozenset()
+    return frozenset(getattr(urls, "url_paths", {}))
 
 
 def _app_factory(before_first_call: Callable[[str], None] | None) -> Callable[[str], Any]:

@@ -163,3 +163,17 @@ def test_standalone_server_serves_other_processes(unique):
         server.send_signal(signal.SIGINT)
         out, _ = server.communicate(timeout=15)
     assert server.returncode == 0 and "sandbox stopped" in out
+
+
+def test_moto_apps_are_built_once_per_process_and_again_after_a_route_is_added(monkeypatch):
+    from moto.awslambda import urls
+
+    from grader.sandbox import server
+
+    first = server.backend_app("awslambda")
+    assert server.backend_app("awslambda") is first
+    monkeypatch.setitem(urls.url_paths, "{0}/2015-03-31/lambda-course-test-route$", urls.url_paths[
+        next(iter(urls.url_paths))])
+    rebuilt = server.backend_app("awslambda")
+    assert rebuilt is not first
+    assert any("lambda-course-test-route" in rule.rule for rule in rebuilt.url_map.iter_rules())

@@ -78,9 +78,11 @@ def build_apps() -> None:
     """
     from moto.core.utils import get_service_model
 
+    from grader.runtime import moto_seam
     from grader.sandbox.credentials import warm_service_models
     from grader.sandbox.server import backend_app
 
+    moto_seam.patch_moto()  # the routes the sandbox adds must be in the apps built here
     for service in PREBUILT_APPS:
         backend_app(service)
     for service in CLIENT_SERVICES:
