@@ -191,6 +191,22 @@ def test_a_server_that_died_is_replaced(secret_file):
     assert second is not None and second is not first and second.alive()
 
 
+def test_a_program_whose_server_has_gone_starts_through_bubblewrap_instead(secret_file):
+    hidden = [secret_file.parent, secret_file.parent.parent / "gone"]
+    server = forkserver.shared_server(hidden)
+    assert server is not None
+    with server.jail_for(silence=()) as jail:
+        os.killpg(server.process.pid, signal.SIGKILL)  # dies, as when the thread that started it ends
+        server.process.wait(timeout=30)
+        program = start(jail, f"""
+            import os, sys
+            print(os.getuid(), os.path.exists({str(secret_file)!r}), "moto.core.models" in sys.modules)
+        """)
+        out, err = program.communicate(timeout=60)
+    assert program.returncode == 0, err
+    assert out.split() == [str(jail.uid), "False", "False"]  # jailed as before, only not warm
+
+
 def test_switched_off_each_program_gets_its_own_bubblewrap(secret_file, monkeypatch):
     monkeypatch.setenv("LAMBDA_COURSE_FORKSERVER", "0")
     with forkserver.jail([secret_file.parent]) as jail:

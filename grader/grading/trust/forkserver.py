@@ -27,7 +27,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from grader.grading.trust.jail import Jail, Limits, bwrap_path
+from grader.grading.trust import jail as jails
+from grader.grading.trust.jail import Jail, Limits
 
 START_TIMEOUT_S = 120
 MAX_SERVERS = 2  # a grading process uses one class's paths at a time; tests switch between a few
@@ -95,7 +96,7 @@ _lock = threading.Lock()
 def enabled() -> bool:
     """True when fork servers can run here: as root, with working bubblewrap, and not switched off."""
     wanted = os.environ.get("LAMBDA_COURSE_FORKSERVER", "1") != "0"
-    return wanted and os.geteuid() == 0 and bwrap_path() is not None
+    return wanted and os.geteuid() == 0 and jails.bwrap_path() is not None
 
 
 def jail(hidden: list[Path], limits: Limits | None = None, silence: tuple[int, ...] = (1, 2)) -> Jail:

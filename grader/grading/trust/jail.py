@@ -111,8 +111,9 @@ class Jail:
             "owned": [str(self.scratch)],
             "limits": asdict(self.limits),
             "env": self.environment(),
-            "bwrap": self.bwrap,
-            "bwrap_args": self.bwrap_args() if self.bwrap else [],
+            # With a fork server, bubblewrap is kept as the way in should the server have gone since.
+            "bwrap": self.bwrap or (bwrap_path() if self.server else None),
+            "bwrap_args": self.bwrap_args() if self.bwrap or self.server else [],
             "server": str(self.server.socket_path) if self.server else None,
             "silence": self.silence,
         }
@@ -153,14 +154,22 @@ class Jail:
             elif path.exists():
                 args += ["--ro-bind", "/dev/null", str(path)]
         for path in _needed_paths():  # the course may itself live under /tmp or a home folder
-            covers = [h for h in [Path("/tmp"), Path("/root"), Path("/home"), *self.hidden] if path.is_relative_to(h)]
-            if covers:
-                top = covers[0]
-                between = [p for p in reversed(path.parents) if p.is_relative_to(top) and p != top]
-                for folder in between:  # bubblewrap would make them private to root
+            covered = self._covered_parents(path)
+            if covered is not None:
+                for folder in covered:  # bubblewrap would make them private to root
                     args += ["--perms", "0755", "--dir", str(folder)]
                 args += ["--ro-bind", str(path), str(path)]
+        for folder in self._covered_parents(self.scratch) or []:  # a fork server's scratch root: passable only
+            args += ["--perms", "0711", "--dir", str(folder)]
         return args + ["--bind", str(self.scratch), str(self.scratch)]
+
+    def _covered_parents(self, path: Path) -> list[Path] | None:
+        """The folders bubblewrap must create between the empty folder that covers `path` and `path` itself
+        (None when nothing covers it)."""
+        tops = [top for top in [Path("/tmp"), Path("/root"), Path("/home"), *self.hidden] if path.is_relative_to(top)]
+        if not tops:
+            return None
+        return [p for p in reversed(path.parents) if p.is_relative_to(tops[0]) and p != tops[0]]
 
     def command(self, argv: list[str]) -> list[str]:
         """The command that runs `argv` in this jail."""

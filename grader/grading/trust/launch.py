@@ -90,10 +90,15 @@ def relay(policy: dict[str, Any], argv: list[str]) -> None:
     """Have the jail's fork server start ARGV, then stand in for it: pass signals on, exit with its status.
 
     The program gets this process's standard streams. If this process is killed, the server sees its
-    connection close and kills the program and everything it started.
+    connection close and kills the program and everything it started. Returns only when the server cannot
+    be reached, so that the program starts through bubblewrap instead.
     """
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    connection.connect(policy["server"])
+    try:
+        connection.connect(policy["server"])
+    except OSError:
+        connection.close()
+        return
     request = json.dumps({"policy": policy, "argv": argv}).encode() + b"\n"
     socket.send_fds(connection, [request], [_open_or_null(fd) for fd in (0, 1, 2)])
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
@@ -122,7 +127,7 @@ def main(args: list[str]) -> None:
     split = args.index("--")
     policy = json.loads(Path(args[0]).read_text()) if not args[0].startswith("{") else json.loads(args[0])
     argv = args[split + 1 :]
-    if policy.get("server"):
+    if policy.get("server") and not inside:
         relay(policy, argv)
     if inside or not policy.get("bwrap"):
         enter(policy, argv)
