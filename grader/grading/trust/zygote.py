@@ -142,6 +142,7 @@ def _receive(connection: socket.socket) -> tuple[dict[str, Any] | None, list[int
 
 def _supervise(connection: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
     """Fork the program, relay signals to it, clean up after it, report its exit status; never returns."""
+    uid = request["policy"].get("uid")
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # this process waits for its child
         pid = os.fork()
@@ -153,14 +154,18 @@ def _supervise(connection: socket.socket, request: dict[str, Any], fds: list[int
         fds.clear()
         connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         status = _follow(connection, pid)
-        uid = request["policy"].get("uid")
-        if uid is not None:
-            kill_user(uid)  # what the program left running goes with it, as when a jail's namespaces end
+        _clean_up(uid)
         connection.sendall(json.dumps({"exit": status}).encode() + b"\n")
-    except OSError:
-        pass
+    except OSError:  # the launcher went away: so does everything the program started
+        _clean_up(uid)
     finally:
         os._exit(0)
+
+
+def _clean_up(uid: int | None) -> None:
+    """Kill what the program's user still runs, as when a jail's namespaces end."""
+    if uid is not None:
+        kill_user(uid)
 
 
 def _follow(connection: socket.socket, pid: int) -> int:
