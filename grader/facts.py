@@ -11,24 +11,34 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Fact:
-    """One number with where it comes from, so a chapter can cite it as well as use it."""
+    """One number with where it comes from, so a chapter can cite it as well as use it.
+
+    `reference` is true when the course reference (lambda-facts.md) states the number; a fact without it comes
+    from the page named in `source` alone and must be re-checked before a release.
+    """
 
     key: str
     value: Any
     unit: str
     source: str
     as_of: str
+    reference: bool
     note: str = ""
 
     def cite(self) -> str:
-        """A short citation: source and as-of date."""
-        return f"{self.source} (as of {self.as_of})"
+        """A short citation: source and as-of date, and a reminder to check figures the reference does not state."""
+        if self.reference:
+            return f"{self.source} (as of {self.as_of})"
+        return f"{self.source} (as of {self.as_of}; check the current figure before relying on it)"
 
 
 @cache
 def all_facts() -> dict[str, Fact]:
     """Every fact in `grader/data/facts.toml`, by key."""
     raw = tomllib.loads(resources.files("grader").joinpath("data/facts.toml").read_text())
+    unflagged = [key for key, entry in raw.items() if not isinstance(entry.get("reference"), bool)]
+    if unflagged:
+        raise ValueError(f"grader/data/facts.toml: no `reference = true` or `false` in {', '.join(unflagged)}")
     return {key: Fact(key=key, **entry) for key, entry in raw.items()}
 
 
