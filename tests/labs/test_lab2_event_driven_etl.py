@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import nbformat
 import pytest
+from lab_contract import LabContract
 
 from grader.checks import CheckFailed
 from grader.grading import labtesting
@@ -16,8 +17,6 @@ from grader.labchecks import etl
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab2_event_driven_etl")
-
-LAB = lab("lab2-event-driven-etl")
 
 NAIVE_STORE = '''
 def store_once(item):
@@ -34,47 +33,22 @@ def store_once(item):
 def reject('''
 
 
-def counts_twice() -> nbformat.NotebookNode:
-    """Every answer from the solution, except orders written without a condition (a repeat counts again)."""
-    nb = labtesting.answered(LAB)
-    source = cell_by_id(nb, "q3-answer").source
-    start, end = source.index("def store_once(item):"), source.index("def reject(")
-    cell_by_id(nb, "q3-answer").source = source[:start] + NAIVE_STORE.lstrip() + source[end + len("def reject("):]
-    return nb
+class TestGrading(LabContract):
+    LAB, POINTS = lab("lab2-event-driven-etl"), 15
+    RELEASED_TEXT_OMITS = ("transact_write_items(TransactItems",)
 
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    notebooks = {
-        "ada": labtesting.solution(LAB),
-        "bo": labtesting.released(LAB),
-        "cy": counts_twice(),
-    }
-    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
-
-
-@pytest.mark.slow
-@pytest.mark.notebook
-class TestGrading:
-    def test_the_release_is_up_to_date_and_points_add_up(self):
-        from grader.grading.release import notebook_points
-
-        assert notebook_points(labtesting.solution(LAB)) == LAB.points == 15
-        released = nbformat.writes(labtesting.released(LAB))
-        assert "### BEGIN HIDDEN TESTS" not in released
-        assert "transact_write_items(TransactItems" not in released
-
-    def test_the_reference_solution_scores_full_marks(self, batch):
-        assert batch.exit_code == 0, batch.output
-        assert batch.score("ada") == LAB.points, batch.rows["ada"]
-
-    def test_the_released_stub_scores_zero(self, batch):
-        assert batch.score("bo") == 0
-        assert float(batch.rows["bo"]["max"]) == LAB.points
+    @classmethod
+    def mistakes(cls) -> dict[str, nbformat.NotebookNode]:
+        """cy: every answer from the solution, except orders written without a condition (a repeat counts again)."""
+        nb = labtesting.answered(cls.LAB)
+        source = cell_by_id(nb, "q3-answer").source
+        start, end = source.index("def store_once(item):"), source.index("def reject(")
+        cell_by_id(nb, "q3-answer").source = source[:start] + NAIVE_STORE.lstrip() + source[end + len("def reject("):]
+        return {"cy": nb}
 
     def test_counting_a_redelivery_twice_costs_the_idempotency_question_and_says_how(self, batch):
         assert batch.score("cy", "q7-tests") == 0
-        assert batch.score("cy") == LAB.points - 3
+        assert batch.score("cy") == self.LAB.points - 3
         page = batch.feedback("cy")
         assert "counted twice" in page and "attribute_not_exists(id)" in page
 

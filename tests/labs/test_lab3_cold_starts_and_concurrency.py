@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+from lab_contract import LabContract
 
 from grader.checks import CheckFailed
 from grader.deploy import deploy_function
@@ -17,53 +18,25 @@ from grader.labchecks import coldstarts
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab3_cold_starts_and_concurrency")
 
-LAB = lab("lab3-cold-starts-and-concurrency")
+class TestGrading(LabContract):
+    LAB, POINTS = lab("lab3-cold-starts-and-concurrency"), 15
+    RELEASED_TEXT_OMITS = ("import pdfreport  # only PDF quotes need it",)
 
-
-def table_still_in_handler() -> nbformat.NotebookNode:
-    """Every answer from the solution, except that the handler still loads the price table on each call."""
-    nb = labtesting.answered(LAB)
-    answer = cell_by_id(nb, "q2-answer")
-    answer.source = answer.source.replace(
-        "PRICE_TABLE = prices.load_price_table()  # loaded once per environment, during INIT\n", ""
-    ).replace('    items = event.get("items", {})\n',
-              '    PRICE_TABLE = prices.load_price_table()\n    items = event.get("items", {})\n', 1)
-    assert answer.source.count("load_price_table()") == 1
-    return nb
-
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    notebooks = {
-        "ada": labtesting.solution(LAB),
-        "bo": labtesting.released(LAB),
-        "cy": table_still_in_handler(),
-    }
-    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
-
-
-@pytest.mark.slow
-@pytest.mark.notebook
-class TestGrading:
-    def test_the_release_is_up_to_date_and_points_add_up(self):
-        from grader.grading.release import notebook_points
-
-        assert notebook_points(labtesting.solution(LAB)) == LAB.points == 15
-        released = nbformat.writes(labtesting.released(LAB))
-        assert "### BEGIN HIDDEN TESTS" not in released
-        assert "import pdfreport  # only PDF quotes need it" not in released
-
-    def test_the_reference_solution_scores_full_marks(self, batch):
-        assert batch.exit_code == 0, batch.output
-        assert batch.score("ada") == LAB.points, batch.rows["ada"]
-
-    def test_the_released_stub_scores_zero(self, batch):
-        assert batch.score("bo") == 0
-        assert float(batch.rows["bo"]["max"]) == LAB.points
+    @classmethod
+    def mistakes(cls) -> dict[str, nbformat.NotebookNode]:
+        """cy: every answer from the solution, except that the handler still loads the price table on each call."""
+        nb = labtesting.answered(cls.LAB)
+        answer = cell_by_id(nb, "q2-answer")
+        answer.source = answer.source.replace(
+            "PRICE_TABLE = prices.load_price_table()  # loaded once per environment, during INIT\n", ""
+        ).replace('    items = event.get("items", {})\n',
+                  '    PRICE_TABLE = prices.load_price_table()\n    items = event.get("items", {})\n', 1)
+        assert answer.source.count("load_price_table()") == 1
+        return {"cy": nb}
 
     def test_reloading_in_the_handler_costs_the_init_question_and_says_why(self, batch):
         assert batch.score("cy", "q2-tests-init") == 0
-        assert batch.score("cy") == LAB.points - 3, batch.rows["cy"]
+        assert batch.score("cy") == self.LAB.points - 3, batch.rows["cy"]
         assert "loads the price table on every call" in batch.feedback("cy")
 
 

@@ -6,19 +6,16 @@ import time
 
 import nbformat
 import pytest
+from lab_contract import LabContract, with_sources
 
 from grader.checks import CheckFailed
 from grader.grading import labtesting
 from grader.grading.labs import lab
-from grader.grading.merge import cell_by_id
 from grader.labchecks import timememory
 from grader.model import invocation_cost
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab4_time_and_memory")
-
-LAB = lab("lab4-time-and-memory")
-
 
 CARELESS_HANDLER = '''
 SAFETY_MS = 500
@@ -36,49 +33,20 @@ def handler(event, context):
 '''
 
 
-def careless() -> nbformat.NotebookNode:
-    """The solution, except a handler that never checks get_remaining_time_in_millis()."""
-    nb = labtesting.solution(LAB)
-    cell_by_id(nb, "q1-answer").source = CARELESS_HANDLER
-    return nb
+class TestGrading(LabContract):
+    LAB, POINTS = lab("lab4-time-and-memory"), 10
+    RELEASED_TEXT_OMITS = ("save_checkpoint",)
 
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    notebooks = {
-        "ada": labtesting.solution(LAB),
-        "bo": labtesting.released(LAB),
-        "cy": careless(),
-    }
-    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
-
-
-@pytest.mark.slow
-@pytest.mark.notebook
-class TestGradedBatch:
-    def test_the_reference_solution_scores_full_marks(self, batch):
-        assert batch.exit_code == 0, batch.output
-        assert batch.score("ada") == LAB.points == 10
-
-    def test_the_released_stub_scores_zero(self, batch):
-        assert batch.score("bo") == 0
+    @classmethod
+    def mistakes(cls) -> dict[str, nbformat.NotebookNode]:
+        """cy: the solution, except a handler that never checks get_remaining_time_in_millis()."""
+        return {"cy": with_sources(labtesting.solution(cls.LAB), {"q1-answer": CARELESS_HANDLER})}
 
     def test_ignoring_the_clock_loses_part_a_and_says_why(self, batch):
         assert batch.score("cy", "q1-tests") == 0 and batch.score("cy", "q2-tests") == 0
-        assert batch.score("cy") == LAB.points - 5
+        assert batch.score("cy") == self.LAB.points - 5
         page = batch.feedback("cy")
         assert "get_remaining_time_in_millis()" in page and "deadline" in page
-        assert "HIDDEN TESTS" not in page
-
-
-def test_the_release_hides_answers_and_hidden_tests():
-    from grader.grading.release import notebook_points
-
-    assert notebook_points(labtesting.solution(LAB)) == LAB.points
-    released = labtesting.released(LAB)
-    text = nbformat.writes(released)
-    assert "### BEGIN HIDDEN TESTS" not in text and "save_checkpoint" not in text
-    assert all(not c.get("outputs") for c in released.cells if c.cell_type == "code")
 
 
 # --- the check functions ------------------------------------------------------------------------------------

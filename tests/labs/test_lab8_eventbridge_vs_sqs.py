@@ -6,19 +6,16 @@ import json
 
 import nbformat
 import pytest
+from lab_contract import LabContract, with_sources
 
 from grader.checks import CheckFailed
 from grader.eventbridge.patterns import matches
 from grader.grading import labtesting
 from grader.grading.labs import lab
-from grader.grading.merge import cell_by_id
 from grader.labchecks import routing
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab8_eventbridge_vs_sqs")
-
-LAB = lab("lab8-eventbridge-vs-sqs")
-
 
 RAISING_CONSUMER = '''
 def consumer_handler(event, context):
@@ -29,48 +26,20 @@ def consumer_handler(event, context):
 '''
 
 
-def raising_consumer() -> nbformat.NotebookNode:
-    """The solution, except a consumer that lets a bad order's error escape."""
-    nb = labtesting.solution(LAB)
-    cell_by_id(nb, "q5-answer").source = RAISING_CONSUMER
-    return nb
+class TestGrading(LabContract):
+    LAB, POINTS = lab("lab8-eventbridge-vs-sqs"), 11
+    RELEASED_TEXT_OMITS = ('"prefix": "payment-"', "buffer-for-slow-consumer\"}")
 
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    notebooks = {
-        "ada": labtesting.solution(LAB),
-        "bo": labtesting.released(LAB),
-        "cy": raising_consumer(),
-    }
-    return labtesting.graded_once(tmp_path_factory, LAB, notebooks)
-
-
-@pytest.mark.slow
-@pytest.mark.notebook
-class TestGradedBatch:
-    def test_the_reference_solution_scores_full_marks(self, batch):
-        assert batch.exit_code == 0, batch.output
-        assert batch.score("ada") == LAB.points == 11
-
-    def test_the_released_stub_scores_zero(self, batch):
-        assert batch.score("bo") == 0
+    @classmethod
+    def mistakes(cls) -> dict[str, nbformat.NotebookNode]:
+        """cy: the solution, except a consumer that lets a bad order's error escape."""
+        return {"cy": with_sources(labtesting.solution(cls.LAB), {"q5-answer": RAISING_CONSUMER})}
 
     def test_a_consumer_that_raises_loses_part_b_and_says_why(self, batch):
         assert batch.score("cy", "q5-tests") == 0 and batch.score("cy", "q6-tests") == 0
-        assert batch.score("cy") == LAB.points - 4
+        assert batch.score("cy") == self.LAB.points - 4
         page = batch.feedback("cy")
         assert "whole batch" in page and "batchItemFailures" in page
-        assert "HIDDEN TESTS" not in page
-
-
-def test_the_release_hides_answers_and_hidden_tests():
-    from grader.grading.release import notebook_points
-
-    assert notebook_points(labtesting.solution(LAB)) == LAB.points
-    text = nbformat.writes(labtesting.released(LAB))
-    assert "### BEGIN HIDDEN TESTS" not in text and '"prefix": "payment-"' not in text
-    assert "buffer-for-slow-consumer\"}" not in text
 
 
 # --- the check functions ------------------------------------------------------------------------------------
