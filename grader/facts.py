@@ -25,6 +25,10 @@ class Fact:
     reference: bool
     note: str = ""
 
+    def numbers(self) -> list[float]:
+        """Every number in the value (a value may be a list of numbers, or of lists), in order."""
+        return _numbers(self.value)
+
     def cite(self) -> str:
         """A short citation: source and as-of date, and a reminder to check figures the reference does not state."""
         if self.reference:
@@ -53,3 +57,13 @@ def fact(key: str) -> Fact:
 def value(key: str) -> Any:
     """The bare value of a fact, for arithmetic."""
     return fact(key).value
+
+
+def _numbers(raw: object) -> list[float]:
+    if isinstance(raw, bool):
+        return []
+    if isinstance(raw, int | float):
+        return [raw]
+    if isinstance(raw, list):
+        return [n for item in raw for n in _numbers(item)]
+    return []

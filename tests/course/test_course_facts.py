@@ -30,16 +30,6 @@ CONVERSIONS = {
 }
 
 
-def _numbers(raw: object) -> list[float]:
-    if isinstance(raw, bool):
-        return []
-    if isinstance(raw, int | float):
-        return [raw]
-    if isinstance(raw, list):
-        return [n for item in raw for n in _numbers(item)]
-    return []
-
-
 def written_forms(key: str, number: float) -> set[str]:
     """The ways the reference may write `number`: plain, with separators, as a price, or converted."""
     if float(number).is_integer():
@@ -78,7 +68,7 @@ def test_reference_facts_appear_in_the_reference(reference_text):
     for key, item in all_facts().items():
         if not item.reference:
             continue
-        numbers = _numbers(item.value)
+        numbers = item.numbers()
         if not numbers:
             problems.append(f"{key}: no number to look for in {item.value!r}")
         for number in numbers:
@@ -93,7 +83,7 @@ def test_fact_conversions_are_right_and_used_by_reference_facts(reference_text):
     for (key, number), (written, converted) in CONVERSIONS.items():
         item = fact(key)
         assert item.reference, f"{key} has a conversion but is flagged reference = false"
-        assert number in _numbers(item.value), f"{key} no longer holds {number!r}; update CONVERSIONS"
+        assert number in item.numbers(), f"{key} no longer holds {number!r}; update CONVERSIONS"
         assert converted == pytest.approx(number), f"{key}: {written!r} is not {number} {item.unit}"
         assert appears(written, reference_text), f"{key}: {written!r} is not in lambda-facts.md"
 

@@ -28,16 +28,6 @@ from grader.facts import all_facts
 COURSE = Path(__file__).resolve().parents[2] / "course"
 
 
-def _numbers(raw: object) -> list[float]:
-    if isinstance(raw, bool):
-        return []
-    if isinstance(raw, int | float):
-        return [raw]
-    if isinstance(raw, list):
-        return [n for item in raw for n in _numbers(item)]
-    return []
-
-
 def _significant_digits(number: float) -> int:
     digits = format(Decimal(str(number)).normalize(), "f").replace(".", "").replace("-", "")
     return len(digits.strip("0"))
@@ -74,7 +64,7 @@ def flagged_forms() -> dict[str, str]:
     """Written form -> key of the fact it comes from, for every distinctive value in the facts file."""
     forms: dict[str, str] = {}
     for key, item in all_facts().items():
-        for number in _numbers(item.value):
+        for number in item.numbers():
             if _significant_digits(number) >= 3 and not _is_power_of_two(number):
                 forms.update(dict.fromkeys(_plain_forms(number), key))
             if item.unit == "s" and number >= 60 and "max" in key.split("_"):
