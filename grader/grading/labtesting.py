@@ -68,12 +68,17 @@ def answered(lab: Lab, changes: Mapping[str, str] | None = None) -> nbformat.Not
 
 def grade_notebooks(lab: Lab, notebooks: Mapping[str, nbformat.NotebookNode], folder: Path) -> GradedBatch:
     """Grade each learner's notebook with `lambda-course grade` in `folder`; return what it printed and scored."""
-    from grader.cli import main
-
-    submissions, work = folder / "submissions", folder / "work"
+    submissions = folder / "submissions"
     submissions.mkdir(parents=True)
     for learner, notebook in notebooks.items():
         nbformat.write(notebook, submissions / f"{learner}.ipynb")
+    return grade_folder(lab, submissions, folder / "work")
+
+
+def grade_folder(lab: Lab, submissions: Path, work: Path) -> GradedBatch:
+    """Grade a folder of submissions with `lambda-course grade`, working in `work`; what it printed and scored."""
+    from grader.cli import main
+
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         exit_code = main(["grade", lab.id, str(submissions), "--work", str(work)])

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from grader.grading import labtesting
 from grader.grading.labtesting import GradedBatch, once_per_run
 
 
@@ -30,8 +28,6 @@ def _grade_six(folder: Path) -> GradedBatch:
         solution_nb,
     )
 
-    from grader.cli import main
-
     submissions, work = folder / "submissions", folder / "work"
     submissions.mkdir()
     nbformat.write(solution_nb(), submissions / "ada.ipynb")
@@ -43,12 +39,7 @@ def _grade_six(folder: Path) -> GradedBatch:
     own_code = nbformat.v4.new_code_cell("def handler(event, context):\n    pass")
     own_notebook = nbformat.v4.new_notebook(cells=[own_code])
     nbformat.write(own_notebook, submissions / "fay.ipynb")  # none of the lab's cells left
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        exit_code = main(["grade", LAB.id, str(submissions), "--work", str(work)])
-    with (work / f"{LAB.id}-scores.csv").open() as handle:
-        rows = {row["learner"]: row for row in csv.DictReader(handle)}
-    return GradedBatch(exit_code, output.getvalue(), rows, work, LAB.id)
+    return labtesting.grade_folder(LAB, submissions, work)
 
 
 @pytest.fixture
