@@ -156,10 +156,10 @@ def test_only_the_graders_user_may_ask_the_server_for_a_program(server):
 def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
     code = textwrap.dedent("""
         import json, sys
-        from grader.grading.trust.zygote import build_apps, preload
+        from grader.grading.trust.zygote import warm_caches, preload
         from grader.sandbox import server
         assert preload() == []
-        build_apps()
+        warm_caches()
         before, apps = set(sys.modules), dict(server._apps)
         import botocore.loaders
         parsed = []

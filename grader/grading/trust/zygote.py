@@ -71,7 +71,7 @@ def preload() -> list[str]:
     return missing
 
 
-def build_apps() -> None:
+def warm_caches() -> None:
     """Build moto's apps and parse both sides' service models for the services labs call, once for all forks.
 
     The sandbox reuses each (grader/sandbox/server.py, grader/sandbox/credentials.py, moto's own cache).
@@ -93,7 +93,7 @@ def build_apps() -> None:
 def serve(socket_path: str) -> None:
     """Preload, listen, say `ready` on standard output, then fork a supervisor for each trusted request."""
     missing = preload()
-    build_apps()
+    warm_caches()
     if threading.active_count() != 1:
         raise RuntimeError("the fork server started a thread while preloading; forking it would not be safe")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
