@@ -100,9 +100,13 @@ def relay(policy: dict[str, Any], argv: list[str]) -> None:
         connection.close()
         return
     request = json.dumps({"policy": policy, "argv": argv}).encode() + b"\n"
-    socket.send_fds(connection, [request], [_open_or_null(fd) for fd in (0, 1, 2)])
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+    # A signal that comes while the request is on its way waits, then follows it (as a line of its own).
+    passed_on = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2}
+    signal.pthread_sigmask(signal.SIG_BLOCK, passed_on)
+    for sig in passed_on:
         signal.signal(sig, lambda number, _frame: connection.sendall(b"%d\n" % number))
+    socket.send_fds(connection, [request], [_open_or_null(fd) for fd in (0, 1, 2)])
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, passed_on)
     for line in connection.makefile("rb"):
         reply = json.loads(line)
         if "exit" in reply:
