@@ -18,7 +18,6 @@ LAMBDA_COURSE_FORKSERVER=0 in the environment, every program starts through its 
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import signal
 import subprocess
@@ -68,7 +67,6 @@ class ForkServer:
         if not line.strip().startswith(b"{"):
             self.stop()
             raise ForkServerUnavailable(f"the fork server did not start; see its log in {self.jail.control}")
-        self.missing = json.loads(line).get("missing", [])
 
     def alive(self) -> bool:
         """True while the server's process runs and listens."""

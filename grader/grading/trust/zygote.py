@@ -101,7 +101,9 @@ def serve(socket_path: str) -> None:
     os.chmod(socket_path, 0o600)
     listener.listen(16)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
-    print(json.dumps({"ready": True, "missing": missing}), flush=True)
+    if missing:  # slower forks, not broken ones: say so in the server's log
+        print(f"could not preload: {', '.join(missing)}", file=sys.stderr, flush=True)
+    print(json.dumps({"ready": True}), flush=True)
     while True:
         connection, _ = listener.accept()
         fds: list[int] = []
