@@ -93,21 +93,26 @@ def relay(policy: dict[str, Any], argv: list[str]) -> None:
     connection close and kills the program and everything it started. Returns only when the server cannot
     be reached, so that the program starts through bubblewrap instead.
     """
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        connection.connect(policy["server"])
-    except OSError:
-        connection.close()
-        return
-    request = json.dumps({"policy": policy, "argv": argv}).encode() + b"\n"
-    # A signal that comes while the request is on its way waits, then follows it (as a line of its own).
+    # Signals wait until the program has started, then are passed on to it (each as a line of its own).
     passed_on = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2}
     signal.pthread_sigmask(signal.SIG_BLOCK, passed_on)
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    replies = connection.makefile("rb")
+    try:
+        connection.connect(policy["server"])
+        request = json.dumps({"policy": policy, "argv": argv}).encode() + b"\n"
+        socket.send_fds(connection, [request], [_open_or_null(fd) for fd in (0, 1, 2)])
+        started = json.loads(replies.readline() or b"{}").get("pid")
+    except (OSError, ValueError):
+        started = None
+    if started is None:  # the server is gone, or went before the program started: nothing ran yet
+        connection.close()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, passed_on)
+        return
     for sig in passed_on:
         signal.signal(sig, lambda number, _frame: connection.sendall(b"%d\n" % number))
-    socket.send_fds(connection, [request], [_open_or_null(fd) for fd in (0, 1, 2)])
     signal.pthread_sigmask(signal.SIG_UNBLOCK, passed_on)
-    for line in connection.makefile("rb"):
+    for line in replies:
         reply = json.loads(line)
         if "exit" in reply:
             code = int(reply["exit"])
