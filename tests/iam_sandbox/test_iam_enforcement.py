@@ -44,6 +44,14 @@ def call(case, a):
     if case == "logs_put":
         return boto3.client("logs").put_log_events(logGroupName=a["group"], logStreamName="s1",
             logEvents=[{"timestamp": 1700000000000, "message": "hi"}]) and "ok"
+    if case == "sqs_batch":
+        entries = [{"Id": str(i), "MessageBody": "hi"} for i in range(3)]
+        return len(boto3.client("sqs").send_message_batch(QueueUrl=a["queue_url"], Entries=entries)["Successful"])
+    if case == "transact":
+        items = [{"Put": {"TableName": name, "Item": {"id": {"S": "t"}}}} for name in (a["table"], a["table2"])]
+        return boto3.client("dynamodb").transact_write_items(TransactItems=items) and "ok"
+    if case == "secrets_list":
+        return len(boto3.client("secretsmanager").list_secrets()["SecretList"]) >= 1
     if case == "sts_assume":
         sts = boto3.client("sts")
         return sts.assume_role(RoleArn=a["other_role"], RoleSessionName="nested")["Credentials"] and "ok"
@@ -53,8 +61,10 @@ def handler(event, context):
     try:
         return {"ok": call(event["case"], event["args"])}
     except Exception as error:
-        info = getattr(error, "response", {}).get("Error", {})
-        return {"code": info.get("Code", type(error).__name__), "message": info.get("Message", str(error))}
+        response = getattr(error, "response", {})
+        info = response.get("Error", {})
+        return {"code": info.get("Code", type(error).__name__), "message": info.get("Message", str(error)),
+                "status": response.get("ResponseMetadata", {}).get("HTTPStatusCode")}
 """
 
 
@@ -77,10 +87,25 @@ def _arns(a: dict[str, str]) -> dict[str, tuple[str, str]]:
 
 EXPECTED_OK = {"s3_get": "hello", "s3_list": 1, "lambda_invoke": 200, "secrets_get": "s3cret",
                "kms_decrypt": "plain", "events_put": 0}
-# (error code, how the service spells the action in its message, whether it quotes the resource)
-ERRORS = {"s3_get": ("AccessDenied", None, True), "s3_list": ("AccessDenied", None, True),
-          "sqs_send": ("AccessDenied", None, False), "sns_publish": ("AuthorizationError", "SNS:Publish", False),
-          "sts_assume": ("AccessDenied", None, False)}
+# How each service words and answers a denial (see the evidence cited in grader/iam/sandbox/denials.py): the error
+# code, the HTTP status, how it spells the action, how it names the resource, and whether it gives a reason.
+ERRORS = {"s3_get": ("AccessDenied", 403), "s3_list": ("AccessDenied", 403), "sqs_send": ("AccessDenied", 403),
+          "sns_publish": ("AuthorizationError", 403), "sts_assume": ("AccessDenied", 403),
+          "lambda_invoke": ("AccessDeniedException", 403)}
+
+
+def _denial(world: dict, case: str) -> dict:
+    """The answer the handler should get for `case` when the role lacks its one permission."""
+    action, resource = world["arns"][case]
+    code, status = ERRORS.get(case, ("AccessDeniedException", 400))
+    spelled = {"sqs_send": action.lower(), "sns_publish": "SNS:Publish"}.get(case, action)
+    shown = {"s3_get": f'"{resource}"', "s3_list": f'"{resource}"',
+             "secrets_get": world["args"]["secret_name"]}.get(case, resource)  # the SecretId as the caller gave it
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{world['role']}/{world['function']}"
+    text = f"User: {session} is not authorized to perform: {spelled} on resource: {shown}"
+    if case != "sts_assume":  # STS ends its AssumeRole denial at the role's ARN
+        text += f" because no identity-based policy allows the {spelled} action"
+    return {"code": code, "message": text, "status": status}
 
 
 def _policy(statements: dict[str, tuple[str, str]]) -> dict:
@@ -97,14 +122,15 @@ def world(sb):
     import uuid
 
     u = uuid.uuid4().hex[:8]
-    a = {"bucket": f"enf-{u}", "table": f"orders-{u}", "target": f"target-{u}", "bus": f"bus-{u}",
-         "group": f"/app/{u}", "secret_name": f"db-{u}"}
+    a = {"bucket": f"enf-{u}", "table": f"orders-{u}", "table2": f"stock-{u}", "target": f"target-{u}",
+         "bus": f"bus-{u}", "group": f"/app/{u}", "secret_name": f"db-{u}"}
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=a["bucket"])
     s3.put_object(Bucket=a["bucket"], Key="data.txt", Body=b"hello")
-    boto3.client("dynamodb").create_table(
-        TableName=a["table"], KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    for table in (a["table"], a["table2"]):
+        boto3.client("dynamodb").create_table(
+            TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
     sqs = boto3.client("sqs")
     a["queue_url"] = sqs.create_queue(QueueName=f"jobs-{u}")["QueueUrl"]
     a["queue_arn"] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs-{u}"
@@ -151,14 +177,7 @@ def test_call_needs_its_permission(world, case):
     assert _run(world, case) == {"ok": EXPECTED_OK.get(case, "ok")}
 
     _set_policy(world, {other: value for other, value in arns.items() if other != case})
-    action, resource = arns[case]
-    code, spelled, quoted = ERRORS.get(case, ("AccessDeniedException", None, False))
-    spelled = spelled or action
-    shown = f'"{resource}"' if quoted else resource
-    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{world['role']}/{world['function']}"
-    assert _run(world, case) == {"code": code, "message": f"User: {session} is not authorized to perform: "
-                                 f"{spelled} on resource: {shown} because no identity-based policy allows the "
-                                 f"{spelled} action"}
+    assert _run(world, case) == _denial(world, case)
 
 
 def test_explicit_deny_is_named(world):
@@ -233,3 +252,75 @@ def test_default_demo_role_is_evaluated_like_any_other(sb, world):
         assert invoke(name, event).payload["code"] == "AccessDeniedException"
     finally:
         iam.delete_role_policy(RoleName=DEFAULT_ROLE_NAME, PolicyName="deny-dynamodb")
+
+
+def _table_arn(world: dict, key: str = "table") -> str:
+    return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{world['args'][key]}"
+
+
+def _put_statements(world: dict, *statements: dict) -> None:
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": f"S{i}", "Effect": "Allow", **st}
+                                                     for i, st in enumerate(statements)]}
+    boto3.client("iam").put_role_policy(RoleName=world["role"], PolicyName=f"{world['role']}-inline",
+                                        PolicyDocument=json.dumps(policy))
+
+
+def test_send_message_batch_needs_only_send_message(world):
+    """IAM has no sqs:SendMessageBatch: a batch is authorised as sqs:SendMessage."""
+    _put_statements(world, {"Action": "sqs:SendMessage", "Resource": world["args"]["queue_arn"]})
+    assert _run(world, "sqs_batch") == {"ok": 3}
+    _put_statements(world, {"Action": "sqs:ReceiveMessage", "Resource": world["args"]["queue_arn"]})
+    answer = _run(world, "sqs_batch")
+    assert (answer["code"], answer["status"]) == ("AccessDenied", 403)
+    assert "perform: sqs:sendmessage on resource" in answer["message"]
+
+
+def test_transact_write_needs_put_item_on_every_table(world):
+    _put_statements(world, {"Action": "dynamodb:PutItem", "Resource": _table_arn(world)})
+    answer = _run(world, "transact")
+    assert (answer["code"], answer["status"]) == ("AccessDeniedException", 400)
+    assert answer["message"].endswith(f"dynamodb:PutItem on resource: {_table_arn(world, 'table2')} because no "
+                                      "identity-based policy allows the dynamodb:PutItem action")
+    _put_statements(world, {"Action": "dynamodb:PutItem", "Resource": [_table_arn(world), _table_arn(world, "table2")]})
+    assert _run(world, "transact") == {"ok": "ok"}
+
+
+def test_unscoped_secrets_action_names_no_resource(world):
+    _put_statements(world, {"Action": "sts:GetCallerIdentity", "Resource": "*"})
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{world['role']}/{world['function']}"
+    assert _run(world, "secrets_list") == {
+        "code": "AccessDeniedException", "status": 400,
+        "message": f"User: {session} is not authorized to perform: secretsmanager:ListSecrets because no "
+                   "identity-based policy allows the secretsmanager:ListSecrets action"}
+    _put_statements(world, {"Action": "secretsmanager:ListSecrets", "Resource": "*"})
+    assert _run(world, "secrets_list") == {"ok": True}
+
+
+def test_principal_tag_in_a_resource_arn(world):
+    """An execution role reaches only the table its `team` tag names: ${aws:PrincipalTag/team} in the ARN."""
+    iam = boto3.client("iam")
+    _put_statements(world, {"Action": "dynamodb:PutItem",
+                            "Resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/${{aws:PrincipalTag/team}}"})
+    try:
+        assert _run(world, "dynamodb_put")["code"] == "AccessDeniedException"  # untagged: the variable is unset
+        iam.tag_role(RoleName=world["role"], Tags=[{"Key": "team", "Value": world["args"]["table"]}])
+        assert _run(world, "dynamodb_put") == {"ok": "ok"}
+        iam.tag_role(RoleName=world["role"], Tags=[{"Key": "team", "Value": world["args"]["table2"]}])
+        assert _run(world, "dynamodb_put")["code"] == "AccessDeniedException"
+    finally:
+        iam.untag_role(RoleName=world["role"], TagKeys=["team"])
+
+
+def test_resource_tag_matches_principal_tag(world):
+    """The classic ABAC rule: allow when the table's owner tag equals the role's team tag."""
+    iam, ddb = boto3.client("iam"), boto3.client("dynamodb")
+    _put_statements(world, {"Action": "dynamodb:PutItem", "Resource": "*", "Condition": {
+        "StringEquals": {"aws:ResourceTag/owner": "${aws:PrincipalTag/team}"}}})
+    iam.tag_role(RoleName=world["role"], Tags=[{"Key": "team", "Value": "shop"}])
+    try:
+        assert _run(world, "dynamodb_put")["code"] == "AccessDeniedException"  # the table has no owner tag
+        ddb.tag_resource(ResourceArn=_table_arn(world), Tags=[{"Key": "owner", "Value": "shop"}])
+        assert _run(world, "dynamodb_put") == {"ok": "ok"}
+    finally:
+        iam.untag_role(RoleName=world["role"], TagKeys=["team"])
+        ddb.untag_resource(ResourceArn=_table_arn(world), TagKeys=["owner"])

@@ -122,3 +122,33 @@ def test_sandbox_installs_the_hook(sb):
 
     assert seam.installed()
     assert ActionAuthenticatorMixin._authenticate_and_authorize_action is seam._hook
+
+
+IMPLICIT = Decision(Outcome.IMPLICIT_DENY, (), "no identity-based policy allows")
+WHO = "User: arn:aws:sts::111122223333:assumed-role/app/fn is not authorized to perform:"
+
+
+@pytest.mark.parametrize(("service", "action", "resource", "params", "expected"), [
+    ("sqs", "sqs:SendMessage", "arn:aws:sqs:eu-west-1:111122223333:q", None,
+     "sqs:sendmessage on resource: arn:aws:sqs:eu-west-1:111122223333:q because no identity-based policy allows "
+     "the sqs:sendmessage action"),
+    ("secretsmanager", "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-A1",
+     {"SecretId": "db"}, "secretsmanager:GetSecretValue on resource: db because no identity-based policy allows the "
+     "secretsmanager:GetSecretValue action"),
+    ("secretsmanager", "secretsmanager:ListSecrets", "*", {},
+     "secretsmanager:ListSecrets because no identity-based policy allows the secretsmanager:ListSecrets action"),
+    ("kms", "kms:ListKeys", "*", {}, "kms:ListKeys because no identity-based policy allows the kms:ListKeys action"),
+    ("lambda", "lambda:ListFunctions", "*", {},
+     "lambda:ListFunctions on resource: * because no identity-based policy allows the lambda:ListFunctions action"),
+    ("sts", "sts:AssumeRole", "arn:aws:iam::111122223333:role/other", {},
+     "sts:AssumeRole on resource: arn:aws:iam::111122223333:role/other"),
+])
+def test_each_service_words_its_denial(service, action, resource, params, expected):
+    assert denials.message(SESSION, action, resource, IMPLICIT, service, params) == f"{WHO} {expected}"
+
+
+@pytest.mark.parametrize(("service", "status"), [("s3", 403), ("sqs", 403), ("sns", 403), ("lambda", 403),
+                                                  ("sts", 403), ("dynamodb", 400), ("kms", 400),
+                                                  ("secretsmanager", 400), ("logs", 400), ("events", 400)])
+def test_denial_status(service, status):
+    assert denials.denial(service, "no").code == denials.status(service) == status

@@ -34,7 +34,8 @@ def handler(event, context):
             return {"ok": "encrypted"}
     except Exception as error:
         info = error.response["Error"]
-        return {"code": info["Code"], "message": info["Message"]}
+        return {"code": info["Code"], "message": info["Message"],
+                "status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
 """
 
 RECORDER = """
@@ -77,7 +78,7 @@ def test_bucket_policy_grants_the_role(caller, unique):
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="k", Body=b"from the bucket")
     denied = _call(caller, case="s3_get", bucket=bucket)
-    assert denied["code"] == "AccessDenied"
+    assert (denied["code"], denied["status"]) == ("AccessDenied", 403)
     s3.put_bucket_policy(Bucket=bucket, Policy=_allow({"AWS": caller["role_arn"]}, "s3:GetObject",
                                                        f"arn:aws:s3:::{bucket}/*"))
     assert _call(caller, case="s3_get", bucket=bucket) == {"ok": "from the bucket"}
@@ -97,15 +98,17 @@ def test_queue_policy_deny_overrides_identity_grant(caller, unique):
         answer = _call(caller, case="sqs_send", queue_url=url)
     finally:
         iam.delete_role_policy(RoleName=caller["role"], PolicyName="sqs-all")
-    assert answer == {"code": "AccessDenied", "message": f"User: {caller['session']} is not authorized to perform: "
-                      f"sqs:SendMessage on resource: {queue_arn} with an explicit deny in a resource-based policy"}
+    assert answer == {"code": "AccessDenied", "status": 403,  # SQS writes the action in lower case
+                      "message": f"User: {caller['session']} is not authorized to perform: sqs:sendmessage on "
+                                 f"resource: {queue_arn} with an explicit deny in a resource-based policy"}
 
 
 def test_queue_policy_grants_the_role(caller, unique):
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName=f"inbox-{unique}")["QueueUrl"]
     queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:inbox-{unique}"
-    assert _call(caller, case="sqs_send", queue_url=url)["code"] == "AccessDenied"
+    denied = _call(caller, case="sqs_send", queue_url=url)
+    assert (denied["code"], denied["status"]) == ("AccessDenied", 403)
     sqs.set_queue_attributes(QueueUrl=url, Attributes={
         "Policy": _allow({"AWS": caller["role_arn"]}, "sqs:SendMessage", queue_arn)})
     assert _call(caller, case="sqs_send", queue_url=url) == {"ok": "sent"}
@@ -115,7 +118,8 @@ def test_function_policy_lets_a_role_invoke(caller, unique):
     target = f"callee-{unique}"
     deploy_function(target, "def handler(event, context):\n    return 7\n")
     denied = _call(caller, case="invoke", target=target)
-    assert denied == {"code": "AccessDeniedException", "message": f"User: {caller['session']} is not authorized "
+    assert denied == {"code": "AccessDeniedException", "status": 403,
+                      "message": f"User: {caller['session']} is not authorized "
                       f"to perform: lambda:InvokeFunction on resource: arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
                       f"{target} because no identity-based policy allows the lambda:InvokeFunction action"}
     boto3.client("lambda").add_permission(FunctionName=target, StatementId="caller", Action="lambda:InvokeFunction",
@@ -138,12 +142,12 @@ def test_key_policy_must_admit_the_caller(caller, unique):
         answer = _call(caller, case="kms_encrypt", key=closed)
     finally:
         iam.delete_role_policy(RoleName=caller["role"], PolicyName="kms-all")
-    assert answer == {"code": "AccessDeniedException", "message": f"User: {caller['session']} is not authorized "
-                      f"to perform: kms:Encrypt on resource: {closed} because no resource-based policy allows the "
-                      "kms:Encrypt action"}
+    assert answer == {"code": "AccessDeniedException", "status": 400,
+                      "message": f"User: {caller['session']} is not authorized to perform: kms:Encrypt on resource: "
+                                 f"{closed} because no resource-based policy allows the kms:Encrypt action"}
 
 
-# --- triggers: S3, SNS and EventBridge need the function policy when sb.enforce_resource_policies is on ---
+# --- triggers: S3, SNS and EventBridge need the function policy unless sb.enforce_resource_policies is off ---
 
 
 @pytest.fixture(scope="module")
@@ -167,11 +171,27 @@ def recorder(sb):
     return name, arn, seen
 
 
+def _switch(sb, on: bool):
+    """Set sb.enforce_resource_policies for one test, then leave it as it was (unset means the default)."""
+    before = sb.__dict__.get("enforce_resource_policies")
+    sb.enforce_resource_policies = on
+    try:
+        yield sb
+    finally:
+        if before is None:
+            del sb.enforce_resource_policies
+        else:
+            sb.enforce_resource_policies = before
+
+
 @pytest.fixture
 def enforced(sb):
-    sb.enforce_resource_policies = True
-    yield sb
-    sb.enforce_resource_policies = False
+    yield from _switch(sb, True)
+
+
+@pytest.fixture
+def unenforced(sb):
+    yield from _switch(sb, False)
 
 
 def _permit(function: str, principal: str, source_arn: str) -> None:
@@ -198,9 +218,8 @@ def test_s3_trigger_needs_permission(enforced, recorder, unique, grant):
     assert seen(bucket, expected=grant == "this-bucket") is (grant == "this-bucket")
 
 
-def test_s3_trigger_without_permission_when_checks_are_off(sb, recorder, unique):
+def test_s3_trigger_without_permission_when_checks_are_off(unenforced, recorder, unique):
     name, arn, seen = recorder
-    assert not getattr(sb, "enforce_resource_policies", False)
     _s3_upload(f"open-{unique}", arn)
     assert seen(f"open-{unique}", expected=True)
 

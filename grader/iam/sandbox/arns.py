@@ -31,22 +31,23 @@ def _s3_object(value: str, params: dict, where: Where) -> list[str]:
     return [f"arn:{where.partition}:s3:::{params.get('Bucket', '*')}/{value}"]
 
 
-def _table(name: str, where: Where) -> str:
+def table_arn(name: str, where: Where) -> str:
+    """A DynamoDB table's ARN from its name (or its ARN, returned as given)."""
     return name if name.startswith("arn:") else where.arn("dynamodb", f"table/{name}")
 
 
 def _dynamodb_table(value: str, params: dict, where: Where) -> list[str]:
-    return [_table(value, where)]
+    return [table_arn(value, where)]
 
 
 def _dynamodb_tables(value: dict, params: dict, where: Where) -> list[str]:
-    return [_table(name, where) for name in value]
+    return [table_arn(name, where) for name in value]
 
 
 def _dynamodb_transact_tables(value: list, params: dict, where: Where) -> list[str]:
     names = [part["TableName"] for item in value for part in item.values() if isinstance(part, dict)
              and "TableName" in part]
-    return sorted({_table(name, where) for name in names})
+    return sorted({table_arn(name, where) for name in names})
 
 
 def _sqs_queue_url(value: str, params: dict, where: Where) -> list[str]:
@@ -83,6 +84,13 @@ def function_arn(value: str, qualifier: str | None, where: Where) -> str:
 
 def _lambda_function(value: str, params: dict, where: Where) -> list[str]:
     return [function_arn(value, params.get("Qualifier"), where)]
+
+
+def _lambda_layer(value: str, params: dict, where: Where) -> list[str]:
+    if value.startswith("arn:"):
+        return [value]
+    version = params.get("VersionNumber")
+    return [where.arn("lambda", f"layer:{value}" + (f":{version}" if version is not None else ""))]
 
 
 def _secret(value: str, params: dict, where: Where) -> list[str]:
@@ -187,6 +195,7 @@ BUILDERS: dict[str, Callable[[Any, dict, Where], list[str]]] = {
     "sqs_queue_name": _sqs_queue_name,
     "sns_topic_name": _sns_topic_name,
     "lambda_function": _lambda_function,
+    "lambda_layer": _lambda_layer,
     "secret": _secret,
     "kms_key": _kms_key,
     "kms_ciphertext": _kms_ciphertext,

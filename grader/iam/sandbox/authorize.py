@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from grader.iam.models import Decision, Request
 
-from . import operations, settings
-from .arns import Where, resource_arns
+from . import checks, operations, settings
+from .arns import Where
 from .denials import denial, message
 from .identity import RoleSession, access_key_of, parsed, role_policies, role_session
 from .params import operation_of, parameters
 from .resource_policies import resource_policy
+from .tags import principal_tags, resource_tags
 
 if TYPE_CHECKING:
     from grader.iam.policy import Policy
@@ -99,6 +100,11 @@ def session_of(response: Any) -> tuple[RoleSession | None, list[str]]:
     return role_session(key), scope
 
 
+def _context(session: RoleSession, service: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The condition keys every check of this request shares: global, service-specific and the role's tags."""
+    return {**_global_context(region), **_service_context(service, params), **principal_tags(session)}
+
+
 def authorize_request(response: Any) -> None:
     """Raise the service's AccessDenied error when the signing role session may not make this request."""
     session, scope = session_of(response)
@@ -106,14 +112,14 @@ def authorize_request(response: Any) -> None:
         return
     region, service = scope[2], scope[3]
     operation = operation_of(response)
-    action = operations.action_name(service, operation)
-    if action in operations.ALWAYS_ALLOWED:
+    if operations.action_name(service, operation) in operations.ALWAYS_ALLOWED:
         return
     params = parameters(response, operation)
     where = Where(session.partition, region, session.account, operation)
-    kind, value = operations.resource_kind(service, operation, params)
-    context = {**_global_context(region), **_service_context(service, params)}
-    for resource in resource_arns(kind, value, params, where):
-        decision = decide(session, action, resource, where, context)
-        if not decision.allowed:
-            raise denial(service, message(session, action, resource, decision, service))
+    context = _context(session, service, region, params)
+    for action, resources in checks.required(service, operation, params, where):
+        for resource in resources:
+            tagged = {**context, **resource_tags(resource, where)} if resource != "*" else context
+            decision = decide(session, action, resource, where, tagged)
+            if not decision.allowed:
+                raise denial(service, message(session, action, resource, decision, service, params))

