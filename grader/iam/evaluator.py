@@ -13,12 +13,16 @@ cross-account pages):
    (if any; a federated-user session without a session policy is denied).
 6. Across accounts, both the resource-based policy and the caller's own evaluation (step 5) must allow.
 Anything else is ImplicitDeny.
+
+The deciding statements a Decision carries are, for an ExplicitDeny, every Deny that applies; otherwise every
+Allow that applies to the caller (the grants behind an Allow, or the grants that were not enough for an implicit
+deny), as IAM's policy simulator lists matched statements. The explanation says which layer was missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .context import RequestContext
@@ -146,6 +150,20 @@ def _organization_guards(layers: dict[str, Layer], caller: Caller, action: str) 
     return None
 
 
+def _counts_for(kind: str, caller: Caller) -> bool:
+    """Whether a policy type's statements bear on this caller (only sessions have session policies; services and
+    anonymous callers have nothing but the resource-based policy)."""
+    if caller.kind in ("service", "anonymous", "other"):
+        return kind == RESOURCE
+    return kind != SESSION or caller.is_session
+
+
+def _with_matched_allows(decision: Decision, layers: dict[str, Layer], caller: Caller) -> Decision:
+    """Allow and ImplicitDeny carry every Allow statement that applies to the caller, in policy-type order."""
+    refs = tuple(ref for kind, layer in layers.items() if _counts_for(kind, caller) for ref in layer.allows)
+    return replace(decision, statements=refs)
+
+
 def evaluate(
     request: Request,
     identity_policies: Iterable[Any] = (),
@@ -165,6 +183,11 @@ def evaluate(
     denies = [ref for layer in layers.values() for ref in layer.denies]
     if denies:
         return _decide(Outcome.EXPLICIT_DENY, denies, f"explicitly denied by {_labels(denies)}")
+    return _with_matched_allows(_without_denies(request, layers, caller), layers, caller)
+
+
+def _without_denies(request: Request, layers: dict[str, Layer], caller: Caller) -> Decision:
+    """Steps 2 to 6, once no Deny applies."""
     guard = _organization_guards(layers, caller, request.action)
     if guard is not None:
         return guard

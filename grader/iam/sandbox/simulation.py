@@ -1,12 +1,16 @@
 """IAM's SimulateCustomPolicy and SimulatePrincipalPolicy, answered with our evaluator (moto lacks them).
 
 The answers have the shape boto3 reads from AWS: EvaluationResults, one per action and resource, each with
-EvalActionName, EvalResourceName, EvalDecision ("allowed", "explicitDeny" or "implicitDeny") and the
-MatchedStatements that decided it (SourcePolicyId, SourcePolicyType); ContextEntries are honoured.
+EvalActionName, EvalResourceName, EvalDecision ("allowed", "explicitDeny" or "implicitDeny"), the
+MatchedStatements that decided it (SourcePolicyId, SourcePolicyType, and the statement's StartPosition and
+EndPosition in the policy text) and MissingContextValues (condition keys the relevant statements test that the
+ContextEntries do not supply). A user's simulation counts its own and its groups' policies; a role's counts its
+permissions boundary.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,12 +51,39 @@ def _numbered(prefix: str, documents: list[str] | None, kind: str, inputs: Input
     return named
 
 
-def _matched(decision: Decision, inputs: Inputs) -> list[dict[str, str]]:
-    seen: list[str] = []
+def _texts(inputs: Inputs) -> dict[str, str]:
+    """Each policy's JSON text by name (documents given as objects are written out as JSON)."""
+    return {name: doc if isinstance(doc, str) else json.dumps(doc)
+            for name, doc in inputs.identity + inputs.boundary + inputs.resource}
+
+
+def _position(point: tuple[int, int]) -> dict[str, int]:
+    return {"Line": point[0], "Column": point[1]}
+
+
+def _matched(decision: Decision, inputs: Inputs, texts: dict[str, str]) -> list[dict[str, Any]]:
+    """One entry per deciding statement, with its policy and its place in the policy text."""
+    from grader.iam.positions import statement_spans
+
+    matched = []
     for ref in decision.statements:
-        if ref.policy not in seen:
-            seen.append(ref.policy)
-    return [{"SourcePolicyId": name, "SourcePolicyType": inputs.types.get(name, "none")} for name in seen]
+        entry: dict[str, Any] = {"SourcePolicyId": ref.policy, "SourcePolicyType": inputs.types.get(ref.policy, "none")}
+        spans = statement_spans(texts.get(ref.policy, ""))
+        if ref.index < len(spans):
+            entry["StartPosition"] = _position(spans[ref.index].start)
+            entry["EndPosition"] = _position(spans[ref.index].end)
+        matched.append(entry)
+    return matched
+
+
+def _missing(request: Request, inputs: Inputs) -> list[str]:
+    """The condition keys the simulation's policies test for this request that its context does not give."""
+    from grader.iam.context_keys import missing_context_keys
+    from grader.iam.policy import to_policies
+
+    pairs = [(policy, False) for policy in to_policies(inputs.identity + inputs.boundary, "identity")]
+    pairs += [(policy, True) for policy in to_policies(inputs.resource, "resource")]
+    return missing_context_keys(request, pairs)
 
 
 def _check_documents(inputs: Inputs) -> None:
@@ -75,6 +106,7 @@ def results(inputs: Inputs, params: dict[str, Any]) -> list[dict[str, Any]]:
     context = context_of(params.get("ContextEntries"))
     owner = params.get("ResourceOwner")
     owner_account = owner.split(":")[4] if owner and owner.startswith("arn:") else owner
+    texts = _texts(inputs)
     answers = []
     for action in params.get("ActionNames") or []:
         for resource in params.get("ResourceArns") or ["*"]:
@@ -85,8 +117,8 @@ def results(inputs: Inputs, params: dict[str, Any]) -> list[dict[str, Any]]:
                 "EvalActionName": action,
                 "EvalResourceName": resource,
                 "EvalDecision": DECISIONS[decision.outcome],
-                "MatchedStatements": _matched(decision, inputs),
-                "MissingContextValues": [],
+                "MatchedStatements": _matched(decision, inputs, texts),
+                "MissingContextValues": _missing(request, inputs),
             })
     return answers
 
