@@ -9,8 +9,11 @@ seam already runs for real. What it gets wrong, and this module fixes:
 - the finished version keeps its AWSPENDING label, so the next rotation fails as "still in progress" (AWS
   treats AWSPENDING on the AWSCURRENT version as finished);
 - Secrets Manager may invoke the function without the function policy allowing `secretsmanager.amazonaws.com`
-  (checked here when `sb.enforce_resource_policies` is on, with AWS's AccessDeniedException);
-- `UpdateFunctionConfiguration` drops `KMSKeyArn`, the key that encrypts a function's environment.
+  (checked here, as on AWS, unless `sb.enforce_resource_policies` is turned off; AccessDeniedException);
+- `UpdateFunctionConfiguration` drops `KMSKeyArn`, the key that encrypts a function's environment;
+- invoking a function whose `KMSKeyArn` Lambda cannot use runs it anyway (AWS answers with HTTP 502 and a
+  KMS...Exception before any code runs; see grader.secrets.envkey). Checked on the Invoke API's
+  RequestResponse path.
 """
 
 from __future__ import annotations
@@ -123,9 +126,28 @@ def _update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
     return _original["update"](self, config_updates)
 
 
+def _response_invoke(self: Any) -> Any:
+    """The Invoke API (after the runtime seam installed its own): a synchronous invoke fails on an unusable key."""
+    from urllib.parse import unquote
+
+    from .envkey import key_problem
+
+    if self.headers.get("X-Amz-Invocation-Type", "RequestResponse") == "RequestResponse":
+        qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
+        try:
+            fn = self.backend.get_function(unquote(self.path.rsplit("/", 2)[-2]), qualifier)
+        except Exception:  # an unknown function: the invoke answers ResourceNotFoundException itself
+            fn = None
+        problem = key_problem(fn) if fn is not None else None
+        if problem is not None:
+            return problem.response()
+    return _original["response"](self)
+
+
 def install() -> None:
-    """Put the patch in place (idempotent)."""
+    """Put the patch in place (idempotent); the sandbox installs it after the runtime seam."""
     from moto.awslambda.models import LambdaBackend, LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
     from moto.secretsmanager.models import SecretsManagerBackend
 
     if _original:
@@ -134,17 +156,21 @@ def install() -> None:
     _original["rotate"] = SecretsManagerBackend.rotate_secret
     _original["invoke"] = LambdaBackend.invoke
     _original["update"] = LambdaFunction.update_configuration
+    _original["response"] = LambdaResponse.invoke
     SecretsManagerBackend.rotate_secret = _rotate_secret  # type: ignore[method-assign]
     LambdaBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
     LambdaFunction.update_configuration = _update_configuration  # type: ignore[method-assign]
+    LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
-    """Give moto back its own methods."""
+    """Give moto back its own methods (and the runtime seam its Invoke handler)."""
     from moto.awslambda.models import LambdaBackend, LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
     from moto.secretsmanager.models import SecretsManagerBackend
 
     if _original:
         SecretsManagerBackend.rotate_secret = _original.pop("rotate")  # type: ignore[method-assign]
         LambdaBackend.invoke = _original.pop("invoke")  # type: ignore[method-assign]
         LambdaFunction.update_configuration = _original.pop("update")  # type: ignore[method-assign]
+        LambdaResponse.invoke = _original.pop("response")  # type: ignore[method-assign]

@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("l
 
 STAR_POLICY = 'execution_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", ' \
               '"Resource": "*"}]}'
+ANY_BUCKET = 'bucket_permission = {"StatementId": "uploads-bucket", "Action": "lambda:InvokeFunction", ' \
+             '"Principal": "s3.amazonaws.com", "SourceAccount": ACCOUNT}'
 
 
 class TestGrading(LabContract):
@@ -23,8 +25,9 @@ class TestGrading(LabContract):
 
     @classmethod
     def mistakes(cls) -> dict[str, nbformat.NotebookNode]:
-        """cy: the solution's answers, except an execution role that may do anything."""
-        return {"cy": labtesting.answered(cls.LAB, {"q1-answer": STAR_POLICY})}
+        """cy: an execution role that may do anything; dee: a bucket permission without SourceArn."""
+        return {"cy": labtesting.answered(cls.LAB, {"q1-answer": STAR_POLICY}),
+                "dee": labtesting.answered(cls.LAB, {"q2-answer": ANY_BUCKET})}
 
     def test_a_role_that_allows_everything_loses_the_least_privilege_points_and_says_which_calls(self, batch):
         assert batch.score("cy", "q1-tests-works") == 3
@@ -34,3 +37,10 @@ class TestGrading(LabContract):
         assert "never makes" in page
         assert "s3:GetObject on arn:aws:s3:::lab5-payroll/salaries.csv" in page
         assert "dynamodb:DeleteItem" in page
+
+    def test_a_bucket_permission_without_source_arn_loses_the_q2_points_and_names_the_condition(self, batch):
+        assert batch.score("dee", "q2-tests") == 0
+        assert batch.score("dee") == self.LAB.points - 4
+        page = batch.feedback("dee")
+        assert "also lets another bucket of your account invoke the function" in page
+        assert "Set SourceArn to the uploads bucket" in page

@@ -10,6 +10,7 @@ import pytest
 
 from grader import secrets
 from grader.deploy import deploy_function, ensure_role, invoke, zip_source
+from grader.iam.sandbox import settings
 
 DECRYPT_AT_INIT = """
 import base64, hashlib, os
@@ -116,8 +117,13 @@ def test_without_kms_decrypt_the_function_fails_at_init(unique):
     deploy_function(name, DECRYPT_AT_INIT, role=role, timeout=10,
                     environment={"API_KEY": secrets.encrypt_for_function(key["Arn"], name, "x")})
     result = invoke(name)
-    assert result.function_error is not None
-    assert "AccessDenied" in json.dumps(result.payload) + result.log
+    assert result.function_error == "Unhandled"
+    session = f"arn:aws:sts::123456789012:assumed-role/kms-denied-{unique}/{name}"
+    assert result.payload["errorType"] == "ClientError"
+    assert result.payload["errorMessage"] == (
+        f"An error occurred (AccessDeniedException) when calling the Decrypt operation: User: {session} is not "
+        f"authorized to perform: kms:Decrypt on resource: {key['Arn']} because no identity-based policy allows the "
+        "kms:Decrypt action")
 
 
 def test_a_plain_text_secret_is_found_in_the_configuration_and_in_the_code(unique):
@@ -174,13 +180,10 @@ def _stages(arn: str) -> dict[str, list[str]]:
 
 def test_rotation_runs_the_four_steps_in_the_function_and_can_run_again(sb, rotation):
     sm = boto3.client("secretsmanager")
-    sb.enforce_resource_policies = True
-    try:
-        sm.rotate_secret(SecretId=rotation["arn"], RotationLambdaARN=rotation["function_arn"])
-        first = sm.get_secret_value(SecretId=rotation["arn"])["SecretString"]
-        sm.rotate_secret(SecretId=rotation["arn"])  # the configured function is used again
-    finally:
-        sb.enforce_resource_policies = False
+    assert settings.enforce_resource_policies()  # function-policy checks are on, as on AWS (the default)
+    sm.rotate_secret(SecretId=rotation["arn"], RotationLambdaARN=rotation["function_arn"])
+    first = sm.get_secret_value(SecretId=rotation["arn"])["SecretString"]
+    sm.rotate_secret(SecretId=rotation["arn"])  # the configured function is used again
     second = sm.get_secret_value(SecretId=rotation["arn"])
     assert first.startswith("pw-") and first != "pw-original"
     assert second["SecretString"] not in (first, "pw-original")
@@ -205,12 +208,90 @@ def test_rotation_needs_a_function_policy_for_secrets_manager(sb, unique):
     sm = boto3.client("secretsmanager")
     arn = sm.create_secret(Name=f"guarded-{unique}", SecretString="pw-original")["ARN"]
     function_arn = deploy_function(f"no-grant-{unique}", ROTATOR.replace("FAIL_TEST", "False"))["FunctionArn"]
-    sb.enforce_resource_policies = True
-    try:
-        with pytest.raises(sm.exceptions.ClientError) as raised:
-            sm.rotate_secret(SecretId=arn, RotationLambdaARN=function_arn)
-    finally:
-        sb.enforce_resource_policies = False
+    with pytest.raises(sm.exceptions.ClientError) as raised:
+        sm.rotate_secret(SecretId=arn, RotationLambdaARN=function_arn)
     assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "secretsmanager.amazonaws.com" in raised.value.response["Error"]["Message"]
     assert sm.get_secret_value(SecretId=arn)["SecretString"] == "pw-original"
+
+
+PLAIN = "def handler(event, context):\n    return {'ok': True}\n"
+UNABLE = "Lambda was unable to decrypt the environment variables because"
+CHECK = "Please check the function's KMS key settings."
+
+
+def _lambda_once():
+    """A Lambda client that does not retry: AWS's 502 answers would otherwise be retried by botocore."""
+    from botocore.config import Config
+
+    return boto3.client("lambda", config=Config(retries={"total_max_attempts": 1}))
+
+
+def _keyed_function(name: str, key_arn: str, role: str | None = None) -> None:
+    deploy_function(name, PLAIN, role=role, environment={"STAGE": "prod"})
+    boto3.client("lambda").update_function_configuration(FunctionName=name, KMSKeyArn=key_arn)
+
+
+def _invoke_error(name: str) -> tuple[int, str, str]:
+    lam = _lambda_once()
+    with pytest.raises(lam.exceptions.ClientError) as raised:
+        lam.invoke(FunctionName=name, Payload=b"{}")
+    response = raised.value.response
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+
+
+def test_lambda_uses_the_function_key_through_its_grant_and_fails_when_the_key_is_disabled(unique):
+    kms = boto3.client("kms")
+    key = kms.create_key(Description="function environment")["KeyMetadata"]
+    name = f"keyed-{unique}"
+    _keyed_function(name, key["Arn"])  # the default role has no kms:Decrypt: Lambda's grant is enough
+    assert invoke(name).payload == {"ok": True}
+    kms.disable_key(KeyId=key["KeyId"])
+    assert _invoke_error(name) == (502, "KMSDisabledException",
+                                   f"{UNABLE} the KMS key used is disabled. {CHECK}")
+    kms.enable_key(KeyId=key["KeyId"])
+    assert invoke(name).payload == {"ok": True}
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    assert _invoke_error(name) == (502, "KMSInvalidStateException",
+                                   f"{UNABLE} the KMS key used is in an invalid state for Decrypt. {CHECK}")
+
+
+def test_a_function_key_that_does_not_exist_fails_the_invoke(unique):
+    name = f"lost-key-{unique}"
+    _keyed_function(name, f"arn:aws:kms:us-east-1:123456789012:key/{'0' * 8}-0000-4000-8000-{unique:0>12}")
+    assert _invoke_error(name) == (502, "KMSNotFoundException", f"{UNABLE} the KMS key was not found. {CHECK}")
+
+
+def test_a_key_policy_that_denies_the_execution_role_fails_the_invoke(unique):
+    name = f"key-denied-{unique}"
+    role = ensure_role(f"key-denied-{unique}", _policy(("logs:PutLogEvents", "*")))
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "NotThisRole", "Effect": "Deny", "Principal": {"AWS": role}, "Action": "kms:Decrypt",
+         "Resource": "*"}]}
+    key = boto3.client("kms").create_key(Policy=json.dumps(policy))["KeyMetadata"]
+    _keyed_function(name, key["Arn"], role=role)
+    session = f"arn:aws:sts::123456789012:assumed-role/key-denied-{unique}/{name}"
+    assert _invoke_error(name) == (
+        502, "KMSAccessDeniedException",
+        f"{UNABLE} KMS access was denied. {CHECK} KMS Exception: AccessDeniedExceptionKMS Message: User: {session} "
+        f"is not authorized to perform: kms:Decrypt on resource: {key['Arn']} with an explicit deny in a "
+        "resource-based policy")
+
+
+def test_an_execution_role_deleted_after_the_grant_fails_the_invoke(unique):
+    iam = boto3.client("iam")
+    name = f"orphan-{unique}"
+    role = ensure_role(f"orphan-{unique}", _policy(("logs:PutLogEvents", "*")))
+    key = boto3.client("kms").create_key()["KeyMetadata"]
+    _keyed_function(name, key["Arn"], role=role)
+    for policy in iam.list_role_policies(RoleName=f"orphan-{unique}")["PolicyNames"]:
+        iam.delete_role_policy(RoleName=f"orphan-{unique}", PolicyName=policy)
+    for attached in iam.list_attached_role_policies(RoleName=f"orphan-{unique}")["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=f"orphan-{unique}", PolicyArn=attached["PolicyArn"])
+    iam.delete_role(RoleName=f"orphan-{unique}")
+    assert _invoke_error(name) == (
+        502, "KMSAccessDeniedException",
+        f"{UNABLE} KMS access was denied. {CHECK} KMS Exception: UnrecognizedClientExceptionKMS Message: The "
+        "security token included in the request is invalid.")

@@ -93,6 +93,11 @@ def test_the_bucket_permission_admits_only_the_uploads_bucket_and_restores_the_s
     any_bucket = {k: v for k, v in PERMISSION.items() if k != "SourceArn"}
     with pytest.raises(AssertionError, match="another bucket of your account"):
         security.check_bucket_permission(any_bucket, LEAST)
+    any_account = {k: v for k, v in PERMISSION.items() if k != "SourceAccount"}
+    with pytest.raises(AssertionError) as failed:
+        security.check_bucket_permission(any_account, LEAST)
+    assert "Your function policy also lets a bucket of another account with the same name invoke" in str(failed.value)
+    assert "another bucket of your account" not in str(failed.value)
     with pytest.raises(AssertionError, match="S3 could not invoke"):
         security.check_bucket_permission({**PERMISSION, "Principal": "sns.amazonaws.com"}, LEAST)
     assert getattr(sb, "enforce_resource_policies", False) == before
