@@ -386,8 +386,9 @@ def check_scenario(scenario_id: str, answer: Any, parts: list[str] | None = None
         raise CheckFailed(f"{result.message}\n(This test grades: {', '.join(wanted)}.)")
 
 
-def check_eks_cluster(name: str) -> dict[str, Any]:
-    """Check an EKS cluster called `name` exists in the sandbox; return its description."""
+def check_eks_cluster(name: str, *, api_id: str | None = None, path: str = "/", method: str = "GET") -> dict[str, Any]:
+    """Check an EKS cluster called `name` exists; with `api_id`, that it sits in the VPC of the load balancer
+    that the API's route for `method path` reaches. Return the cluster's description."""
     import boto3
 
     clusters = boto3.client("eks").list_clusters()["clusters"]
@@ -397,7 +398,31 @@ def check_eks_cluster(name: str) -> dict[str, Any]:
             'Create it with boto3.client("eks").create_cluster(name=..., roleArn=..., '
             "resourcesVpcConfig=...)."
         )
-    return boto3.client("eks").describe_cluster(name=name)["cluster"]
+    cluster = boto3.client("eks").describe_cluster(name=name)["cluster"]
+    if api_id is not None:
+        _check_cluster_behind_route(cluster, api_id, path, method)
+    return cluster
+
+
+def _check_cluster_behind_route(cluster: dict[str, Any], api_id: str, path: str, method: str) -> None:
+    """The cluster's subnets are in the VPC of the load balancer the route sends requests to."""
+    from grader.architecture.hybrid import listener_network, route_for, subnets_vpc
+
+    route = route_for(api_id, path, method)
+    network = listener_network(route.uri) if route is not None else None
+    if network is None:
+        raise CheckFailed(
+            f"No route of the API sends {method} {path} to a load balancer listener: {_routes_summary(api_id)}."
+        )
+    subnets = cluster.get("resourcesVpcConfig", {}).get("subnetIds", [])
+    vpcs = subnets_vpc(subnets)
+    if vpcs != {network[0]}:
+        raise CheckFailed(
+            f"The cluster {cluster['name']!r} is not in the load balancer's VPC ({network[0]}): its subnets "
+            f"{subnets} are {'in ' + ', '.join(sorted(vpcs)) if vpcs else 'not subnets of the sandbox'}. "
+            "Create it with resourcesVpcConfig={'subnetIds': list(ingress.subnet_ids)}, so that the load "
+            "balancer reaches its pods."
+        )
 
 
 def _api_request(api_id: str, method: str, path: str, body: Any = None) -> Any:
@@ -440,6 +465,24 @@ def _gateway_failure(answer: Any, method: str, path: str, api_id: str) -> str:
     )
 
 
+def _explain_missing_grant(answer: Any, method: str, path: str, function_name: str, api_id: str) -> None:
+    """A 500 because the function's policy does not let API Gateway invoke it gets a message of its own."""
+    from grader.apigateway.integrations import PERMISSION_MARK
+
+    if answer.status_code == 500 and answer.headers.get("x-sandbox-reason", "").startswith(PERMISSION_MARK):
+        from grader import sandbox
+
+        region = sandbox.current().region
+        raise CheckFailed(
+            f"{method} {path} answered 500 because API Gateway may not invoke {function_name!r}: on AWS a "
+            "function's resource-based policy must allow it. Call boto3.client(\"lambda\").add_permission("
+            f"FunctionName={function_name!r}, StatementId=\"from-api\", Action=\"lambda:InvokeFunction\", "
+            "Principal=\"apigateway.amazonaws.com\", "
+            f"SourceArn=f\"arn:aws:execute-api:{region}:123456789012:{{api_id}}/*\") once, then send the "
+            f"request again (the API's id is {api_id})."
+        )
+
+
 def check_api_route_to_lambda(
     api_id: str,
     path: str,
@@ -454,6 +497,7 @@ def check_api_route_to_lambda(
     from grader.architecture import route_targets
 
     answer = _api_request(api_id, method, path, body)
+    _explain_missing_grant(answer, method, path, function_name, api_id)
     if answer.status_code == 404 or answer.status_code >= 500:
         raise CheckFailed(_gateway_failure(answer, method, path, api_id))
     lambda_routes = [r for r in route_targets(api_id) if r.integration_type == "AWS_PROXY"]
@@ -473,9 +517,11 @@ def check_api_route_to_lambda(
 
 
 def check_api_route_to_standin(api_id: str, path: str, service: Any, *, method: str = "GET") -> Any:
-    """Check a request through the API reaches the stand-in service through a VPC link; return its JSON."""
-    from grader.architecture import route_targets
+    """Check a request through the API reaches the stand-in service through a VPC link; return its JSON.
 
+    The route that serves the request must be the private integration: ConnectionType VPC_LINK, a VPC link
+    that exists, in the subnets of the load balancer whose listener is the integration's URI.
+    """
     before = len(service.received)
     answer = _api_request(api_id, method, path)
     if answer.status_code != 200:
@@ -488,12 +534,33 @@ def check_api_route_to_standin(api_id: str, path: str, service: Any, *, method: 
             f"{_short(answer.text)}. "
             f"{_routes_summary(api_id)}."
         )
-    private = [r for r in route_targets(api_id) if r.integration_type == "HTTP_PROXY"]
-    linked = [r for r in private if r.connection_type == "VPC_LINK" and r.connection_id]
-    if not any(r.uri.startswith("arn:") for r in linked):
+    _check_private_route(api_id, path, method, service.name)
+    return answer.json()
+
+
+def _check_private_route(api_id: str, path: str, method: str, service_name: str) -> None:
+    """The route serving `method path` goes through a real VPC link placed in its load balancer's subnets."""
+    from grader.architecture.hybrid import listener_network, route_for, vpc_link_subnets
+
+    route = route_for(api_id, path, method)
+    if route is None or route.connection_type != "VPC_LINK" or not route.uri.startswith("arn:"):
+        used = f"the route {route.route_key!r} uses {route.uri or 'no URI'}" if route else "no route serves it"
         raise CheckFailed(
-            f"The request reached {service.name!r}, but not through a VPC link: on AWS the cluster's "
+            f"The request reached {service_name!r}, but not through a VPC link ({used}): on AWS the cluster's "
             "pods are private. Use an HTTP_PROXY integration with ConnectionType='VPC_LINK', the VPC "
             "link's id as ConnectionId and the load balancer's listener ARN as IntegrationUri."
         )
-    return answer.json()
+    link_subnets = vpc_link_subnets(route.connection_id)
+    if link_subnets is None:
+        raise CheckFailed(
+            f"The route {route.route_key!r} names the VPC link {route.connection_id!r}, which does not exist. "
+            "Use the VpcLinkId that create_vpc_link returned as the integration's ConnectionId."
+        )
+    network = listener_network(route.uri)
+    lb_subnets = set(network[1]) if network else set()
+    if not link_subnets or not set(link_subnets) <= lb_subnets:
+        raise CheckFailed(
+            f"The VPC link {route.connection_id!r} is in the subnets {list(link_subnets)}, but the load balancer "
+            f"behind {route.uri} is in {sorted(lb_subnets) or 'no subnets the sandbox knows'}. Create the "
+            "link with SubnetIds=list(ingress.subnet_ids), so that it can reach the load balancer."
+        )

@@ -1,14 +1,23 @@
-"""Lambda function URLs: every request goes to the function with a payload format 2.0 event."""
+"""Lambda function URLs: every request goes to the function with a payload format 2.0 event.
+
+Who may call is decided first, as Lambda decides it. AuthType NONE: the function's resource-based policy must
+grant the public (principal "*") lambda:InvokeFunctionUrl and lambda:InvokeFunction. AuthType AWS_IAM: the
+request must carry a valid SigV4 signature for `lambda` by an identity the sandbox knows, and an execution
+role's session also needs those two actions allowed by its policies. Either refusal is a 403.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from grader.apigateway import events, integrations, lookup
+from grader.apigateway import events, integrations, lookup, sigv4
 from grader.apigateway.messages import HttpRequest, HttpResponse, gateway_error
 
+log = logging.getLogger(__name__)
 _MARGIN_S = 5.0  # the function's own timeout ends it first; this only guards against a stuck sandbox
+_ACTIONS = ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")
 
 
 def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
@@ -17,15 +26,10 @@ def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
     if fn is None:
         return gateway_error(404, "Not Found", "Message", reason=f"function {name} has no function URL")
     config = fn.url_config
-    signed = (request.header("authorization") or "").startswith("AWS4-HMAC-SHA256")
-    if config.config.get("AuthType") == "AWS_IAM" and not signed:
-        return gateway_error(
-            403,
-            "Forbidden",
-            "Message",
-            reason="the function URL's AuthType is AWS_IAM: sign "
-            "the request with SigV4, or use AuthType NONE",
-        )
+    refusal = _refusal(fn, config.config.get("AuthType", "NONE"), request)
+    if refusal is not None:
+        log.warning("The function URL of %s answered 403: %s.", name, refusal)
+        return gateway_error(403, "Forbidden", "Message", reason=refusal)
     url_id = urlsplit(config.url).hostname.split(".")[0]
     target = events.Target(url_id, "$default", "$default", domain_name=request.host)
     event = events.http_event(request, target, request.path)
@@ -34,3 +38,35 @@ def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
     )
     response.headers.append(("x-amzn-RequestId", request.request_id))
     return response
+
+
+def _refusal(fn: Any, auth_type: str, request: HttpRequest) -> str | None:
+    """Why Lambda refuses this caller, or None when it may call the URL."""
+    from grader.iam.sandbox.triggers import function_url_denial
+
+    if auth_type != "AWS_IAM":
+        return function_url_denial(fn, auth_type)
+    query = f"?{request.raw_query}" if request.raw_query else ""
+    problem = sigv4.problem(request, f"http://{request.host}{request.url_path or request.path}{query}")
+    if problem is not None:
+        return f"the function URL's AuthType is AWS_IAM and {problem}; sign with SigV4 for 'lambda', or use NONE"
+    return _role_denial(fn, sigv4.parse(request.header("authorization") or ""))
+
+
+def _role_denial(fn: Any, signed: sigv4.Signed | None) -> str | None:
+    """For a request signed by an execution role's session: why its policies refuse the call, else None."""
+    from grader.iam.sandbox import settings
+    from grader.iam.sandbox.arns import Where
+    from grader.iam.sandbox.authorize import decide
+    from grader.iam.sandbox.identity import role_session
+
+    session = role_session(signed.access_key if signed else None)
+    if session is None or not settings.enforce_iam():
+        return None  # the learner's own key is never restricted
+    arn = fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
+    where = Where(session.partition, fn.region, session.account)
+    for action in _ACTIONS:
+        decision = decide(session, action, arn, where, {"lambda:FunctionUrlAuthType": "AWS_IAM"})
+        if not decision.allowed:
+            return f"{session.arn} may not perform {action} on {arn}: {decision.explanation}"
+    return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
-from grader.apigateway import events, integrations, lookup, routing
+from grader.apigateway import events, integrations, lookup, private, routing
 from grader.apigateway.messages import INTERNAL_ERROR, NOT_FOUND, HttpRequest, HttpResponse, gateway_error
 from grader.apigateway.urls import DEFAULT_STAGE
+
+T = TypeVar("T")
 
 
 def split_stage(api: Any, path: str) -> tuple[str, str] | None:
@@ -18,16 +21,18 @@ def split_stage(api: Any, path: str) -> tuple[str, str] | None:
     return (DEFAULT_STAGE, path) if DEFAULT_STAGE in api.stages else None
 
 
-def _route(api: Any, method: str, path: str) -> tuple[Any, dict[str, str]] | None:
-    """The route for the request: the most specific path, an exact method before ANY, and $default last."""
+def select_route(routes: Iterable[tuple[str, T]], method: str, path: str) -> tuple[T, dict[str, str]] | None:
+    """The route (by route key) serving a request: the most specific path, an exact method before ANY, then
+    the `$default` route; None when nothing matches."""
+    routes = list(routes)
     candidates = []
-    for route in list(api.routes.values()):
-        verb, _, template = route.route_key.partition(" ")
+    for route_key, item in routes:
+        verb, _, template = route_key.partition(" ")
         if template and verb in (method, "ANY"):
-            candidates.append((template, 0 if verb == method else 1, route))
+            candidates.append((template, 0 if verb == method else 1, item))
     found = routing.best_match(candidates, path)
     if found is None:
-        default = next((r for r in list(api.routes.values()) if r.route_key == "$default"), None)
+        default = next((item for route_key, item in routes if route_key == "$default"), None)
         return (default, {}) if default is not None else None
     return found
 
@@ -45,7 +50,7 @@ def handle(runtime: Any, api_id: str, request: HttpRequest) -> HttpResponse:
             reason=f"HTTP API {api_id} has no $default stage and no stage named by the first path segment",
         )
     stage_name, route_path = staged
-    found = _route(api, request.method, route_path)
+    found = select_route(((r.route_key, r) for r in list(api.routes.values())), request.method, route_path)
     if found is None:
         return gateway_error(404, NOT_FOUND, reason=f"no route matches {request.method} {route_path}")
     route, params = found
@@ -55,6 +60,14 @@ def handle(runtime: Any, api_id: str, request: HttpRequest) -> HttpResponse:
     response = _run(runtime, api, stage_name, route, params, integration, request, route_path)
     response.headers.append(("apigw-requestid", request.request_id))
     return response
+
+
+def _source_arn(api: Any, stage_name: str, route: Any, method: str) -> str:
+    template = route.route_key.partition(" ")[2] or route.route_key
+    backend = api.backend
+    return integrations.execute_api_arn(
+        backend.region_name, backend.account_id, api.api_id, stage_name, method, template
+    )
 
 
 def _run(
@@ -86,8 +99,14 @@ def _run(
             event = events.rest_event(replace(request, path=route_path), target)
         else:
             event = events.http_event(request, target, request.path)
-        return integrations.call_lambda(runtime, integration.integration_uri, event, version, timeout)
+        source = _source_arn(api, stage_name, route, request.method)
+        return integrations.call_lambda(
+            runtime, integration.integration_uri, event, version, timeout, source_arn=source
+        )
     if kind in ("HTTP_PROXY", "HTTP"):
+        refused = private.connection_problem(api, integration)
+        if refused is not None:
+            return refused
         method = integration.integration_method or request.method
         return integrations.call_http(request, integration.integration_uri, method, params, timeout)
     return gateway_error(

@@ -10,6 +10,8 @@ from grader.apigateway import lookup, proxy, responses
 from grader.apigateway.messages import INTERNAL_ERROR, TIMED_OUT, HttpRequest, HttpResponse, gateway_error
 from grader.facts import value
 
+PERMISSION_MARK = "no function-policy grant"  # starts the reason header, so checks can tell this 500 apart
+
 
 def timeout_s(timeout_in_millis: Any) -> float:
     """The integration timeout: API Gateway's default, lowered (never raised) by the integration's."""
@@ -21,10 +23,45 @@ def timeout_s(timeout_in_millis: Any) -> float:
     return min(default, own) if own > 0 else default
 
 
+def execute_api_arn(region: str, account: str, api_id: str, stage: str, method: str, path: str) -> str:
+    """The ARN API Gateway names itself by when it invokes a function: api-id/stage/METHOD/resource-path.
+
+    `path` is the resource or route template (`/items/{id}`); an HTTP API's `$default` route has no method.
+    """
+    resource = path if path == "$default" else f"{method}/{path.lstrip('/')}"
+    return f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{resource}"
+
+
+def permission_denied(fn: Any, source_arn: str) -> HttpResponse | None:
+    """API Gateway's 500 when the function's policy does not let apigateway.amazonaws.com invoke it, else None."""
+    from grader.iam.sandbox.triggers import invoke_allowed
+
+    account = source_arn.split(":")[4]
+    if invoke_allowed(fn, "apigateway.amazonaws.com", source_arn, account):
+        return None
+    execution = source_arn.split("/")[0]
+    return gateway_error(
+        500,
+        INTERNAL_ERROR,
+        reason=f"{PERMISSION_MARK}: API Gateway may not invoke {fn.function_name} for {source_arn}. Grant it "
+        f"with lambda add_permission(FunctionName={fn.function_name!r}, StatementId=..., "
+        f"Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn='{execution}/*')",
+    )
+
+
 def call_lambda(
-    runtime: Any, uri: str, event: dict[str, Any], version: str, timeout: float, error_key: str = "message"
+    runtime: Any,
+    uri: str,
+    event: dict[str, Any],
+    version: str,
+    timeout: float,
+    error_key: str = "message",
+    source_arn: str | None = None,
 ) -> HttpResponse:
-    """Invoke the function behind `uri` with the event; 502 if it fails, 504 if it outlasts `timeout`."""
+    """Invoke the function behind `uri` with the event; 502 if it fails, 504 if it outlasts `timeout`.
+
+    With `source_arn` (API Gateway's execute-api ARN for the route) the function's policy must allow the call.
+    """
     from grader.runtime.service import InvokeError
 
     fn = lookup.function_for_uri(uri)
@@ -32,6 +69,9 @@ def call_lambda(
         return gateway_error(
             500, INTERNAL_ERROR, error_key, reason=f"no Lambda function matches integration URI {uri}"
         )
+    refused = permission_denied(fn, source_arn) if source_arn else None
+    if refused is not None:
+        return refused
     result: dict[str, Any] = {}
 
     def run() -> None:

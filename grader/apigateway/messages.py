@@ -20,6 +20,7 @@ class HttpRequest:
     body: bytes = b""
     source_ip: str = "127.0.0.1"
     host: str = "127.0.0.1"
+    url_path: str = ""  # the whole path the client addressed, gateway prefix included (signatures cover it)
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     received_at: float = field(default_factory=time.time)
 

@@ -72,7 +72,10 @@ def _answer(runtime: Any, api_id: str, stage_name: str, request: HttpRequest) ->
             request.host,
         )
         event = events.rest_event(request, target, list(api.binaryMediaTypes or []))
-        return integrations.call_lambda(runtime, integration.uri, event, "1.0", timeout)
+        source = integrations.execute_api_arn(
+            api.region_name, api.account_id, api_id, stage_name, request.method, resource.get_path()
+        )
+        return integrations.call_lambda(runtime, integration.uri, event, "1.0", timeout, source_arn=source)
     if kind == "HTTP_PROXY":
         return integrations.call_http(
             request,

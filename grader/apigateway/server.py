@@ -37,6 +37,7 @@ def to_http_request(request: Request, path: str) -> HttpRequest:
         body=request.get_data(),
         source_ip=request.remote_addr or "127.0.0.1",
         host=request.host,
+        url_path=request.path,
     )
 
 

@@ -79,3 +79,40 @@ def route_targets(api_id: str) -> list[RouteTarget]:
             )
         )
     return targets
+
+
+def route_for(api_id: str, path: str, method: str = "GET") -> RouteTarget | None:
+    """The route of an HTTP API that serves `method path` on its $default stage, as API Gateway chooses it."""
+    from grader.apigateway.http_api import select_route
+
+    found = select_route(((r.route_key, r) for r in route_targets(api_id)), method, path)
+    return found[0] if found else None
+
+
+def vpc_link_subnets(link_id: str) -> tuple[str, ...] | None:
+    """The subnets of the VPC link `link_id`, or None when there is no such link."""
+    client = boto3.client("apigatewayv2")
+    try:
+        return tuple(client.get_vpc_link(VpcLinkId=link_id).get("SubnetIds", []))
+    except client.exceptions.NotFoundException:
+        return None
+
+
+def listener_network(listener_arn: str) -> tuple[str, tuple[str, ...]] | None:
+    """(VPC id, subnet ids) of the load balancer behind a listener, or None when there is no such listener."""
+    elb = boto3.client("elbv2")
+    try:
+        listener = elb.describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
+        lb = elb.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]])["LoadBalancers"][0]
+    except Exception:  # elbv2 raises ListenerNotFound or a validation error for an ARN of another kind
+        return None
+    return lb["VpcId"], tuple(zone["SubnetId"] for zone in lb.get("AvailabilityZones", []))
+
+
+def subnets_vpc(subnet_ids: list[str]) -> set[str]:
+    """The VPCs the given subnets belong to (empty when none of them exists)."""
+    try:
+        subnets = boto3.client("ec2").describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
+    except Exception:  # InvalidSubnetID.NotFound
+        return set()
+    return {subnet["VpcId"] for subnet in subnets}

@@ -236,8 +236,9 @@ def _apply_permission(permission: dict) -> dict:
 def check_bucket_permission(permission: Any, policy: dict) -> None:
     """The function policy lets the uploads bucket, from its own account, invoke the thumbnailer, and no one else.
 
-    Checked with `sb.enforce_resource_policies` on (restored afterwards): a real S3 notification must arrive,
-    while the same request from another bucket or another account must be refused.
+    Checked with the sandbox's function-policy checks on, as they are by default (a notebook that turned them
+    off gets its setting back afterwards): a real S3 notification must arrive, while the same request from
+    another bucket or another account must be refused.
     """
     from grader import sandbox
     from grader.iam.sandbox.triggers import invoke_allowed
@@ -248,7 +249,7 @@ def check_bucket_permission(permission: Any, policy: dict) -> None:
     _deploy_thumbnailer(policy, again=False)
     _apply_permission(permission)
     running = sandbox.start()
-    before = getattr(running, "enforce_resource_policies", False)
+    before = running.__dict__.get("enforce_resource_policies")  # None: the notebook never set it
     running.enforce_resource_policies = True
     try:
         from moto.awslambda.utils import get_backend
@@ -265,7 +266,10 @@ def check_bucket_permission(permission: Any, policy: dict) -> None:
                      "another service": invoke_allowed(fn, "sns.amazonaws.com",
                                                        f"arn:aws:sns:{REGION}:{ACCOUNT}:uploads", ACCOUNT)}
     finally:
-        running.enforce_resource_policies = before
+        if before is None:
+            del running.enforce_resource_policies
+        else:
+            running.enforce_resource_policies = before
     if not delivered:
         raise CheckFailed(f"S3 could not invoke the function when a file was uploaded to {UPLOADS}. Grant "
                           "lambda:InvokeFunction to the principal s3.amazonaws.com, with SourceArn set to the "

@@ -8,6 +8,7 @@ import uuid
 
 import boto3
 import pytest
+from apigw_support import grant_api
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -46,6 +47,14 @@ def handler(event, context):
 """
 
 
+@pytest.fixture(autouse=True)
+def default_checks(sb):
+    """Every test sees the sandbox's default: triggers need the function policy's grant, as on AWS."""
+    sb.__dict__.pop("enforce_resource_policies", None)
+    yield
+    sb.__dict__.pop("enforce_resource_policies", None)
+
+
 @pytest.fixture(scope="module")
 def scripted(sb) -> str:
     """ARN of a function whose answer the request's `mode` query parameter chooses."""
@@ -55,11 +64,14 @@ def scripted(sb) -> str:
 class RestBuilder:
     """A REST API under construction: resources by path, methods with integrations, then a deployment."""
 
-    def __init__(self) -> None:
+    def __init__(self, binary_types: list[str] | None = None) -> None:
         self.client = boto3.client("apigateway")
-        self.api_id = self.client.create_rest_api(name=f"rest-{uuid.uuid4().hex[:8]}")["id"]
+        self.api_id = self.client.create_rest_api(
+            name=f"rest-{uuid.uuid4().hex[:8]}", binaryMediaTypes=binary_types or []
+        )["id"]
         root = self.client.get_resources(restApiId=self.api_id)["items"][0]["id"]
         self.ids = {"/": root}
+        self.functions: set[str] = set()
 
     def resource(self, path: str) -> str:
         if path not in self.ids:
@@ -72,6 +84,8 @@ class RestBuilder:
 
     def method(self, path: str, verb: str, kind: str, uri: str, **extra) -> RestBuilder:
         rid = self.resource(path)
+        if kind == "AWS_PROXY":
+            self.functions.add(uri.split("/functions/")[1].removesuffix("/invocations"))
         self.client.put_method(
             restApiId=self.api_id, resourceId=rid, httpMethod=verb, authorizationType="NONE"
         )
@@ -86,8 +100,11 @@ class RestBuilder:
         )
         return self
 
-    def deploy(self, stage: str = "dev", variables: dict | None = None) -> str:
+    def deploy(self, stage: str = "dev", variables: dict | None = None, grant: bool = True) -> str:
+        """Deploy to `stage`; with `grant`, let API Gateway invoke every function the API integrates."""
         self.client.create_deployment(restApiId=self.api_id, stageName=stage, variables=variables or {})
+        for function in self.functions if grant else ():
+            grant_api(function, self.api_id)
         return self.api_id
 
 
@@ -104,10 +121,12 @@ class HttpApiBuilder:
         self.api_id = self.client.create_api(Name=f"http-{uuid.uuid4().hex[:8]}", ProtocolType="HTTP")[
             "ApiId"
         ]
+        self.functions: set[str] = set()
 
     def route(self, route_key: str, kind: str, uri: str, **extra) -> HttpApiBuilder:
         if kind == "AWS_PROXY":
             extra.setdefault("PayloadFormatVersion", "2.0")
+            self.functions.add(uri)
         else:
             extra.setdefault("IntegrationMethod", "ANY")
         integration = self.client.create_integration(
@@ -116,10 +135,13 @@ class HttpApiBuilder:
         self.client.create_route(ApiId=self.api_id, RouteKey=route_key, Target=f"integrations/{integration}")
         return self
 
-    def stage(self, name: str = "$default", variables: dict | None = None) -> str:
+    def stage(self, name: str = "$default", variables: dict | None = None, grant: bool = True) -> str:
+        """Create the stage; with `grant`, let API Gateway invoke every function the API integrates."""
         self.client.create_stage(
             ApiId=self.api_id, StageName=name, AutoDeploy=True, StageVariables=variables or {}
         )
+        for function in self.functions if grant else ():
+            grant_api(function, self.api_id)
         return self.api_id
 
 

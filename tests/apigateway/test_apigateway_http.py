@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import boto3
+import pytest
 import requests
+from apigw_support import ACCOUNT, REGION
+
+from grader.apigateway.integrations import PERMISSION_MARK
 
 
 def test_route_event_is_format_2(sb, http_api, scripted):
@@ -126,10 +131,54 @@ def test_private_integration_target(sb, http_api, backend):
 
     listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/eks/abc/def"
     register_private_target(listener, backend)
+    link = boto3.client("apigatewayv2").create_vpc_link(Name="eks", SubnetIds=["subnet-a"])["VpcLinkId"]
     api = (
         http_api()
-        .route("GET /svc", "HTTP_PROXY", listener, ConnectionType="VPC_LINK", ConnectionId="vl1")
+        .route("GET /svc", "HTTP_PROXY", listener, ConnectionType="VPC_LINK", ConnectionId=link)
         .stage()
     )
     answer = requests.get(f"{sb.api_url(api)}/svc?page=2").json()
     assert answer["path"] == "/svc" and answer["query"] == "page=2"
+
+
+@pytest.mark.parametrize(
+    ("connection", "reason"),
+    [
+        ({}, "only through a VPC link"),
+        ({"ConnectionType": "VPC_LINK", "ConnectionId": "bogus"}, "names no VPC link"),
+    ],
+)
+def test_a_load_balancer_without_a_real_vpc_link_answers_500(sb, http_api, backend, connection, reason):
+    """API Gateway cannot reach a load balancer inside a VPC by its ARN alone, nor through a link that is not."""
+    from grader.apigateway import register_private_target
+
+    listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/private/abc/def"
+    register_private_target(listener, backend)
+    api = http_api().route("GET /svc", "HTTP_PROXY", listener, **connection).stage()
+    answer = requests.get(f"{sb.api_url(api)}/svc")
+    assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
+    assert reason in answer.headers["x-sandbox-reason"]
+
+
+def test_lambda_route_needs_the_function_policy_grant(sb, http_api, scripted, caplog):
+    builder = http_api().route("GET /items/{id}", "AWS_PROXY", scripted)
+    api = builder.stage(grant=False)
+    url = f"{sb.api_url(api)}/items/3"
+    refused = requests.get(url)
+    assert refused.status_code == 500 and refused.json() == {"message": "Internal server error"}
+    assert refused.headers["x-sandbox-reason"].startswith(PERMISSION_MARK)
+    assert any("apigateway.amazonaws.com may not invoke" in r.getMessage() for r in caplog.records)
+    execution = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api}"
+    lam = boto3.client("lambda")
+    lam.add_permission(FunctionName=scripted, StatementId=f"post-{api}", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com", SourceArn=f"{execution}/*/POST/items/*")
+    assert requests.get(url).status_code == 500  # a grant for another method does not cover GET
+    lam.add_permission(FunctionName=scripted, StatementId=f"get-{api}", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com", SourceArn=f"{execution}/*/GET/items/*")
+    assert requests.get(url).status_code == 200
+
+
+def test_grant_checks_can_be_turned_off(sb, http_api, scripted):
+    api = http_api().route("GET /open", "AWS_PROXY", scripted).stage(grant=False)
+    sb.enforce_resource_policies = False
+    assert requests.get(f"{sb.api_url(api)}/open").status_code == 200

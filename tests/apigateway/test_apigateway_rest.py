@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
+import boto3
 import requests
-from apigw_support import lambda_uri
+from apigw_support import ACCOUNT, REGION, lambda_uri
+
+from grader.apigateway.integrations import PERMISSION_MARK
 
 
 def test_proxy_event_carries_the_request(sb, rest_api, scripted):
@@ -111,3 +116,28 @@ def test_http_proxy_refuses_other_hosts(sb, rest_api):
     answer = requests.get(f"{sb.api_url(api, 'dev')}/out")
     assert answer.status_code == 502
     assert "loopback" in answer.headers["x-sandbox-reason"]
+
+
+def test_binary_media_types_reach_the_function_as_base64(sb, rest_api, scripted):
+    api = rest_api(["image/png"]).method("/upload", "POST", "AWS_PROXY", lambda_uri(scripted)).deploy()
+    image = b"\x89PNG\r\n\x1a\n\x00\xff"
+    event = requests.post(f"{sb.api_url(api, 'dev')}/upload", data=image, headers={"Content-Type": "image/png"}).json()
+    assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == image
+    text = requests.post(f"{sb.api_url(api, 'dev')}/upload", json={"n": 1}).json()
+    assert (text["isBase64Encoded"], text["body"]) == (False, '{"n": 1}')
+
+
+def test_lambda_method_needs_the_function_policy_grant(sb, rest_api, scripted):
+    api = rest_api().method("/orders/{id}", "GET", "AWS_PROXY", lambda_uri(scripted)).deploy(grant=False)
+    url = f"{sb.api_url(api, 'dev')}/orders/9"
+    refused = requests.get(url)
+    assert refused.status_code == 500 and refused.json() == {"message": "Internal server error"}
+    assert refused.headers["x-sandbox-reason"].startswith(PERMISSION_MARK)
+    execution = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api}"
+    lam = boto3.client("lambda")
+    lam.add_permission(FunctionName=scripted, StatementId=f"prod-{api}", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com", SourceArn=f"{execution}/prod/GET/orders/*")
+    assert requests.get(url).status_code == 500  # granted for the prod stage only; this is dev
+    lam.add_permission(FunctionName=scripted, StatementId=f"dev-{api}", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com", SourceArn=f"{execution}/dev/GET/orders/{{id}}")
+    assert requests.get(url).status_code == 200

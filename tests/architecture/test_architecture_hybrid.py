@@ -35,10 +35,26 @@ def webhook(sb) -> dict:
     return deploy_function(f"webhook-{uuid.uuid4().hex[:8]}", WEBHOOK)
 
 
-def build_api(webhook: dict, cluster_uri: str, vpc_link: tuple[str, list[str]] | None) -> str:
-    """An HTTP API with a Lambda route and a catalogue route (through a VPC link when one is given)."""
+@pytest.fixture(autouse=True)
+def default_checks(sb):
+    """Each test sees the sandbox's default: API Gateway needs the function policy's grant."""
+    sb.__dict__.pop("enforce_resource_policies", None)
+
+
+def build_api(webhook: dict, cluster_uri: str, vpc_link: tuple[str, list[str]] | None, *, grant: bool = True,
+              decoy: dict | None = None) -> str:
+    """An HTTP API with a Lambda route and a catalogue route (through a VPC link when one is given); `decoy`
+    adds an unused route `GET /decoy` with those integration settings."""
     gateway = boto3.client("apigatewayv2")
     api = gateway.create_api(Name=f"shop-{uuid.uuid4().hex[:6]}", ProtocolType="HTTP")["ApiId"]
+    if grant:
+        boto3.client("lambda").add_permission(
+            FunctionName=webhook["FunctionName"], StatementId=f"api-{api}", Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*")
+    if decoy:
+        unused = gateway.create_integration(ApiId=api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                                            PayloadFormatVersion="1.0", **decoy)["IntegrationId"]
+        gateway.create_route(ApiId=api, RouteKey="GET /decoy", Target=f"integrations/{unused}")
     to_lambda = gateway.create_integration(
         ApiId=api, IntegrationType="AWS_PROXY", IntegrationUri=webhook["FunctionArn"],
         PayloadFormatVersion="2.0",
@@ -59,11 +75,16 @@ def build_api(webhook: dict, cluster_uri: str, vpc_link: tuple[str, list[str]] |
 
 
 @pytest.fixture(scope="module")
-def hybrid(sb, catalog, webhook) -> str:
+def ingress(sb, catalog):
+    return load_balancer_for(catalog, name=f"ingress-{uuid.uuid4().hex[:6]}")
+
+
+@pytest.fixture(scope="module")
+def hybrid(sb, catalog, webhook, ingress) -> str:
     boto3.client("eks").create_cluster(
-        name="shop", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["s-1"]}
+        name="shop", roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": list(ingress.subnet_ids)},
     )
-    ingress = load_balancer_for(catalog, name=f"ingress-{uuid.uuid4().hex[:6]}")
     return build_api(webhook, ingress.listener_arn, ("eks-link", list(ingress.subnet_ids)))
 
 
@@ -106,12 +127,55 @@ def test_the_catalog_route_reaches_the_pods_through_the_vpc_link(sb, hybrid, cat
     kinds = {r.route_key: (r.integration_type, r.connection_type) for r in route_targets(hybrid)}
     assert kinds["ANY /catalog/{proxy+}"] == ("HTTP_PROXY", "VPC_LINK")
     assert checks.check_eks_cluster("shop")["status"] == "ACTIVE"
+    assert checks.check_eks_cluster("shop", api_id=hybrid, path="/catalog/items")["name"] == "shop"
 
 
 def test_a_route_to_the_pods_by_plain_url_is_refused_with_a_message(sb, catalog, webhook):
     direct = build_api(webhook, catalog.url, vpc_link=None)
     with pytest.raises(checks.CheckFailed, match="not through a VPC link"):
         checks.check_api_route_to_standin(direct, "/catalog/items", catalog)
+
+
+def test_a_plain_url_route_beside_an_unused_vpc_link_route_is_refused(sb, catalog, webhook):
+    """The route that serves the request must be the private one; a decoy route elsewhere earns nothing."""
+    decoy = {"IntegrationUri": catalog.url, "ConnectionType": "VPC_LINK", "ConnectionId": "bogus"}
+    fooled = build_api(webhook, catalog.url, vpc_link=None, decoy=decoy)
+    with pytest.raises(checks.CheckFailed, match=r"not through a VPC link \(the route 'ANY /catalog/\{proxy\+\}'"):
+        checks.check_api_route_to_standin(fooled, "/catalog/items", catalog)
+
+
+def test_a_vpc_link_in_other_subnets_is_refused(sb, catalog, webhook, ingress):
+    elsewhere = build_api(webhook, ingress.listener_arn, ("stray-link", ["subnet-elsewhere"]))
+    with pytest.raises(checks.CheckFailed, match=r"SubnetIds=list\(ingress.subnet_ids\)"):
+        checks.check_api_route_to_standin(elsewhere, "/catalog/items", catalog)
+
+
+def test_the_gateway_refuses_a_listener_arn_without_a_vpc_link(sb, webhook, ingress):
+    """API Gateway answers 500 for a load balancer it could only reach through a VPC link."""
+    unlinked = build_api(webhook, ingress.listener_arn, vpc_link=None)
+    answer = requests.get(f"{sb.api_url(unlinked)}/catalog/items", timeout=30)
+    assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
+    assert "VPC link" in answer.headers["x-sandbox-reason"]
+
+
+def test_a_cluster_outside_the_load_balancers_vpc_is_refused(sb, hybrid):
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.99.1.0/24")["Subnet"]["SubnetId"]
+    boto3.client("eks").create_cluster(name=f"far-{uuid.uuid4().hex[:6]}", roleArn="arn:aws:iam::123456789012:role/eks",
+                                       resourcesVpcConfig={"subnetIds": [subnet]})
+    far = boto3.client("eks").list_clusters()["clusters"]
+    name = next(n for n in far if n.startswith("far-"))
+    with pytest.raises(checks.CheckFailed, match=f"not in the load balancer's VPC.*in {vpc}"):
+        checks.check_eks_cluster(name, api_id=hybrid, path="/catalog/items")
+
+
+def test_a_webhook_without_the_lambda_permission_is_explained(sb, catalog, webhook, ingress):
+    closed = build_api(webhook, ingress.listener_arn, ("eks-link", list(ingress.subnet_ids)), grant=False)
+    answer = requests.post(f"{sb.api_url(closed)}/webhooks/payment", json={"id": "evt_5"}, timeout=30)
+    assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
+    with pytest.raises(checks.CheckFailed, match="may not invoke .*add_permission"):
+        checks.check_api_route_to_lambda(closed, "/webhooks/payment", webhook["FunctionName"], body={"id": "x"})
 
 
 def test_a_missing_route_or_function_is_explained(sb, hybrid, catalog):

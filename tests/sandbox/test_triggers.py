@@ -1,8 +1,12 @@
-"""moto's own event sources reach the sandbox's runtime: the handler really runs, with the source's event."""
+"""moto's own event sources reach the sandbox's runtime: the handler really runs, with the source's event.
+
+S3 and SNS push to a function only when its resource-based policy grants them (AddPermission), as on AWS.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import boto3
@@ -18,6 +22,19 @@ def handler(event, context):
     print("RECEIVED", json.dumps({"source": source, "count": len(event["Records"])}))
     return {"ok": True}
 """
+
+
+@pytest.fixture(autouse=True)
+def default_checks(sb):
+    """Each test sees the sandbox's default: triggers need the function policy's grant."""
+    sb.__dict__.pop("enforce_resource_policies", None)
+
+
+def grant(function: str, principal: str, source_arn: str) -> None:
+    """The function-policy statement a learner adds so that a service may invoke the function."""
+    boto3.client("lambda").add_permission(FunctionName=function, StatementId=principal.split(".")[0],
+                                          Action="lambda:InvokeFunction", Principal=principal,
+                                          SourceArn=source_arn, SourceAccount="123456789012")
 
 
 @pytest.fixture
@@ -46,10 +63,36 @@ def test_s3_notification(recorder, unique):
     name, arn, received = recorder
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=f"uploads-{unique}")
+    grant(name, "s3.amazonaws.com", f"arn:aws:s3:::uploads-{unique}")
     s3.put_bucket_notification_configuration(Bucket=f"uploads-{unique}", NotificationConfiguration={
         "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
     s3.put_object(Bucket=f"uploads-{unique}", Key="hello.txt", Body=b"hi")
     assert received() == [{"source": "aws:s3", "count": 1}]
+
+
+def test_s3_notification_without_the_grant_does_not_invoke_and_says_why(recorder, unique, caplog):
+    name, arn, received = recorder
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=f"closed-{unique}")
+    s3.put_bucket_notification_configuration(Bucket=f"closed-{unique}", NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    with caplog.at_level(logging.WARNING, logger="grader.iam.sandbox.triggers"):
+        s3.put_object(Bucket=f"closed-{unique}", Key="hello.txt", Body=b"hi")
+    assert received(seconds=1) == []
+    [why] = [r.getMessage() for r in caplog.records if r.name == "grader.iam.sandbox.triggers"]
+    assert f"s3.amazonaws.com may not invoke {arn} for arn:aws:s3:::closed-{unique}" in why
+    assert "add_permission" in why
+
+
+def test_sns_without_the_grant_does_not_invoke_and_says_why(recorder, unique, caplog):
+    name, arn, received = recorder
+    sns = boto3.client("sns")
+    topic = sns.create_topic(Name=f"quiet-{unique}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    with caplog.at_level(logging.WARNING, logger="grader.iam.sandbox.triggers"):
+        sns.publish(TopicArn=topic, Message="disk full")
+    assert received(seconds=1) == []
+    assert any(f"sns.amazonaws.com may not invoke {arn} for {topic}" in r.getMessage() for r in caplog.records)
 
 
 def test_sqs_event_source_mapping(recorder, unique):
@@ -69,6 +112,7 @@ def test_sns_subscription(recorder, unique):
     name, arn, received = recorder
     sns = boto3.client("sns")
     topic = sns.create_topic(Name=f"alerts-{unique}")["TopicArn"]
+    grant(name, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
     sns.publish(TopicArn=topic, Message="disk full")
     assert received() == [{"source": "aws:sns", "count": 1}]
@@ -97,3 +141,4 @@ def test_kinesis_stream(recorder, unique):
                                                        StartingPosition="LATEST")
     kinesis.put_record(StreamName=f"clicks-{unique}", Data=b"click", PartitionKey="user-1")
     assert received() == [{"source": "aws:kinesis", "count": 1}]
+

@@ -8,7 +8,8 @@
   restricted. Functions deployed without a role of their own get `grader.deploy`'s demo role, whose policy
   allows everything, so it passes the same evaluation. Switch enforcement off with `sb.enforce_iam = False`.
 - IAM's SimulateCustomPolicy and SimulatePrincipalPolicy, answered with the same evaluator.
-- function-policy checks for S3, SNS and EventBridge triggers, off unless `sb.enforce_resource_policies = True`.
+- function-policy checks for S3, SNS, EventBridge and API Gateway triggers and for function URLs, on by
+  default as on AWS (`sb.enforce_resource_policies = False` turns them off).
 The sandbox installs enforcement when it starts, and the other two when IAM, S3 or SNS is first called.
 """
 

@@ -1,8 +1,9 @@
 """Switches read from the running sandbox, so a notebook or test can flip them on `sb` itself.
 
     sb.enforce_iam = False                # role sessions become unrestricted, like the learner (default True)
-    sb.enforce_resource_policies = True   # S3, SNS and EventBridge may invoke a function only if its
-                                          # resource-based policy (AddPermission) allows them (default False)
+    sb.enforce_resource_policies = False  # S3, SNS, EventBridge, API Gateway and function URLs invoke a
+                                          # function without its resource-based policy (AddPermission)
+                                          # allowing them (default True: they need the grant, as on AWS)
 """
 
 from __future__ import annotations
@@ -21,5 +22,5 @@ def enforce_iam() -> bool:
 
 
 def enforce_resource_policies() -> bool:
-    """Whether the sandbox's own triggers need a function-policy grant to invoke (off unless turned on)."""
-    return _flag("enforce_resource_policies", False)
+    """Whether the sandbox's triggers need a function-policy grant to invoke, as on AWS (on unless turned off)."""
+    return _flag("enforce_resource_policies", True)

@@ -1,10 +1,11 @@
-"""Whether a service may invoke a function: the function's resource-based policy must grant its principal.
+"""Whether a service (or the public) may invoke a function: the function's resource-based policy must grant it.
 
-AWS checks the function policy (AddPermission) when S3, SNS or EventBridge invokes a function, with
-aws:SourceArn (the bucket, topic or rule) and aws:SourceAccount in the request context. `invoke_allowed` is that
-check, in one place; moto's S3 notifications and SNS subscriptions are wrapped here to call it, and
-`grader.eventbridge.delivery._invoke_lambda` calls it for rule targets. Off unless
-`sb.enforce_resource_policies = True`, so code that wires triggers without AddPermission keeps working.
+AWS checks the function policy (AddPermission) when S3, SNS, EventBridge or API Gateway invokes a function, with
+aws:SourceArn (the bucket, topic, rule or execute-api route) and aws:SourceAccount in the request context, and
+when anyone calls a function URL whose AuthType is NONE. `invoke_allowed` and `function_url_decision` are those
+checks, in one place; moto's S3 notifications and SNS subscriptions are wrapped here to call the first,
+`grader.eventbridge.delivery` and `grader.apigateway` call it too. On by default, as on AWS; a notebook can turn
+the checks off with `sb.enforce_resource_policies = False`.
 """
 
 from __future__ import annotations
@@ -22,28 +23,75 @@ from .resource_policies import resource_policy
 
 log = logging.getLogger(__name__)
 _original: dict[str, Any] = {}
+# AddPermission parameters that moto keeps as statement fields, and the condition AWS writes for each instead.
+_PARAMETER_CONDITIONS = {
+    "FunctionUrlAuthType": ("StringEquals", "lambda:FunctionUrlAuthType"),
+    "InvokedViaFunctionUrl": ("Bool", "lambda:InvokedViaFunctionUrl"),
+}
 
 
 def _unqualified(fn: Any) -> str:
     return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
 
 
-def invoke_allowed(fn: Any, service_principal: str, source_arn: str, source_account: str) -> bool:
-    """True when the function's policy lets `service_principal` invoke it for this source (or checks are off)."""
-    if not settings.enforce_resource_policies():
-        return True
-    from grader.iam.evaluator import evaluate  # not needed while the checks are off (the default)
+def _as_aws_writes(document: dict[str, Any]) -> dict[str, Any]:
+    """The function policy with moto's plain FunctionUrlAuthType/InvokedViaFunctionUrl fields as conditions."""
+    statements = []
+    for statement in document.get("Statement", []):
+        statement = dict(statement)
+        for field, (operator, key) in _PARAMETER_CONDITIONS.items():
+            if field in statement:
+                raw = statement.pop(field)
+                condition = {op: dict(keys) for op, keys in (statement.get("Condition") or {}).items()}
+                condition.setdefault(operator, {})[key] = str(raw).lower() if isinstance(raw, bool) else raw
+                statement["Condition"] = condition
+        statements.append(statement)
+    return {**document, "Statement": statements}
+
+
+def function_policy_decision(fn: Any, principal: str, action: str, context: dict[str, str]) -> Any:
+    """The evaluator's decision on `principal` doing `action` on the function, by its resource policy alone."""
+    from grader.iam.evaluator import evaluate  # loaded by the first trigger, not when the sandbox starts
 
     arn = _unqualified(fn)
     parts = arn.split(":")
     document = resource_policy(arn, Where(parts[1], parts[3], parts[4]))
-    policies = [parsed("resource-based policy", document)] if document else []
-    request = Request(principal=service_principal, action="lambda:InvokeFunction", resource=arn,
-                      context={"aws:SourceArn": source_arn, "aws:SourceAccount": source_account})
-    decision = evaluate(request, resource_policies=policies)
+    policies = [parsed("resource-based policy", _as_aws_writes(document))] if document else []
+    request = Request(principal=principal, action=action, resource=arn, context=context)
+    return evaluate(request, resource_policies=policies)
+
+
+def invoke_allowed(fn: Any, service_principal: str, source_arn: str, source_account: str) -> bool:
+    """True when the function's policy lets `service_principal` invoke it for this source (or checks are off)."""
+    if not settings.enforce_resource_policies():
+        return True
+    context = {"aws:SourceArn": source_arn, "aws:SourceAccount": source_account}
+    decision = function_policy_decision(fn, service_principal, "lambda:InvokeFunction", context)
     if not decision.allowed:
-        log.warning("%s may not invoke %s for %s: %s", service_principal, arn, source_arn, decision.explanation)
+        log.warning("%s may not invoke %s for %s: %s. Grant it with lambda add_permission(FunctionName=..., "
+                    "Action='lambda:InvokeFunction', Principal=%r, SourceArn=...).", service_principal,
+                    _unqualified(fn), source_arn, decision.explanation, service_principal)
     return decision.allowed
+
+
+def function_url_denial(fn: Any, auth_type: str) -> str | None:
+    """Why the public may not call the function's URL (AuthType NONE), or None when its policy allows it.
+
+    A function URL created since October 2025 needs two grants for principal "*": lambda:InvokeFunctionUrl
+    (condition lambda:FunctionUrlAuthType) and lambda:InvokeFunction (condition lambda:InvokedViaFunctionUrl).
+    """
+    if not settings.enforce_resource_policies():
+        return None
+    context = {"lambda:FunctionUrlAuthType": auth_type, "lambda:InvokedViaFunctionUrl": "true"}
+    missing = [action for action in ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")
+               if not function_policy_decision(fn, "anonymous", action, context).allowed]
+    if not missing:
+        return None
+    return (f"the resource-based policy of {fn.function_name} does not allow {' and '.join(missing)} for "
+              f"principal '*'. Add both grants: add_permission(FunctionName={fn.function_name!r}, "
+              "StatementId='url-public', Action='lambda:InvokeFunctionUrl', Principal='*', "
+              "FunctionUrlAuthType='NONE') and add_permission(FunctionName=..., StatementId='url-invoke', "
+              "Action='lambda:InvokeFunction', Principal='*', InvokedViaFunctionUrl=True)")
 
 
 def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
