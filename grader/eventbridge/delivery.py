@@ -1,102 +1,95 @@
-"""Delivery of matched events to Lambda and SNS targets, and target input (Input, InputPath), for moto 5.2.
+"""Delivery of matched events to Lambda, SQS, SNS and log-group targets, for moto 5.2.
 
-moto's `Rule.send_to_targets` delivers to SQS, log groups, archives and other buses, but raises
-NotImplementedError for a Lambda or SNS target and ignores a target's `Input` and `InputPath`. We wrap that one
-method: Lambda targets are invoked asynchronously, as EventBridge does, through the sandbox's runtime; SNS
-targets are published to; everything else goes on to moto's own code.
+moto's `Rule.send_to_targets` raises NotImplementedError for a Lambda or SNS target, ignores a target's `Input`
+and `InputPath`, sends SQS targets a cut-down event (no `account`), and fails with a 500 when a constant input
+carries a "time" text. We wrap that one method: for Lambda, SQS, SNS and log-group targets the text a target
+receives comes from `grader.eventbridge.target_input` (the same rules for every type) and is handed to that
+service's backend directly; Lambda targets are invoked asynchronously, as EventBridge does, after the function
+policy allows events.amazonaws.com for the rule. Archives, other buses and API destinations go on to moto.
 """
 
 from __future__ import annotations
 
 import copy
-import json
+import logging
+import uuid
 from typing import Any
 
 import moto
 from moto.events import models as moto_models
 from moto.utilities.arns import parse_arn
 
+from grader.eventbridge.target_input import target_text
+
 SUPPORTED_MOTO = "5.2."
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+log = logging.getLogger(__name__)
 _original: dict[str, Any] = {}
 
 
-def _iso_time(event: dict[str, Any]) -> dict[str, Any]:
-    """moto keeps `time` as a number internally; targets see the ISO 8601 text the service sends."""
-    from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
-
-    event = dict(event)
-    if isinstance(event.get("time"), int | float):
-        event["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(float(event["time"])))
-    return event
-
-
-def _select(event: Any, path: str) -> Any:
-    """A JSONPath of the simple form EventBridge's InputPath accepts: `$`, `$.detail`, `$.detail.items`."""
-    if path in ("$", ""):
-        return event
-    value = event
-    for part in path.removeprefix("$.").split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
-    """What a target receives: constant Input, the part InputPath selects, a transformed template, or the event."""
-    if "Input" in target:
-        return json.loads(target["Input"])
-    if "InputPath" in target:
-        return _select(_iso_time(event), target["InputPath"])
-    if "InputTransformer" in target:
-        transformer = target["InputTransformer"]
-        rendered = moto_models.EventTemplateParser.parse(
-            input_template=transformer.get("InputTemplate"),
-            input_paths_map=transformer.get("InputPathsMap", {}),
-            event=_iso_time(event),
-        )
-        return rendered
-    return _iso_time(event)
-
-
-def _invoke_lambda(arn: str, payload: Any, rule_arn: str = "") -> None:
+def _invoke_lambda(rule: Any, target: dict[str, Any], text: str) -> None:
+    """Queue an asynchronous invocation, if the function's policy lets EventBridge invoke it for this rule."""
     from moto.awslambda.models import lambda_backends
 
     from grader.iam.sandbox.triggers import invoke_allowed
     from grader.runtime import moto_seam
 
+    arn = target["Arn"]
     parts = parse_arn(arn)
     fn = lambda_backends[parts.account][parts.region].get_function(arn)
-    if not invoke_allowed(fn, "events.amazonaws.com", rule_arn, parts.account):
+    if not invoke_allowed(fn, EVENTS_PRINCIPAL, rule.arn, rule.account_id):
         return
     if moto_seam._runtime is not None:
-        moto_seam._runtime.invoke_async(fn, json.dumps(payload).encode(), arn)
+        moto_seam._runtime.invoke_async(fn, text.encode(), arn)
 
 
-def _publish_sns(arn: str, payload: Any) -> None:
+def _publish_sns(rule: Any, target: dict[str, Any], text: str) -> None:
     from moto.sns.models import sns_backends
 
+    parts = parse_arn(target["Arn"])
+    sns_backends[parts.account][parts.region].publish(message=text, arn=target["Arn"])
+
+
+def _send_sqs(rule: Any, target: dict[str, Any], text: str) -> None:
+    """SendMessage on the SQS backend; a FIFO queue needs content-based deduplication, as moto already required."""
+    from moto.sqs.models import sqs_backends
+
+    parts = parse_arn(target["Arn"])
+    backend = sqs_backends[parts.account][parts.region]
+    group = (target.get("SqsParameters") or {}).get("MessageGroupId")
+    if group and not backend.get_queue(parts.resource_id).content_based_deduplication:
+        log.warning("EventBridge cannot send to FIFO queue %s: turn on content-based deduplication",
+                    parts.resource_id)
+        return
+    backend.send_message(queue_name=parts.resource_id, message_body=text, group_id=group)
+
+
+def _put_log_event(rule: Any, target: dict[str, Any], text: str) -> None:
+    from moto.core.utils import unix_time_millis
+    from moto.logs import logs_backends
+
+    parts = parse_arn(target["Arn"])
+    backend = logs_backends[parts.account][parts.region]
+    stream = str(uuid.uuid4())
+    backend.create_log_stream(parts.resource_id, stream)
+    backend.put_log_events(parts.resource_id, stream, [{"timestamp": unix_time_millis(), "message": text}])
+
+
+def _sender(arn: str) -> Any:
+    """Our delivery function for this target's service, or None for the targets moto handles itself."""
     parts = parse_arn(arn)
-    message = payload if isinstance(payload, str) else json.dumps(payload)
-    sns_backends[parts.account][parts.region].publish(message=message, arn=arn)
+    if parts.service == "logs":
+        return _put_log_event if parts.resource_type == "log-group" else None
+    return {"lambda": _invoke_lambda, "sqs": _send_sqs, "sns": _publish_sns}.get(parts.service)
 
 
 def _send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
     if not self.event_pattern.matches_event(original_event):
         return
     for target in self.targets:
-        service = parse_arn(target["Arn"]).service
-        if service in ("lambda", "sns"):
-            payload = target_input(target, original_event) if transform_input else _iso_time(original_event)
-            if service == "lambda":
-                _invoke_lambda(target["Arn"], payload, self.arn)
-            else:
-                _publish_sns(target["Arn"], payload)
-        elif transform_input and ("Input" in target or "InputPath" in target):
-            group = target.get("SqsParameters", {}).get("MessageGroupId")
-            if service == "sqs":
-                self._send_to_sqs_queue(parse_arn(target["Arn"]).resource_id, target_input(target, original_event),
-                                        group)
+        send = _sender(target["Arn"])
+        if send is not None:
+            send(self, target, target_text(target, original_event, self, transform_input))
         else:
             single = copy.copy(self)
             single.targets = [target]

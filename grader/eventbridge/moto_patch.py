@@ -6,9 +6,8 @@ delivering. Patching those two makes PutRule reject invalid patterns with the se
 every delivery moto performs (SQS, SNS, log groups, archives, other buses) filter as the service does.
 moto leaves TestEventPattern unimplemented; `install()` answers it with the same matcher.
 
-Delivery to Lambda targets is not done here: moto's `Rule.send_to_targets` has no branch for Lambda ARNs.
-Whoever adds one should wrap that method; by the time it runs, `rule.event_pattern.matches_event(event)`
-already gives this package's answer.
+Delivery is not done here: `grader.eventbridge.delivery` wraps moto's `Rule.send_to_targets`, and by the time
+it runs, `rule.event_pattern.matches_event(event)` already gives this package's answer.
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ _ADD_MESSAGE_MARKERS = ("lambda_event_source_mappings", "send_sqs_batch", "DEDUP
                         "_messages_lock")
 _RECEIVE_MARKERS = ("dead_letter_queue", "maxReceiveCount", "pending_message_groups", "pending_messages",
                     "mark_received")
+# moto's three message counts, each with what it counts; our replacements keep exactly these rules.
+_COUNT_SOURCES = {"approximate_number_of_messages": "len(self.messages)",
+                  "approximate_number_of_messages_delayed": "m.delayed",
+                  "approximate_number_of_messages_not_visible": "not m.visible"}
 
 _original: dict[str, Any] = {}
 _listener: Callable[[], None] | None = None
@@ -51,12 +55,23 @@ def check_moto() -> None:
     retention = inspect.getsource(_original.get("retention", SQSBackend.is_message_valid_based_on_retention_period))
     if "MessageRetentionPeriod" not in retention or "sent_timestamp" not in retention:
         raise SeamError("moto's SQS retention check changed; update _within_retention_period().")
-    if "visible_at" not in inspect.getsource(Message.visible.fget) or \
-            "delayed_until" not in inspect.getsource(Message.delayed.fget):
+    if "current_time > self.visible_at" not in inspect.getsource(Message.visible.fget) or \
+            "current_time < self.delayed_until" not in inspect.getsource(Message.delayed.fget):
         raise SeamError("moto's SQS Message no longer uses visible_at and delayed_until; update visible_count().")
+    _check_counts(Queue)
     params = list(inspect.signature(SQSBackend.receive_message).parameters)
     if params[:5] != ["self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"]:
         raise SeamError(f"moto's SQSBackend.receive_message changed its parameters to {params}; update the poller.")
+
+
+def _check_counts(queue_class: type) -> None:
+    """Fail unless moto's message counts are still the ones `_counts()` reproduces."""
+    for name, marker in _COUNT_SOURCES.items():
+        prop = _original.get(name, getattr(queue_class, name, None))
+        if not isinstance(prop, property) or marker not in inspect.getsource(prop.fget):
+            raise SeamError(f"moto's Queue.{name} changed (it should count {marker!r}); update _counts().")
+    if "message.visible and not message.delayed" not in inspect.getsource(queue_class.messages.fget):
+        raise SeamError("moto's Queue.messages changed; update visible_count() and _counts().")
 
 
 def _is_duplicate(queue: Any, message: Any) -> bool:
@@ -99,6 +114,29 @@ def visible_count(queue: Any) -> int:
     return sum(1 for message in list(queue._messages) if now > message.visible_at and now >= message.delayed_until)
 
 
+def delayed_count(queue: Any) -> int:
+    """moto's ApproximateNumberOfMessagesDelayed (messages still inside their delay), reading the clock once."""
+    from moto.core.utils import unix_time_millis
+
+    now = unix_time_millis()
+    return sum(1 for message in list(queue._messages) if now < message.delayed_until)
+
+
+def not_visible_count(queue: Any) -> int:
+    """moto's ApproximateNumberOfMessagesNotVisible (received and in flight, or delayed), reading the clock once."""
+    from moto.core.utils import unix_time_millis
+
+    now = unix_time_millis()
+    return sum(1 for message in list(queue._messages) if not now > message.visible_at)
+
+
+def _counts() -> dict[str, property]:
+    """The replacement Queue properties, by moto's names."""
+    return {"approximate_number_of_messages": property(visible_count),
+            "approximate_number_of_messages_delayed": property(delayed_count),
+            "approximate_number_of_messages_not_visible": property(not_visible_count)}
+
+
 def release_timed_out(queue: Any) -> None:
     """Forget in-flight marks of messages whose visibility timeout has ended (call with the queue's lock).
 
@@ -130,7 +168,7 @@ def listen(callback: Callable[[], None] | None) -> None:
 
 
 def install() -> None:
-    """Replace moto's Queue.add_message and its slow retention check (idempotent; refuses another moto)."""
+    """Replace moto's Queue.add_message, retention check and message counts (idempotent; refuses another moto)."""
     from moto.sqs.models import Queue, SQSBackend
 
     check_moto()
@@ -139,6 +177,9 @@ def install() -> None:
         _original["retention"] = SQSBackend.is_message_valid_based_on_retention_period
         Queue.add_message = _add_message  # type: ignore[method-assign]
         SQSBackend.is_message_valid_based_on_retention_period = _within_retention_period  # type: ignore
+        for name, replacement in _counts().items():
+            _original[name] = Queue.__dict__[name]
+            setattr(Queue, name, replacement)
 
 
 def uninstall() -> None:
@@ -148,3 +189,5 @@ def uninstall() -> None:
     if _original:
         Queue.add_message = _original.pop("add_message")  # type: ignore[method-assign]
         SQSBackend.is_message_valid_based_on_retention_period = _original.pop("retention")  # type: ignore
+        for name in _COUNT_SOURCES:
+            setattr(Queue, name, _original.pop(name))

@@ -145,7 +145,7 @@ def _send(arn: str, body: str, attributes: dict[str, str] | None, record: dict |
         detail_type = "Lambda Function Invocation Result - " + ("Success" if condition == "Success" else "Failure")
         events_backends[parts.account][parts.region].put_events([{
             "Source": "lambda", "DetailType": detail_type, "Detail": body, "EventBusName": arn,
-            "Resources": [record["requestContext"]["functionArn"]]}])
+            "Resources": [arn, record["requestContext"]["functionArn"]]}])  # the bus, then the function
 
 
 def _backend(account: str, region: str) -> Any:

@@ -134,6 +134,8 @@ def patch_moto() -> None:
     from moto.awslambda.models import LambdaFunction
     from moto.awslambda.responses import LambdaResponse
 
+    from grader.runtime import account_settings
+
     check_moto()
     if not _original:
         _original["function"] = LambdaFunction.invoke
@@ -142,6 +144,7 @@ def patch_moto() -> None:
         LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
         _add_provisioned_concurrency_api()
         _keep_dead_letter_config()
+        account_settings.install()
 
 
 def _keep_dead_letter_config() -> None:

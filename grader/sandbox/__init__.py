@@ -6,6 +6,8 @@
     sb.reset()                  # forget every resource, stop every execution environment
     sb.wait_idle()              # wait for background invocations and SQS event source mappings to finish
     sb.clock.advance(60)        # move the sandbox's clock: retries and schedules due by then happen now
+    sb.set_account_concurrency(10)  # the account's concurrency limit (1,000 by default); returns the old one
+    sb.account_concurrency      # the limit now, as GetAccountSettings reports it (AccountLimit.ConcurrentExecutions)
     sb.stop()
 """
 
@@ -61,6 +63,19 @@ class Sandbox:
     def function_url(self, function_name: str) -> str:
         """Base URL of a function's Lambda function URL on the data plane."""
         return apigateway_urls.function_url(self.apigateway.url, function_name)
+
+    @property
+    def account_concurrency(self) -> int:
+        """The account's concurrency limit: what unreserved functions share after every reservation."""
+        return self.runtime.limits.account_limit
+
+    def set_account_concurrency(self, limit: int) -> int:
+        """Set the account's concurrency limit, as a quota change would on AWS; returns the previous limit.
+
+        Invocations beyond it are throttled (TooManyRequestsException); GetAccountSettings reports it, and
+        PutFunctionConcurrency keeps the unreserved minimum below it.
+        """
+        return self.runtime.limits.set_account_limit(limit)
 
     def reset(self) -> None:
         """Forget every resource in every service and stop every execution environment."""

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
+from eventbridge_support import allow_rule
 
 from grader.deploy import deploy_function
 from grader.eventbridge import schedules
@@ -52,7 +53,7 @@ def test_advancing_the_clock_fires_a_scheduled_rule(sb, unique):
     s3.create_bucket(Bucket=name)
     arn = deploy_function(name, RECORDER, environment={"BUCKET": name})["FunctionArn"]
     events = boto3.client("events")
-    events.put_rule(Name=name, ScheduleExpression="rate(1 hour)")
+    allow_rule(arn, events.put_rule(Name=name, ScheduleExpression="rate(1 hour)")["RuleArn"])
     events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
     sb.clock.advance(3 * 3600)
     assert sb.wait_idle(10)
@@ -65,3 +66,23 @@ def test_advancing_the_clock_fires_a_scheduled_rule(sb, unique):
     sb.clock.advance(3 * 3600)
     assert sb.wait_idle(10)
     assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 3
+
+
+def test_cron_rule_fires_on_the_hour_through_the_clock(sb, unique):
+    name = f"hourly-{unique}"
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=name)
+    arn = deploy_function(name, RECORDER, environment={"BUCKET": name})["FunctionArn"]
+    events = boto3.client("events")
+    allow_rule(arn, events.put_rule(Name=name, ScheduleExpression="cron(0 * * * ? *)")["RuleArn"])
+    events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
+    start = sb.clock.now()
+    sb.clock.advance(2 * 3600)
+    assert sb.wait_idle(10)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
+    times = sorted(json.loads(s3.get_object(Bucket=name, Key=key)["Body"].read())["time"] for key in keys)
+    assert len(times) == 2
+    for text in times:  # each at the top of an hour inside the window the clock moved through
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        assert (moment.minute, moment.second) == (0, 0)
+        assert start < moment.timestamp() <= sb.clock.now()

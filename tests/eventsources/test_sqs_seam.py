@@ -49,3 +49,51 @@ def test_fifo_deduplication_and_sequence_numbers(sb, make_queue):
     assert queue.counts() == (2, 0)  # the second "a" was a duplicate within the deduplication interval
     numbers = [int(response["SequenceNumber"]) for response in (sent[0], sent[2])]
     assert numbers[0] < numbers[1] and all(len(str(n)) == 20 for n in numbers)
+
+
+def _backend_queue(name: str):
+    """A queue made directly on moto's backend, in an account no other test uses."""
+    from moto.sqs.models import sqs_backends
+
+    backend = sqs_backends["000000000042"]["us-east-1"]
+    backend.create_queue(name)
+    return backend, backend.get_queue(name)
+
+
+def test_message_counts_agree_with_motos_own(sb, unique):
+    backend, queue = _backend_queue(f"counts-{unique}")
+    for n in range(6):
+        backend.send_message(queue.name, f"m{n}")
+    backend.send_message(queue.name, "later", delay_seconds=60)
+    backend.receive_message(queue.name, 2, 0, visibility_timeout=60)
+    for name in moto_patch._COUNT_SOURCES:
+        ours, motos = getattr(queue, name), moto_patch._original[name].fget(queue)
+        assert ours == motos, name
+    assert (queue.approximate_number_of_messages, queue.approximate_number_of_messages_not_visible,
+            queue.approximate_number_of_messages_delayed) == (4, 2, 1)  # in flight: the two received
+
+
+def test_sending_does_not_scan_the_queue(sb, unique, monkeypatch):
+    from moto.sqs.models import Message
+
+    backend, queue = _backend_queue(f"fast-{unique}")
+    for n in range(500):
+        backend.send_message(queue.name, f"m{n}")
+    ours = {id(message) for message in queue._messages}
+    reads = []
+    for flag in ("visible", "delayed"):
+        original = getattr(Message, flag)
+        monkeypatch.setattr(Message, flag, property(
+            lambda self, original=original: (id(self) in ours and reads.append(1)) or original.fget(self)))
+    started = time.perf_counter()
+    for n in range(50):
+        backend.send_message(queue.name, f"more {n}")
+    per_send = (time.perf_counter() - started) / 50
+    assert reads == []  # moto's own code read each of the 500 messages' flags once or twice per send
+    assert per_send < 0.01
+
+
+def test_seam_notices_a_changed_message_count(monkeypatch):
+    monkeypatch.setitem(moto_patch._COUNT_SOURCES, "approximate_number_of_messages_delayed", "m.postponed")
+    with pytest.raises(moto_patch.SeamError, match="approximate_number_of_messages_delayed"):
+        moto_patch.check_moto()

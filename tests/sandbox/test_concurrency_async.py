@@ -10,6 +10,7 @@ import pytest
 from botocore.config import Config
 
 from grader.deploy import deploy_function, invoke
+from grader.facts import value
 
 SLOW = """
 import time
@@ -71,14 +72,63 @@ def test_account_limit_throttles_unreserved_functions(sb, unique):
     name = f"account-{unique}"
     deploy_function(name, SLOW)
     sb.wait_idle(10)  # the limit is account-wide: let other tests' background work finish first
-    sb.runtime.limits.account_limit = 2
+    previous = sb.set_account_concurrency(2)
     try:
+        assert boto3.client("lambda").get_account_settings()["AccountLimit"]["ConcurrentExecutions"] == 2
         results = _in_parallel(4, lambda: _call_once(name))
     finally:
-        sb.runtime.limits.account_limit = 1000
+        sb.set_account_concurrency(previous)
+    assert sb.account_concurrency == previous
     throttled = [r for r in results if isinstance(r, Exception)]
     assert len(throttled) >= 2 and len(results) - len(throttled) <= 2  # never more than 2 ran at once
     assert {error.response["Reason"] for error in throttled} == {"ConcurrentInvocationLimitExceeded"}
+
+
+def test_account_settings_report_the_limit_and_the_unreserved_pool(sb, unique):
+    client = boto3.client("lambda")
+    name = f"settings-{unique}"
+    deploy_function(name, SLOW)
+    previous = sb.set_account_concurrency(600)
+    try:
+        before = client.get_account_settings()
+        client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=50)
+        after = client.get_account_settings()
+    finally:
+        client.delete_function_concurrency(FunctionName=name)
+        sb.set_account_concurrency(previous)
+    assert before["AccountLimit"]["ConcurrentExecutions"] == after["AccountLimit"]["ConcurrentExecutions"] == 600
+    unreserved = before["AccountLimit"]["UnreservedConcurrentExecutions"]
+    assert after["AccountLimit"]["UnreservedConcurrentExecutions"] == unreserved - 50
+    assert before["AccountLimit"]["CodeSizeZipped"] == value("package_zip_direct_mb") * 1024 * 1024
+    assert after["AccountUsage"]["FunctionCount"] >= 1 and after["AccountUsage"]["TotalCodeSize"] > 0
+    assert client.get_account_settings()["AccountLimit"]["ConcurrentExecutions"] == previous
+
+
+def test_reservation_must_leave_the_unreserved_minimum(sb, unique):
+    client = boto3.client("lambda")
+    name = f"greedy-{unique}"
+    deploy_function(name, SLOW)
+    minimum = value("unreserved_concurrency_minimum")
+    previous = sb.set_account_concurrency(300)
+    try:
+        unreserved = client.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"]
+        with pytest.raises(client.exceptions.InvalidParameterValueException) as refused:
+            client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=unreserved - minimum + 1)
+        client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=unreserved - minimum)
+        assert client.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] == \
+            unreserved - minimum
+    finally:
+        client.delete_function_concurrency(FunctionName=name)
+        sb.set_account_concurrency(previous)
+    assert refused.value.response["Error"]["Message"] == (
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+        f"below its minimum value of [{minimum}].")
+
+
+def test_account_limit_must_be_a_positive_whole_number(sb):
+    for wrong in (0, -5, 2.5, "10"):
+        with pytest.raises(ValueError, match="at least 1"):
+            sb.set_account_concurrency(wrong)
 
 
 def test_provisioned_concurrency_serves_without_init(sb, unique):
@@ -216,3 +266,110 @@ def test_idle_environments_make_room_at_the_machine_cap(sb, unique, monkeypatch)
         assert invoke(f"cap-{i}-{unique}").payload == 1
     assert sb.runtime.environments(f"cap-0-{unique}") == []
     assert len(sb.runtime.environments()) == 2
+
+
+def test_default_is_two_retries(sb, flaky):
+    name, _queues, attempts, _messages = flaky  # no event invoke config at all
+    _send_event(name, {"fail": True})
+    assert sb.wait_idle(10) and attempts() == 1
+    sb.clock.advance(60)
+    assert sb.wait_idle(10) and attempts() == 2
+    sb.clock.advance(120)
+    assert sb.wait_idle(10) and attempts() == 3
+    sb.clock.advance(3600)  # nothing more is due
+    assert sb.wait_idle(10) and attempts() == 1 + value("async_retries_default")
+
+
+def _subscribed_queue(sb, unique: str) -> tuple[str, str, str]:
+    """A topic with an SQS subscription: (topic ARN, queue URL, queue ARN)."""
+    sns, sqs = boto3.client("sns"), boto3.client("sqs")
+    topic = sns.create_topic(Name=f"results-{unique}")["TopicArn"]
+    url = sqs.create_queue(QueueName=f"results-{unique}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return topic, url, arn
+
+
+def _received(url: str) -> list[dict]:
+    return boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+
+
+def _assert_failure_record(record: dict, name: str, payload: dict) -> None:
+    """The invocation record Lambda documents for a failed asynchronous invocation."""
+    assert set(record) == {"version", "timestamp", "requestContext", "requestPayload", "responseContext",
+                           "responsePayload"}
+    assert record["version"] == "1.0" and record["timestamp"].endswith("Z")
+    context = record["requestContext"]
+    assert set(context) == {"requestId", "functionArn", "condition", "approximateInvokeCount"}
+    assert context["functionArn"].endswith(f":function:{name}:$LATEST")
+    assert context["condition"] == "RetriesExhausted" and context["approximateInvokeCount"] == 1
+    assert record["requestPayload"] == payload
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
+    assert record["responsePayload"]["errorMessage"] == "downstream is down"
+
+
+def test_on_failure_destination_sns_topic(sb, flaky, unique):
+    name, _queues, _attempts, _messages = flaky
+    topic, url, _ = _subscribed_queue(sb, unique)
+    boto3.client("lambda").put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": topic}})
+    _send_event(name, {"fail": True, "order": 3})
+    assert sb.wait_idle(10)
+    [message] = _received(url)
+    envelope = json.loads(message["Body"])
+    assert envelope["TopicArn"] == topic
+    _assert_failure_record(json.loads(envelope["Message"]), name, {"fail": True, "order": 3})
+
+
+RECORD_KEEPER = """
+import boto3, json, os
+def handler(event, context):
+    boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key="record", Body=json.dumps(event))
+"""
+
+
+def test_on_success_destination_lambda_function(sb, flaky, unique):
+    name, _queues, _attempts, _messages = flaky
+    keeper = f"keeper-{unique}"
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=keeper)
+    keeper_arn = deploy_function(keeper, RECORD_KEEPER, environment={"BUCKET": keeper})["FunctionArn"]
+    boto3.client("lambda").put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": keeper_arn}})
+    _send_event(name, {"order": 9})
+    assert sb.wait_idle(10)
+    record = json.loads(s3.get_object(Bucket=keeper, Key="record")["Body"].read())
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["requestPayload"] == {"order": 9}
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST"}
+    assert record["responsePayload"] == {"handled": {"order": 9}}
+
+
+@pytest.mark.parametrize(("event", "outcome"), [({"fail": True}, "Failure"), ({"ok": 1}, "Success")])
+def test_destination_event_bus(sb, flaky, unique, event, outcome):
+    name, _queues, _attempts, _messages = flaky
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    bus = f"results-{unique}"
+    bus_arn = events.create_event_bus(Name=bus)["EventBusArn"]
+    url = sqs.create_queue(QueueName=f"bus-results-{unique}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="results", EventBusName=bus, EventPattern=json.dumps({"source": ["lambda"]}))
+    events.put_targets(Rule="results", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
+    key = "OnFailure" if outcome == "Failure" else "OnSuccess"
+    boto3.client("lambda").put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0, DestinationConfig={key: {"Destination": bus_arn}})
+    _send_event(name, event)
+    assert sb.wait_idle(10)
+    [message] = _received(url)
+    delivered = json.loads(message["Body"])
+    assert delivered["source"] == "lambda"
+    assert delivered["detail-type"] == f"Lambda Function Invocation Result - {outcome}"
+    function_arn = delivered["detail"]["requestContext"]["functionArn"]
+    assert delivered["resources"] == [bus_arn, function_arn]
+    if outcome == "Failure":
+        _assert_failure_record(delivered["detail"], name, event)
+    else:
+        assert delivered["detail"]["requestContext"]["condition"] == "Success"
+        assert delivered["detail"]["responsePayload"] == {"handled": event}
