@@ -11,12 +11,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from grader.architecture.numbers import NUMBERS
-from grader.architecture.render import cited_keys, render
-from grader.facts import all_facts
+from grader import model
+from grader.architecture.numbers import NUMBERS, workload_from_spec
+from grader.architecture.render import cited_keys, format_number, render
+from grader.facts import all_facts, value
 
 OPTIONS = ("lambda", "fargate", "eks", "hybrid")
 DEFAULT_POINTS = {"choice": 1.0, "constraints": 1.0, "numbers": 1.0}
+TIME_LIMIT = "15-minute-limit"
 
 
 class BankError(ValueError):
@@ -55,6 +57,7 @@ class Scenario:
     workload: dict[str, Any] | None = None
     numbers: tuple[str, ...] = ()
     tolerance: float = 0.02
+    job_minutes: float | None = None
 
     @property
     def max_points(self) -> float:
@@ -124,6 +127,7 @@ def _scenario(key: str, entry: dict[str, Any]) -> Scenario:
         workload=entry.get("workload"),
         numbers=numbers,
         tolerance=float(entry.get("tolerance", 0.02)),
+        job_minutes=entry.get("job_minutes"),
     )
 
 
@@ -159,4 +163,35 @@ def _scenario_problems(s: Scenario, bank: Bank) -> list[str]:
     if s.numbers and not s.workload:
         problems.append("asks for numbers but gives no workload")
     problems += [f"unknown number {n!r}" for n in s.numbers if n not in NUMBERS]
+    problems += _workload_problems(s)
+    problems += _time_limit_problems(s)
     return problems
+
+
+def _workload_problems(s: Scenario) -> list[str]:
+    """A workload the cost model cannot build, or would not run on Lambda when Lambda is the answer."""
+    if s.workload is None:
+        return []
+    try:
+        workload = workload_from_spec(s.workload)
+        if "lambda" in (s.choice, *s.also_accepted):
+            model.lambda_cost(workload)
+    except (TypeError, ValueError, KeyError) as error:
+        return [f"workload is not one the cost model accepts: {error}"]
+    return []
+
+
+def _time_limit_problems(s: Scenario) -> list[str]:
+    """Where the 15-minute limit decides or rules an option out, the job must really outlast Lambda's timeout."""
+    cites_limit = TIME_LIMIT in s.deciding or any(TIME_LIMIT in names for names in s.rules_out.values())
+    if not cites_limit:
+        return []
+    limit_s = value("timeout_max_s")
+    if s.job_minutes is None:
+        return [f"cites {TIME_LIMIT} but gives no job_minutes"]
+    if s.job_minutes * 60 <= limit_s:
+        return [
+            f"cites {TIME_LIMIT}, but its job of {format_number(s.job_minutes)} minutes fits in the "
+            f"{format_number(limit_s)} s (timeout_max_s) a Lambda invocation may run"
+        ]
+    return []

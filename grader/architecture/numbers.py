@@ -41,8 +41,13 @@ HOW_TO = {
 
 
 def workload_from_spec(spec: dict[str, Any]) -> Workload:
-    """A model Workload from a scenario's `workload` table, whose `rate` is {kind, ...arguments}."""
+    """A model Workload from a scenario's `workload` table, whose `rate` is {kind, ...arguments}.
+
+    TOML has no null, so `api = "none"` stands for a workload with no API Gateway in front.
+    """
     fields = dict(spec)
+    if fields.get("api") == "none":
+        fields["api"] = None
     rate = dict(fields.pop("rate"))
     kind = rate.pop("kind")
     if kind not in RATE_KINDS:

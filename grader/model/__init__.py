@@ -24,6 +24,7 @@ How each platform follows a spike (a `ScalingResult` of per-step arrays and shar
 
     r = simulate(w.with_(rate=spike(50, 2000)), "lambda")
     r.rejected_share, r.cold_start_share
+    simulate(w, "lambda", provisioned=50)            # 50 environments warm from the start, outside the scaling rate
 
 One function's memory size: CPU share, speed and cost per invocation (a power-tuning sweep)::
 
@@ -41,6 +42,11 @@ Figures and the widget::
     plot_cost_vs_load(w); plot_spike_response(w.with_(rate=spike(50, 2000)))
     plot_responses([simulate(...), ...])               # results already run, one panel each
     explorer()                        # ipywidgets; explore_view(...) is its plain-function callback
+
+What AWS would refuse, the model refuses with the limit's name and value: a Lambda request longer than
+`timeout_max_s`, any request longer than API Gateway's integration timeout when an API is in front, memory
+or ephemeral storage outside Lambda's range, a payload above the synchronous limit, a Fargate size AWS does
+not offer.
 
 Simplifications: the rate series is taken as representative of the whole month; only the first pricing tier
 of Lambda and API Gateway is used; containers are sized by target tracking on a request-count metric; EKS

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.facts import value
 from grader.model.prices import Limits, Prices
 from grader.model.workload import Workload
 
@@ -43,6 +42,7 @@ def api_gateway_cost(workload: Workload, prices: Prices | None = None, limits: L
     prices, limits = prices or Prices.from_facts(), limits or Limits.from_facts()
     if workload.api is None:
         return 0.0
+    limits.check_api_wait(workload.duration_ms, workload.api)
     requests = monthly_requests(workload, prices)
     if workload.api == "rest":
         return requests / 1e6 * prices.apigw_rest_per_million
@@ -66,6 +66,7 @@ def invocation_cost(
     """USD for one on-demand invocation before any free tier: the request charge plus billed GB-seconds."""
     prices, limits = prices or Prices.from_facts(), limits or Limits.from_facts()
     limits.check_memory(memory_mb)
+    limits.check_duration(duration_ms)
     gb_seconds = billed_seconds(duration_ms, limits) * memory_mb / 1024
     return prices.requests_per_million / 1e6 + gb_seconds * prices.gb_second(architecture)
 
@@ -78,11 +79,17 @@ def provisioned_share(workload: Workload, provisioned: int) -> float:
     return float(np.minimum(demand, provisioned).mean() / demand.mean())
 
 
-def _check_lambda(workload: Workload, limits: Limits) -> None:
-    """Refuse a configuration Lambda itself would refuse."""
+def check_lambda(workload: Workload, limits: Limits) -> None:
+    """Refuse a configuration Lambda itself would refuse, or a request the API in front would give up on."""
     limits.check_memory(workload.memory_mb)
+    limits.check_ephemeral(workload.ephemeral_mb)
+    limits.check_duration(workload.duration_ms)
+    limits.check_api_wait(workload.duration_ms, workload.api)
     if workload.payload_kb > limits.payload_sync_mb * 1024:
-        raise ValueError(f"a synchronous payload is limited to {limits.payload_sync_mb} MB")
+        raise ValueError(
+            f"A synchronous invocation carries at most {limits.payload_sync_mb:g} MB (payload_sync_mb), not "
+            f"{workload.payload_kb:,g} KB; put bigger payloads in S3 and pass their key."
+        )
 
 
 def lambda_cost(
@@ -94,7 +101,7 @@ def lambda_cost(
 ) -> CostBreakdown:
     """Lambda's monthly bill: requests, GB-seconds, optional free tier and provisioned concurrency."""
     prices, limits = prices or Prices.from_facts(), limits or Limits.from_facts()
-    _check_lambda(workload, limits)
+    check_lambda(workload, limits)
     requests = monthly_requests(workload, prices)
     gb = workload.memory_mb / 1024
     gb_seconds = requests * billed_seconds(workload.duration_ms, limits) * gb
@@ -102,7 +109,7 @@ def lambda_cost(
     on_demand = gb_seconds - on_provisioned
     free_requests = prices.free_requests if free_tier else 0
     free_gb_seconds = prices.free_gb_seconds if free_tier else 0
-    extra_tmp_gb = max(0, workload.ephemeral_mb - value("tmp_min_mb")) / 1024
+    extra_tmp_gb = max(0, workload.ephemeral_mb - limits.tmp_min_mb) / 1024
     items = {
         "requests": max(0.0, requests - free_requests) / 1e6 * prices.requests_per_million,
         "compute": max(0.0, on_demand - free_gb_seconds) * prices.gb_second(workload.architecture),

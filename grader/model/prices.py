@@ -11,6 +11,11 @@ from grader.facts import value
 INSTANCE_TYPES = ("m6i.large", "c6i.xlarge")
 
 
+def _n(number: float) -> str:
+    """A number for a message: 10,240 and 0.5, never 10240.0."""
+    return f"{number:,.6g}" if abs(number) < 1e6 else f"{number:,.0f}"
+
+
 def _instance_key(instance_type: str) -> str:
     """The fact-key stem of an EC2 instance type, e.g. 'ec2_m6i_large'."""
     return "ec2_" + instance_type.replace(".", "_")
@@ -99,6 +104,9 @@ class Limits:
     apigw_http_metering_kb: float
     memory_min_mb: int
     memory_max_mb: int
+    timeout_max_s: float
+    tmp_min_mb: int
+    tmp_max_mb: int
     memory_per_vcpu_mb: float
     max_vcpus: float
     fargate_task_sizes: tuple
@@ -132,6 +140,9 @@ class Limits:
             apigw_http_metering_kb=value("apigw_http_metering_kb"),
             memory_min_mb=value("memory_min_mb"),
             memory_max_mb=value("memory_max_mb"),
+            timeout_max_s=value("timeout_max_s"),
+            tmp_min_mb=value("tmp_min_mb"),
+            tmp_max_mb=value("tmp_max_mb"),
             memory_per_vcpu_mb=value("memory_per_vcpu_mb"),
             max_vcpus=value("max_vcpus"),
             fargate_task_sizes=tuple(tuple(row) for row in value("fargate_task_sizes")),
@@ -153,7 +164,37 @@ class Limits:
     def check_memory(self, memory_mb: float) -> None:
         """Refuse a memory size Lambda does not allow."""
         if not self.memory_min_mb <= memory_mb <= self.memory_max_mb:
-            raise ValueError(f"memory must be {self.memory_min_mb}-{self.memory_max_mb} MB, not {memory_mb}")
+            raise ValueError(
+                f"A function's memory must be {_n(self.memory_min_mb)}-{_n(self.memory_max_mb)} MB "
+                f"(memory_min_mb, memory_max_mb), not {_n(memory_mb)} MB."
+            )
+
+    def check_duration(self, duration_ms: float) -> None:
+        """Refuse an invocation longer than Lambda's maximum timeout: AWS stops it, so it cannot be priced."""
+        if duration_ms > self.timeout_max_s * 1000:
+            raise ValueError(
+                f"A Lambda invocation runs for at most {_n(self.timeout_max_s)} s (timeout_max_s, "
+                f"{_n(self.timeout_max_s / 60)} minutes); this one would take {_n(duration_ms / 1000)} s and be "
+                "stopped unfinished. Split the work into shorter steps (a Step Functions workflow or a queue), "
+                "or run it on Fargate or EKS."
+            )
+
+    def check_api_wait(self, duration_ms: float, api: str | None) -> None:
+        """Refuse a request that outlasts API Gateway's integration timeout when an API is in front."""
+        if api is not None and duration_ms > self.apigw_timeout_s * 1000:
+            raise ValueError(
+                f"API Gateway waits at most {_n(self.apigw_timeout_s)} s for its integration "
+                f"(apigw_integration_timeout_s); a request taking {_n(duration_ms / 1000)} s would time out "
+                "there. Answer sooner and hand the long work to a queue, or model the service with api=None."
+            )
+
+    def check_ephemeral(self, ephemeral_mb: float) -> None:
+        """Refuse an ephemeral storage (/tmp) size Lambda does not allow."""
+        if not self.tmp_min_mb <= ephemeral_mb <= self.tmp_max_mb:
+            raise ValueError(
+                f"A function's ephemeral storage (/tmp) must be {_n(self.tmp_min_mb)}-{_n(self.tmp_max_mb)} MB "
+                f"(tmp_min_mb, tmp_max_mb), not {_n(ephemeral_mb)} MB."
+            )
 
     def instance(self, name: str) -> Instance:
         """The size of an instance type the facts file knows, with a clear error otherwise."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.model.costs import pods_per_node
+from grader.model.costs import check_lambda, pods_per_node
 from grader.model.prices import Limits
 from grader.model.workload import Workload
 
@@ -60,45 +60,60 @@ def _ceil(x: float) -> int:
 
 
 def simulate_lambda(
-    workload: Workload, limits: Limits | None = None, concurrency_limit: int | None = None, warm: bool = True
+    workload: Workload,
+    limits: Limits | None = None,
+    concurrency_limit: int | None = None,
+    warm: bool = True,
+    provisioned: int = 0,
 ) -> ScalingResult:
     """Lambda's response: environments grow on demand, at most `scaling_step_environments` per step window.
 
     `concurrency_limit` replaces the account quota (e.g. reserved concurrency); with `warm`, the environments
     the first step needs already exist. Idle environments are reclaimed after `idle_lifetime_s`.
+    `provisioned` environments exist from the start, are never reclaimed and take no part of the scaling
+    rate; on-demand environments are added only for the load above them, up to the rest of the quota.
     """
     limits = limits or Limits.from_facts()
-    dt, rates = workload.rate.step_s, workload.rate.values
-    demand = workload.concurrency
+    check_lambda(workload, limits)
     quota = concurrency_limit if concurrency_limit is not None else limits.account_concurrency
+    if not 0 <= provisioned <= quota:
+        raise ValueError(
+            f"Provisioned concurrency comes out of the function's concurrency, so it must be 0-{quota:,}, "
+            f"not {provisioned:,}; raise the quota (concurrency_limit) first."
+        )
+    rates, demand = workload.rate.values, workload.concurrency
+    above = np.maximum(0.0, demand - provisioned)
+    on_demand, started = _on_demand_pool(above, quota - provisioned, warm, workload.rate.step_s, limits)
+    capacity = on_demand + provisioned
+    served = np.minimum(demand, capacity)
+    requests = rates * workload.rate.step_s
+    share_served = np.divide(served, demand, out=np.ones(len(rates)), where=demand > 0)
+    cold = np.minimum(started, requests * share_served)
+    rejected = requests * (1 - share_served)
+    queued = np.zeros(len(rates))
+    return ScalingResult(
+        "lambda", workload.rate.times, demand, capacity, served, requests, rejected, queued, cold, started
+    )
+
+
+def _on_demand_pool(
+    demand: np.ndarray, quota: int, warm: bool, dt: float, limits: Limits
+) -> tuple[np.ndarray, np.ndarray]:
+    """On-demand environments per step for a concurrency demand, and how many were started in each step."""
     window = max(1, round(limits.scaling_step_seconds / dt))
     per_window = limits.scaling_step_environments * max(1.0, dt / limits.scaling_step_seconds)
     keep = max(1, round(limits.idle_lifetime_s / dt))
-    n = len(rates)
-    capacity, served, started = np.zeros(n), np.zeros(n), np.zeros(n)
+    n = len(demand)
+    pool_series, served, started = np.zeros(n), np.zeros(n), np.zeros(n)
     pool = min(_ceil(demand[0]), quota) if warm else 0
     for i in range(n):
         budget = per_window - started[max(0, i - window + 1) : i].sum()
         new = int(max(0, min(min(_ceil(demand[i]), quota) - pool, budget)))
         pool += new
-        started[i], capacity[i] = new, pool
+        started[i], pool_series[i] = new, pool
         served[i] = min(demand[i], pool)
         pool = min(pool, _ceil(served[max(0, i - keep + 1) : i + 1].max()))
-    requests = rates * dt
-    share_served = np.divide(served, demand, out=np.ones(n), where=demand > 0)
-    cold = np.minimum(started, requests * share_served)
-    return ScalingResult(
-        "lambda",
-        workload.rate.times,
-        demand,
-        capacity,
-        served,
-        requests,
-        requests * (1 - share_served),
-        np.zeros(n),
-        cold,
-        started,
-    )
+    return pool_series, started
 
 
 def _desired(workload: Workload, concurrency: float) -> int:
@@ -176,6 +191,7 @@ def simulate_fargate(workload: Workload, limits: Limits | None = None) -> Scalin
     service is assumed steady at the first step's load.
     """
     limits = limits or Limits.from_facts()
+    limits.check_api_wait(workload.duration_ms, workload.api)
     dt, demand = workload.rate.step_s, workload.concurrency
     scaler = _Autoscaler(workload, _steps(limits.ecs_scale_out_s, dt), _steps(limits.ecs_scale_in_s, dt))
     delay = _steps(limits.fargate_task_start_s, dt)
@@ -208,6 +224,7 @@ def simulate_eks(workload: Workload, limits: Limits | None = None) -> ScalingRes
     when a new node is ready `eks_node_start_s` later. Nodes follow pods down after the HPA's stabilisation.
     """
     limits = limits or Limits.from_facts()
+    limits.check_api_wait(workload.duration_ms, workload.api)
     dt, demand = workload.rate.step_s, workload.concurrency
     per_node = pods_per_node(workload, limits)
     scaler = _Autoscaler(workload, _steps(limits.hpa_sync_s, dt), _steps(limits.hpa_scale_down_s, dt))
@@ -234,9 +251,15 @@ def simulate_eks(workload: Workload, limits: Limits | None = None) -> ScalingRes
     return _finish("eks", workload, pod_series, started, limits)
 
 
-def simulate(workload: Workload, platform: str, limits: Limits | None = None) -> ScalingResult:
-    """The response of one platform by name: 'lambda', 'fargate' or 'eks'."""
+def simulate(
+    workload: Workload, platform: str, limits: Limits | None = None, provisioned: int = 0
+) -> ScalingResult:
+    """The response of one platform by name: 'lambda', 'fargate' or 'eks'; `provisioned` is Lambda's only."""
     runners = {"lambda": simulate_lambda, "fargate": simulate_fargate, "eks": simulate_eks}
     if platform not in runners:
         raise ValueError(f"platform must be one of {tuple(runners)}, not {platform!r}")
+    if platform == "lambda":
+        return simulate_lambda(workload, limits, provisioned=provisioned)
+    if provisioned:
+        raise ValueError(f"Provisioned concurrency is a Lambda setting; {platform} has no such option.")
     return runners[platform](workload, limits)

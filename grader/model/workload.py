@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from grader.facts import value
 from grader.model.prices import Prices
 
 
@@ -97,10 +98,10 @@ def concurrency(rate_rps: ArrayLike, duration_s: ArrayLike) -> np.ndarray | floa
 class Workload:
     """A request-serving workload and how each platform would be sized for it.
 
-    Lambda reads duration, memory, architecture and ephemeral storage; Fargate and EKS read the task size,
-    how many requests one task serves at once, the minimum kept running and the utilisation autoscaling aims
-    for; EKS also the node instance type and minimum node count. `api` puts API Gateway ('http' or 'rest')
-    in front of every platform, or nothing when None.
+    Lambda reads duration, memory, architecture and ephemeral storage (by default the size every function
+    gets, `tmp_min_mb`); Fargate and EKS read the task size, how many requests one task serves at once, the
+    minimum kept running and the utilisation autoscaling aims for; EKS also the node instance type and minimum
+    node count. `api` puts API Gateway ('http' or 'rest') in front of every platform, or nothing when None.
     """
 
     rate: RateSeries
@@ -108,7 +109,7 @@ class Workload:
     memory_mb: int = 512
     payload_kb: float = 1
     architecture: str = "x86_64"
-    ephemeral_mb: int = 512
+    ephemeral_mb: int = field(default_factory=lambda: value("tmp_min_mb"))
     api: str | None = "http"
     task_vcpu: float = 0.5
     task_gb: float = 1.0

@@ -74,6 +74,10 @@ def test_render_converts_units_and_refuses_unknown_facts():
         (lambda r: r["scenarios"]["contact-form"].pop("workload"), "gives no workload"),
         (lambda r: r["constraints"]["gpu"].update(explain="up to {gpu_count} GPUs"), "unknown fact"),
         (lambda r: r["constraints"]["gpu"].update(explain="{timeout_max_s} s"), "does not list it"),
+        (lambda r: r["scenarios"]["batch-40-minutes"].pop("job_minutes"), "gives no job_minutes"),
+        (lambda r: r["scenarios"]["video-transcoding"].update(job_minutes=15), r"fits in the 900 s \(timeout_max_s\)"),
+        (lambda r: r["scenarios"]["contact-form"]["workload"].update(api="soap"), "cost model accepts"),
+        (lambda r: r["scenarios"]["nightly-etl"]["workload"].update(duration_ms=1_200_000), "at most 900 s"),
     ],
 )
 def test_a_broken_bank_is_refused_with_the_reason(raw, break_it, problem):
@@ -83,14 +87,82 @@ def test_a_broken_bank_is_refused_with_the_reason(raw, break_it, problem):
         parse_bank(broken)
 
 
+COST = {"steady-high-throughput-cost", "scale-to-zero"}
+SCALE = {"spiky-traffic"}
+
+
+def with_workloads() -> list:
+    """The scenarios that carry a workload for the cost model."""
+    return [s for s in load_bank().scenarios.values() if s.workload is not None]
+
+
+def test_every_scenario_decided_by_cost_or_scale_carries_a_workload():
+    """A cost or scale argument that decides a scenario, or rules Lambda out, can be checked against the model."""
+    for s in load_bank().scenarios.values():
+        if (COST | SCALE) & (set(s.deciding) | set(s.rules_out.get("lambda", ()))):
+            assert s.workload is not None, s.id
+    assert {"clickstream-window", "platform-on-kubernetes", "steady-2000-rps"} <= {s.id for s in with_workloads()}
+
+
 def test_the_cost_model_backs_the_scenarios_cost_arguments():
-    bank = load_bank()
-    for s in bank.scenarios.values():
-        if s.workload is None:
-            continue
+    """Where steady throughput rules Lambda out, Lambda's bill is above every container bill; where scaling to
+    zero rules an option out, that option's bill is above Lambda's."""
+    checked = set()
+    for s in with_workloads():
         w = scenario_workload(s.id)
         bills = {p: model.monthly_cost(w, p).total for p in model.PLATFORMS}
-        if "steady-high-throughput-cost" in s.deciding:
-            assert bills["lambda"] > bills[s.choice], s.id
+        if "steady-high-throughput-cost" in s.rules_out.get("lambda", ()):
+            assert bills["lambda"] > max(bills["fargate"], bills["eks"]), (s.id, bills)
+            checked.add(s.id)
+        for option, reasons in s.rules_out.items():
+            if "scale-to-zero" in reasons:
+                assert bills["lambda"] < bills[option], (s.id, option, bills)
+                checked.add(s.id)
         if s.choice == "lambda" and "scale-to-zero" in s.deciding:
-            assert bills["lambda"] < min(bills["fargate"], bills["eks"]), s.id
+            assert bills["lambda"] < min(bills["fargate"], bills["eks"]), (s.id, bills)
+    assert len(checked) >= 9, checked
+
+
+def test_the_model_backs_the_spiky_traffic_arguments():
+    """Where spiky traffic decides for Lambda, the model's Lambda throttles nothing during the scenario's spike,
+    while each option it rules out throttles or keeps requests waiting for capacity."""
+    deciding = [s for s in with_workloads() if "spiky-traffic" in s.deciding]
+    assert {s.id for s in deciding} == {"spiky-api-backend", "queue-bursts"}
+    for s in deciding:
+        w = scenario_workload(s.id)
+        assert model.simulate(w, "lambda").rejected.sum() == 0, s.id
+        for option, reasons in s.rules_out.items():
+            if "spiky-traffic" in reasons:
+                r = model.simulate(w, option)
+                assert r.rejected.sum() + r.queued.max() > 0, (s.id, option)
+
+
+def test_steady_2000_rps_costs_match_a_hand_calculation():
+    """2,000 req/s, 40 ms, 512 MB, an HTTP API in front: 5,256 million requests a month.
+
+    Lambda: 5,256 x $0.20 = $1,051.20; 5,256,000,000 x 0.04 s x 0.5 GB = 105,120,000 GB-s x $0.0000166667
+    = $1,752.0035; API Gateway 5,256 x $1.00 = $5,256.00; total $8,059.2035.
+    Fargate: 80 in flight over 40 x 0.7 = 28 per task -> 3 tasks of 1 vCPU / 2 GB:
+    3 x 730 x ($0.04048 + 2 x $0.004445) = $108.1203, plus the same $5,256.00.
+    """
+    w = scenario_workload("steady-2000-rps")
+    assert model.monthly_cost(w, "lambda").total == pytest.approx(8_059.2035, rel=1e-8)
+    assert model.monthly_cost(w, "fargate").total == pytest.approx(108.1203 + 5_256, rel=1e-8)
+
+
+@pytest.mark.parametrize("scenario_id", ["batch-40-minutes", "video-transcoding", "genomics-big-memory"])
+def test_the_15_minute_scenarios_outlast_lambda_and_the_model_refuses_them(scenario_id):
+    """Each job runs longer than timeout_max_s, so the model refuses to price it on Lambda but prices a container."""
+    s = load_bank().scenario(scenario_id)
+    assert s.job_minutes * 60 > value("timeout_max_s")
+    job = model.Workload(model.per_month(4), duration_ms=s.job_minutes * 60_000, api=None, task_vcpu=4, task_gb=16)
+    with pytest.raises(ValueError, match="timeout_max_s"):
+        model.lambda_cost(job)
+    assert model.fargate_cost(job).total > 0
+
+
+def test_a_workload_without_an_api_is_written_as_none():
+    """TOML has no null: `api = "none"` builds a workload with no API Gateway line."""
+    w = scenario_workload("clickstream-window")
+    assert w.api is None and model.monthly_cost(w, "fargate").items["api gateway"] == 0
+    assert scenario_workload("storefront-hybrid").api == "http"

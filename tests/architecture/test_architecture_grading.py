@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.architecture import AnswerFormError, grade_answer, load_bank, scenario_workload
+from grader.architecture import AnswerFormError, grade_answer, load_bank, scenario_workload, vocabulary
 from grader.architecture.render import format_number
 from grader.facts import value
 from grader.model import crossover_rate, monthly_cost
@@ -43,7 +43,11 @@ def test_lambda_for_the_40_minute_batch_job_loses_the_choice_and_names_the_limit
 def test_a_missed_deciding_constraint_is_explained():
     result = grade_answer("websocket-chat", {"choice": "fargate", "constraints": ["long-lived-connections"]})
     assert result.parts == {"choice": 1.0, "constraints": 0.5}
-    assert "'in-memory-state'" in result.message and not result.full_marks
+    explanation = vocabulary()["in-memory-state"]
+    minutes = format_number(value("idle_environment_lifetime_s") / 60)
+    assert f"about {minutes} minutes" in explanation
+    assert f"You did not name the deciding constraint 'in-memory-state': {explanation}" in result.message
+    assert vocabulary()["long-lived-connections"] not in result.message and not result.full_marks
 
 
 def test_naming_every_constraint_earns_no_constraint_points():

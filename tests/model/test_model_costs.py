@@ -96,14 +96,17 @@ def test_provisioned_concurrency_covering_all_traffic():
 def test_provisioned_concurrency_spills_over():
     """40 req/s x 0.2 s = 8 in flight, 5 provisioned at 1,024 MB: 5/8 on provisioned, 3/8 on-demand.
 
-    Total GB-s: 105,120,000 x 0.2 x 1 = 21,024,000; on-demand 7,884,000 x $0.0000166667 = $131.40;
-    provisioned execution 13,140,000 x $0.0000097222 = $127.75.
+    Total GB-s: 105,120,000 x 0.2 x 1 = 21,024,000; on-demand 7,884,000 x $0.0000166667 = $131.4002;
+    provisioned execution 13,140,000 x $0.0000097222 = $127.7497;
+    enabled 5 x 1 GB x 2,628,000 s = 13,140,000 x $0.0000041667 = $54.7504; requests 105.12 x $0.20 = $21.024.
+    Total $334.9243.
     """
     bill = lambda_cost(Workload(steady(40), duration_ms=200, memory_mb=1024, api=None), provisioned=5)
     assert bill.items["compute"] == pytest.approx(7_884_000 * value("price_gb_second_x86"))
     assert bill.items["provisioned (execution)"] == pytest.approx(
         13_140_000 * value("price_provisioned_execution_gb_second")
     )
+    assert bill.total == pytest.approx(21.024 + 131.4002 + 127.7497 + 54.7504, rel=1e-6)
 
 
 def test_ephemeral_storage_above_the_free_512_mb():
@@ -141,6 +144,19 @@ def test_fargate_tasks_for_the_load():
     assert bill.total == pytest.approx(54.06, rel=1e-3)
 
 
+def test_fargate_bill_with_an_http_api_in_front():
+    """100 req/s, 200 ms, 1 KB requests through an HTTP API: the 3 tasks of the test above plus API Gateway.
+
+    Tasks: 3 x 730 h x $0.024685 = $54.06015. API: 100 x 2,628,000 = 262.8 million requests x $1.00 = $262.80.
+    Total $316.86015.
+    """
+    w = Workload(steady(100), duration_ms=200, payload_kb=1, api="http")
+    bill = fargate_cost(w)
+    assert bill.items["api gateway"] == pytest.approx(262.8 * value("price_apigw_http_per_million"))
+    assert bill.items["vcpu"] + bill.items["memory"] == pytest.approx(54.06015, rel=1e-9)
+    assert bill.total == pytest.approx(316.86015, rel=1e-9)
+
+
 def test_fargate_minimum_tasks_when_idle():
     """0.1 req/s needs no capacity, but 2 tasks stay on.
 
@@ -175,6 +191,18 @@ def test_eks_control_plane_and_nodes():
     assert bill.items["control plane"] == pytest.approx(730 * value("price_eks_cluster_hour"))
     assert bill.items["nodes"] == pytest.approx(8 * 730 * value("price_ec2_m6i_large_hour"))
     assert bill.total == pytest.approx(560.64 + 73.0)
+
+
+def test_eks_bill_with_an_http_api_metering_large_requests():
+    """The 1,000 req/s cluster above behind an HTTP API with 700 KB requests.
+
+    Each request is metered as ceil(700 / 512) = 2 units: 2,628 million requests x 2 x $1.00 = $5,256.00.
+    Total: $560.64 nodes + $73.00 control plane + $5,256.00 = $5,889.64.
+    """
+    w = Workload(steady(1000), duration_ms=200, payload_kb=700, api="http")
+    bill = eks_cost(w)
+    assert bill.items["api gateway"] == pytest.approx(2_628 * 2 * value("price_apigw_http_per_million"))
+    assert bill.total == pytest.approx(5_889.64)
 
 
 def test_eks_minimum_nodes_and_other_instance():

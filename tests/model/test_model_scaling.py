@@ -132,6 +132,40 @@ def test_cold_start_share_of_a_rising_load():
     assert r.cold_start_share == pytest.approx(20 / 60)
 
 
+def test_provisioned_environments_are_warm_and_skip_the_scaling_rate():
+    """The standing start above (25,000 req/s x 0.2 s = 5,000 in flight, quota 10,000) with 2,000 provisioned.
+
+    Capacity is 2,000 before the spike and grows 1,000 per 10 s from there: 3,000, 4,000, then 5,000.
+    Throttled: 25,000 x 10 x ((1 - 3/5) + (1 - 4/5)) = 100,000 + 50,000 = 150,000 (from 500,000 without).
+    Cold starts: only the 3,000 on-demand environments (from 5,000).
+    """
+    w = Workload(spike(0, 25_000, at_s=10, length_s=100, total_s=120), duration_ms=200)
+    r = simulate_lambda(w, concurrency_limit=10_000, provisioned=2_000)
+    step = value("scaling_step_environments")
+    assert r.capacity[0] == 2_000
+    assert list(r.capacity[10:40:10]) == [2_000 + step, 2_000 + 2 * step, 5_000]
+    assert r.rejected.sum() == pytest.approx(150_000)
+    assert r.cold.sum() == 3_000
+    raised = Limits.from_facts().with_(account_concurrency=10_000)
+    assert simulate(w, "lambda", raised, provisioned=2_000).rejected.sum() == pytest.approx(150_000)
+
+
+def test_provisioned_environments_stay_through_a_quiet_hour():
+    """One request an hour apart with 1 provisioned: no cold start, though idle on-demand ones last 600 s."""
+    rates = [1.0] + [0.0] * 3600 + [1.0]
+    r = simulate_lambda(Workload(series(rates, step_s=1), duration_ms=100), warm=False, provisioned=1)
+    assert r.cold.sum() == 0 and r.capacity.min() == 1
+
+
+def test_provisioned_concurrency_is_refused_above_the_quota_and_on_containers():
+    """Provisioned concurrency comes out of the quota, and containers have no such setting."""
+    w = Workload(spike(1, 10, total_s=120), duration_ms=100)
+    with pytest.raises(ValueError, match="must be 0-1,000"):
+        simulate_lambda(w, provisioned=1_001)
+    with pytest.raises(ValueError, match="Lambda setting"):
+        simulate(w, "fargate", provisioned=5)
+
+
 @pytest.mark.parametrize("platform", ["lambda", "fargate", "eks"])
 def test_every_request_is_served_rejected_or_still_queued(platform):
     """Requests are conserved: those arriving equal those served, rejected, and left waiting at the end."""
