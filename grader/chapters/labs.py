@@ -10,21 +10,32 @@ from pathlib import Path
 from IPython.display import Markdown
 
 LABS_FILE = "data/labs.toml"
+NO_LAB = "No lab practises this chapter; the quiz above is your check."
 
 
 @dataclass(frozen=True)
 class Lab:
-    """One lab: its id (also its folder under labs/), its title and the chapter it practises."""
+    """One lab: its id (also its folder under labs/), its title and the chapters it practises, main one first."""
 
     id: str
     title: str
-    chapter: int | None
+    chapters: tuple[int, ...]
     minutes: int | None = None
+
+    @property
+    def chapter(self) -> int | None:
+        """The main chapter the lab practises."""
+        return self.chapters[0] if self.chapters else None
 
     @property
     def notebook(self) -> str:
         """The learner's notebook, relative to the course folder."""
         return f"labs/{self.id}/{self.id}.ipynb"
+
+    @property
+    def hub_notebook(self) -> str:
+        """Where the notebook lands on the class JupyterHub once fetched from the assignment list."""
+        return f"~/{self.id}/{self.id}.ipynb"
 
 
 def chapter_number(raw: object) -> int | None:
@@ -37,6 +48,13 @@ def chapter_number(raw: object) -> int | None:
     return None
 
 
+def chapter_numbers(raw: object) -> tuple[int, ...]:
+    """Read one chapter reference or a list of them, skipping any that name no chapter."""
+    items = raw if isinstance(raw, list) else [raw]
+    numbers = (chapter_number(item) for item in items)
+    return tuple(number for number in numbers if number is not None)
+
+
 def load_labs(path: Path | None = None) -> list[Lab]:
     """Every lab in the labs file, in file order; an empty list if the file does not exist yet."""
     source = path or resources.files("grader").joinpath(LABS_FILE)
@@ -44,23 +62,32 @@ def load_labs(path: Path | None = None) -> list[Lab]:
         return []
     raw = tomllib.loads(source.read_text())
     entries = raw.get("labs", raw) if isinstance(raw.get("labs"), dict) else raw
-    return [Lab(key, str(entry.get("title", key)), chapter_number(entry.get("chapter")), entry.get("minutes"))
+    return [Lab(key, str(entry.get("title", key)), chapter_numbers(entry.get("chapter")), entry.get("minutes"))
             for key, entry in entries.items() if isinstance(entry, dict)]
 
 
 def labs_for_chapter(chapter: int, path: Path | None = None) -> list[Lab]:
-    """The labs that practise one chapter."""
-    return [lab for lab in load_labs(path) if lab.chapter == chapter]
+    """Every lab that practises one chapter, whether as its main chapter or as a further one."""
+    return [lab for lab in load_labs(path) if chapter in lab.chapters]
 
 
 def lab_pointer(chapter: int, path: Path | None = None) -> Markdown:
-    """A chapter's closing note: which lab practises it and how to self-check it."""
+    """A chapter's closing note: every lab that practises it, where to find it and how to self-check it."""
     labs = labs_for_chapter(chapter, path)
     if not labs:
-        return Markdown("No lab practises this chapter directly; its quiz above is your check.")
-    lines = [f"- **{lab.title}**: open `{lab.notebook}`, then run `lambda-course check {lab.notebook}`"
-             for lab in labs]
-    return Markdown("Practise this chapter in the lab:\n\n" + "\n".join(lines))
+        return Markdown(NO_LAB)
+    head = "Practise this chapter in the lab:" if len(labs) == 1 else "Practise this chapter in these labs:"
+    return Markdown("\n\n".join([head, *(_pointer(lab) for lab in labs)]))
+
+
+def _pointer(lab: Lab) -> str:
+    """One lab's entry: its title, then how to open and check it on your own computer and on the class hub."""
+    return (f"- **{lab.title}** (`{lab.id}`)\n"
+            f"  - on your own computer: open `{lab.notebook}`; check it from a terminal in the course's top "
+            f"folder with `lambda-course check {lab.notebook}`\n"
+            f"  - on the class JupyterHub: fetch `{lab.id}` from **Nbgrader → Assignment List**; it lands in "
+            f"`~/{lab.id}/`. Check it with `lambda-course check {lab.hub_notebook}` or the **Validate** button, "
+            "and submit it from the same list")
 
 
 def course_map(chapters: dict[int, str], path: Path | None = None) -> Markdown:
@@ -68,9 +95,9 @@ def course_map(chapters: dict[int, str], path: Path | None = None) -> Markdown:
     labs = load_labs(path)
     rows = ["| # | chapter | labs |", "|---|---|---|"]
     for number, title in sorted(chapters.items()):
-        names = "; ".join(_describe(lab) for lab in labs if lab.chapter == number)
+        names = "; ".join(_describe(lab, number) for lab in labs if number in lab.chapters)
         rows.append(f"| {number:02d} | {title} | {names or '-'} |")
-    orphans = [lab for lab in labs if lab.chapter not in chapters]
+    orphans = [lab for lab in labs if not set(lab.chapters) & set(chapters)]
     if orphans:
         rows.append(f"| - | other labs | {', '.join(f'`{lab.id}`' for lab in orphans)} |")
     if not labs:
@@ -78,6 +105,9 @@ def course_map(chapters: dict[int, str], path: Path | None = None) -> Markdown:
     return Markdown("\n".join(rows))
 
 
-def _describe(lab: Lab) -> str:
+def _describe(lab: Lab, chapter: int) -> str:
+    """A lab in the map's row for `chapter`: in full beside its main chapter, as a cross-reference elsewhere."""
+    if chapter != lab.chapter:
+        return f"also `{lab.id}` (mainly chapter {lab.chapter:02d})"
     minutes = f", about {lab.minutes} min" if lab.minutes else ""
     return f"`{lab.id}`: {lab.title}{minutes}"

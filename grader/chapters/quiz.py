@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +30,21 @@ class Question:
             raise ValueError(f"options must differ from each other: {self.prompt!r}")
         if self.hints and len(self.hints) != len(self.options):
             raise ValueError(f"give one hint per option, or none: {self.prompt!r}")
+
+    def display_order(self) -> tuple[int, ...]:
+        """The option indices in the order a learner sees them: shuffled, but the same every time for this prompt.
+
+        Written options often put the right answer in the same place; shuffling by a seed drawn from the prompt
+        hides that pattern while keeping each question stable between runs and machines.
+        """
+        seed = int.from_bytes(hashlib.sha256(self.prompt.encode()).digest()[:8], "big")
+        order = list(range(len(self.options)))
+        random.Random(seed).shuffle(order)
+        return tuple(order)
+
+    def displayed_options(self) -> list[str]:
+        """The options' texts in display order; checking an answer still goes by the text, so meaning is kept."""
+        return [self.options[index] for index in self.display_order()]
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,7 @@ class QuestionCard:
 
     def __init__(self, question: Question, number: int) -> None:
         self.question = question
-        self.options = widgets.RadioButtons(options=list(question.options), value=None,
+        self.options = widgets.RadioButtons(options=question.displayed_options(), value=None,
                                             layout=widgets.Layout(width="auto"))
         self.button = widgets.Button(description="Check", button_style="primary")
         self.feedback = widgets.HTML()

@@ -194,6 +194,10 @@ class PatternTester(_Explorer):
         return verdict
 
 
+def _bullets(items: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
+
+
 def _warning(text: str) -> str:
     return f"<span style='color:#b35900'>{html.escape(text)}</span>"
 
@@ -247,7 +251,7 @@ class Chooser(_Explorer):
             return None
         ranked = sorted(tally.items(), key=lambda item: -len(item[1]))
         tie = len(ranked) > 1 and len(ranked[0][1]) == len(ranked[1][1])
-        lines = "".join(f"<li><b>{html.escape(p)}</b>: {html.escape('; '.join(r))}</li>" for p, r in ranked)
+        lines = "".join(f"<li><b>{html.escape(platform)}</b>{_bullets(reasons)}</li>" for platform, reasons in ranked)
         head = "A close call: consider a hybrid." if tie else f"This leans towards <b>{ranked[0][0]}</b>."
         self.verdict.value = f"{head}<ul>{lines}</ul>"
         return None if tie else ranked[0][0]

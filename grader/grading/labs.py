@@ -18,7 +18,7 @@ class Lab:
 
     id: str
     title: str
-    chapter: str
+    chapter: str | list[str]  # the chapter it practises, or several, its main one first
     points: float
     minutes: int = 0
     cell_timeout: int = DEFAULT_CELL_TIMEOUT_S

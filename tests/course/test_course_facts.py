@@ -8,6 +8,7 @@ comes from elsewhere: it must name a web page as its source and say in its note 
 
 import re
 import tomllib
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,6 +62,18 @@ def test_every_fact_says_whether_the_reference_states_it():
     missing = [key for key, entry in raw.items() if not isinstance(entry.get("reference"), bool)]
     assert not missing, f"facts without `reference = true` or `reference = false`: {', '.join(missing)}"
     assert {key: item.reference for key, item in all_facts().items()} == {k: e["reference"] for k, e in raw.items()}
+
+
+def test_every_fact_names_a_source_and_a_real_as_of_date():
+    problems = []
+    for key, entry in tomllib.loads(FACTS_FILE.read_text()).items():
+        if not str(entry.get("source", "")).strip():
+            problems.append(f"{key}: no source")
+        try:
+            date.fromisoformat(str(entry.get("as_of", "")))
+        except ValueError:
+            problems.append(f"{key}: as_of {entry.get('as_of')!r} is not a date like 2026-11-01")
+    assert not problems, "\n".join(problems)
 
 
 def test_reference_facts_appear_in_the_reference(reference_text):

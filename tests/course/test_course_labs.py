@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader.chapters.labs import chapter_number, course_map, lab_pointer, load_labs
+from grader.chapters.catalog import CHAPTERS
+from grader.chapters.labs import NO_LAB, chapter_number, chapter_numbers, course_map, lab_pointer, load_labs
 
 LABS = """
 [lab1-first-handler]
@@ -13,6 +14,10 @@ minutes = 45
 [lab3-cold]
 title = "Cold starts"
 chapter = 3
+
+[lab6-choices]
+title = "Architecture"
+chapter = ["09-serverless-vs-kubernetes", "03-cold-starts"]
 """
 
 
@@ -28,9 +33,16 @@ def test_chapter_references_in_any_usual_form(raw, number):
     assert chapter_number(raw) == number
 
 
+def test_a_lab_may_name_one_chapter_or_several():
+    assert chapter_numbers("03-cold-starts") == (3,)
+    assert chapter_numbers(["09-serverless-vs-kubernetes", 5, "intro"]) == (9, 5)
+
+
 def test_labs_load_in_order_with_chapters(labs_file):
     labs = load_labs(labs_file)
-    assert [(lab.id, lab.chapter) for lab in labs] == [("lab1-first-handler", 1), ("lab3-cold", 3)]
+    assert [(lab.id, lab.chapters) for lab in labs] == [("lab1-first-handler", (1,)), ("lab3-cold", (3,)),
+                                                        ("lab6-choices", (9, 3))]
+    assert labs[2].chapter == 9
     assert labs[0].notebook == "labs/lab1-first-handler/lab1-first-handler.ipynb"
 
 
@@ -39,7 +51,7 @@ def test_map_puts_each_lab_beside_its_chapter(labs_file):
     rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| 0")}
     assert "lab1-first-handler" in rows["01"] and "45 min" in rows["01"]
     assert rows["02"].rstrip().endswith("| - |")
-    assert "lab3-cold" in rows["03"]
+    assert "lab3-cold" in rows["03"] and "also `lab6-choices` (mainly chapter 09)" in rows["03"]
 
 
 def test_missing_file_gives_empty_list_and_a_note(tmp_path):
@@ -49,6 +61,25 @@ def test_missing_file_gives_empty_list_and_a_note(tmp_path):
     assert "No lab" in lab_pointer(0, missing).data
 
 
-def test_pointer_names_the_check_command(labs_file):
+def test_pointer_names_the_check_command_on_a_laptop_and_on_the_class_hub(labs_file):
+    text = lab_pointer(1, labs_file).data
+    assert "open `labs/lab1-first-handler/lab1-first-handler.ipynb`" in text
+    assert "lambda-course check labs/lab1-first-handler/lab1-first-handler.ipynb" in text
+    assert "Assignment List" in text and "`~/lab1-first-handler/`" in text
+    assert "lambda-course check ~/lab1-first-handler/lab1-first-handler.ipynb" in text
+
+
+def test_pointer_lists_every_lab_that_names_the_chapter(labs_file):
     text = lab_pointer(3, labs_file).data
-    assert "lambda-course check labs/lab3-cold/lab3-cold.ipynb" in text
+    assert "labs/lab3-cold/lab3-cold.ipynb" in text and "labs/lab6-choices/lab6-choices.ipynb" in text
+    assert "these labs" in text
+    assert lab_pointer(2, labs_file).data == NO_LAB
+
+
+def test_the_course_labs_name_real_chapters_and_cover_the_scaling_chapter():
+    slugs = {number: slug for number, slug, _ in CHAPTERS}
+    labs = load_labs()
+    assert labs and all(lab.chapters and set(lab.chapters) <= set(slugs) for lab in labs)
+    scaling = lab_pointer(5).data
+    assert "lab3-cold-starts-and-concurrency" in scaling and "lab6-architecture" in scaling
+    assert lab_pointer(4).data == NO_LAB

@@ -1,7 +1,11 @@
-"""Every chapter runs headless from top to bottom in a fresh kernel, as a newcomer would run it.
+"""Every chapter runs headless from top to bottom in a fresh kernel, as a newcomer would run it, and says true things.
 
 Each chapter is its own test, marked `notebook` and without an xdist group, so `pytest -n 2 --dist loadgroup`
 spreads the chapters over both workers. Each kernel starts its own sandbox, so chapters do not share state.
+
+Running without an error is not enough: a chapter's prose states what its demos show ("the second call is
+warm", "one order reaches each queue"). CLAIMS holds those statements as assertions, run in the same kernel in a
+cell appended to an in-memory copy of the chapter, so a demo that stops showing its lesson fails here.
 """
 
 from pathlib import Path
@@ -16,6 +20,64 @@ from grader.grading.scratch import kernel_tmpdir
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
 CELL_TIMEOUT_S = 120
+
+CLAIMS = {
+    "00-start-here": """
+assert first.cold and not second.cold, "the first call should be a cold start and the second a warm one"
+""",
+    "01-what-lambda-is": """
+assert [c.cold for c in calls] == [True, False, False, False, False], "INIT once, then four warm calls"
+assert [c.payload["handled_by_this_environment"] for c in calls] == [1, 2, 3, 4, 5], "one environment kept state"
+""",
+    "02-serverless-family": """
+indexed = {row["key"]["S"]: int(row["words"]["N"]) for row in rows}
+assert indexed == {key: len(text.split()) for key, text in files.items()}, f"one row per upload: {indexed}"
+assert row_count == len(files) + 1, f"the extra upload should add one row, found {row_count}"
+""",
+    "03-cold-starts": """
+assert [init > 0 for _, init, _ in rows] == [True, False, False] * 2, f"cold once per deployment: {rows}"
+assert import_times["heavy"] > import_times["light"], f"the SDK import should lengthen INIT: {import_times}"
+assert measured[-1][1] > measured[0][1], f"more code to import should lengthen INIT: {measured}"
+""",
+    "04-container-images": """
+assert json.loads(first.result) == {"total": 12}, first.result
+assert (first.outcome, second.outcome) == ("response", "error") and b"no numbers to add" in second.result
+assert json.loads(invocation.result) == {"greeting": "hello image", "function": "by-hand"}, invocation.result
+""",
+    "05-scaling-lambda-vs-fargate": """
+assert len(set(waves[0])) == 4, f"four requests in flight need four environments: {waves[0]}"
+assert set(waves[1]) == set(waves[0]), f"the second wave should reuse the first wave's environments: {waves}"
+throttled = outcomes.count("THROTTLED")
+assert 1 <= throttled < len(outcomes), f"reserved concurrency 2 should throttle some of 6 calls: {outcomes}"
+""",
+    "06-memory-and-cpu": """
+by_size = dict(measured)
+assert measured[0][1] > 2 * by_size[512], f"CPU-bound work should be far slower at the smallest size: {by_size}"
+assert careful.function_error is None and 0 < careful.payload["done"] < len(work["items"]), careful.payload
+assert careless.function_error and "timed out" in json.dumps(careless.payload).lower(), careless.payload
+""",
+    "07-securing-functions": """
+assert deploy.invoke("orders-api", {"table": "orders"}).payload == "read orders: allowed"
+assert "AccessDenied" in deploy.invoke("orders-api", {"table": "customers"}).payload
+""",
+    "08-eventbridge-vs-sqs": """
+ids = {queue: [order["order_id"] for order in orders] for queue, orders in received.items()}
+assert ids == {"warehouse": ["A-17"], "fraud-checks": ["A-17"]}, f"exactly one order should reach each queue: {ids}"
+assert sum(b["batch_size"] for b in batches) == 12, f"every queued image should be processed once: {batches}"
+""",
+    "09-serverless-vs-kubernetes": """
+assert order.status_code == 201 and order.json()["served_by"] == "lambda", order.text
+assert report.status_code == 200 and report.json()["served_by"] == "container service", report.text
+""",
+    "10-challenges": """
+assert sorted({r["customer"] for r in warnings}) == ["c0", "c3", "c6"], warnings
+assert sum(line.startswith("START") for line in function_log_lines("thumbnailer")) == 2, "no recursive loop"
+""",
+}
+
+
+def test_claims_are_checked_for_catalogued_chapters_only():
+    assert set(CLAIMS) <= {slug for _, slug, _ in CHAPTERS}
 
 
 def test_every_catalogued_chapter_exists_and_nothing_else():
@@ -36,11 +98,13 @@ def test_chapter_is_committed_without_outputs(slug):
 def test_chapter_runs_top_to_bottom(slug, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(COURSE / f"{slug}.ipynb", as_version=4)
+    if slug in CLAIMS:
+        nb.cells.append(nbformat.v4.new_code_cell("import json\n" + CLAIMS[slug].strip()))
     with kernel_tmpdir() as scratch:  # unix sockets: parallel workers cannot race for the same TCP port
         NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", config=kernel_config(sockets=scratch),
                        resources={"metadata": {"path": str(COURSE)}}).execute()
-    errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
-              if out.output_type == "error"]
-    assert not errors
+    errors = [f"cell {index}: {out.ename}: {out.evalue}" for index, cell in enumerate(nb.cells)
+              if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"]
+    assert not errors, "\n".join(errors)
     shown = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
     assert shown, f"{slug} produced no output at all"

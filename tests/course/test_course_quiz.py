@@ -1,6 +1,12 @@
-"""The quiz: answer checks, and the widget's Check button driven as a learner would."""
+"""The quiz: answer checks, the shuffled order of options, and the widget's Check button driven as a learner would."""
+
+import os
+import subprocess
+import sys
+from collections import Counter
 
 import pytest
+from course_notebook_cells import all_questions
 
 from grader.chapters.quiz import Question, check, quiz
 
@@ -53,3 +59,35 @@ def test_widget_feedback_and_score_follow_clicks():
     second.button.click()
     assert "Solved 2 of 2" in widget.score.value
     assert first.attempts == 2
+
+
+def test_options_show_in_a_shuffled_order_that_is_the_same_every_time():
+    order = Q.display_order()
+    assert sorted(order) == [0, 1, 2]
+    twin = Question(Q.prompt, Q.options, Q.answer, "Another explanation.")
+    assert twin.display_order() == order and quiz([Q]).cards[0].options.options == tuple(Q.displayed_options())
+    # The seed must not depend on Python's per-process string hashing, or learners would see options move.
+    script = ("from grader.chapters.quiz import Question; "
+              f"print(list(Question({Q.prompt!r}, {Q.options!r}, 0, '').display_order()))")
+    other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert other.stdout.strip() == str(list(order))
+
+
+def test_the_right_option_moves_around_across_the_chapters_questions():
+    positions = Counter(q.display_order().index(q.answer) for _slug, q in all_questions())
+    total = sum(positions.values())
+    assert total >= 40 and set(positions) == {0, 1, 2}
+    assert max(positions.values()) <= total / 2, f"the right option sits too often in one place: {positions}"
+
+
+def test_every_chapter_question_still_checks_by_meaning_after_the_shuffle():
+    for slug, question in all_questions():
+        card = quiz([question]).cards[0]
+        right = question.options[question.answer]
+        assert list(card.options.options) == question.displayed_options() and right in card.options.options
+        for shown in card.options.options:
+            card.options.value = shown
+            card.button.click()
+            assert ("Correct" in card.feedback.value) == (shown == right), f"{slug}: {question.prompt!r} / {shown!r}"
+        assert card.solved

@@ -4,9 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from dataclasses import replace  # noqa: E402
+
 import pytest  # noqa: E402
 
+from grader.architecture.bank import load_bank  # noqa: E402
 from grader.chapters import widgets  # noqa: E402
+from grader.chapters.choices import PLATFORM_NAMES, TRAITS, chooser_rules  # noqa: E402
 from grader.chapters.text import number  # noqa: E402
 from grader.facts import value  # noqa: E402
 from grader.model import (  # noqa: E402
@@ -42,9 +46,11 @@ def test_memory_callback_reports_the_models_numbers():
 
 def test_scaling_sliders_rerun_the_simulation():
     explorer = widgets.ScalingExplorer()
-    before = explorer.results
+    before, before_png = explorer.results, bytes(explorer.image.value)
+    assert before_png.startswith(PNG)
     explorer.spike.value = 20000
     assert explorer.results is not before
+    assert bytes(explorer.image.value) != before_png, "moving the spike slider must redraw the plot"
     lam = explorer.results["lambda"]
     assert lam.capacity.max() == explorer.quota.value
     assert "Peak concurrency" in explorer.summary.value
@@ -69,8 +75,11 @@ def test_cost_explorer_crosses_over_as_traffic_grows():
     explorer = widgets.CostExplorer()
     assert explorer.update(10 ** explorer.requests.min) == "Lambda"
     assert "<b>Lambda</b> is cheaper" in explorer.summary.value
+    low_png = bytes(explorer.image.value)
+    assert low_png.startswith(PNG)
     explorer.requests.value = 10 ** explorer.requests.max
     assert "<b>Fargate</b> is cheaper" in explorer.summary.value
+    assert bytes(explorer.image.value) != low_png, "moving the traffic slider must move the mark on the plot"
     crossing = explorer.crossover * Prices.from_facts().seconds_per_month
     assert explorer.update(crossing * 0.9) == "Lambda" and explorer.update(crossing * 1.1) == "Fargate"
 
@@ -126,3 +135,30 @@ def test_chooser_leans_to_the_majority_and_calls_ties():
 
 def test_default_quota_comes_from_facts():
     assert widgets.ScalingExplorer().quota.value == value("account_concurrency_default")
+
+
+def test_chooser_traits_take_their_platform_and_reason_from_the_scenario_bank():
+    bank = load_bank()
+    rules = chooser_rules(bank)
+    assert [trait for trait, _, _ in rules] == [trait for trait, _, _ in TRAITS]
+    for (_trait, scenario_id, constraint_id), (_, platform, reason) in zip(TRAITS, rules, strict=True):
+        scenario = bank.scenario(scenario_id)
+        assert platform == PLATFORM_NAMES[scenario.choice]
+        assert bank.constraints[constraint_id].explain in reason and scenario.title in reason
+
+
+def test_chooser_sends_steady_high_load_where_the_bank_does():
+    chooser = widgets.Chooser(chooser_rules())
+    steady = next(i for i, (trait, _, _) in enumerate(TRAITS) if trait.startswith("Steady, high load"))
+    chooser.boxes[steady].value = True
+    expected = PLATFORM_NAMES[load_bank().scenario("steady-2000-rps").choice]
+    assert chooser.update() == expected == "Fargate"
+    assert "Kubernetes" not in chooser.verdict.value
+
+
+def test_chooser_rules_refuse_a_trait_the_bank_does_not_back():
+    bank = load_bank()
+    wrong = bank.scenarios["steady-2000-rps"]
+    bad = replace(bank, scenarios={**bank.scenarios, wrong.id: replace(wrong, deciding=("ops-cost",))})
+    with pytest.raises(ValueError, match="does not decide"):
+        chooser_rules(bad)
