@@ -371,3 +371,78 @@ def check_s3_may_invoke(function_name: str, bucket: str) -> None:
         "the notification would be refused: call add_permission with Principal='s3.amazonaws.com', "
         f"Action='lambda:InvokeFunction' and SourceArn='arn:aws:s3:::{bucket}'."
     )
+
+
+# --- question 8: events the function cannot handle ----------------------------------------------------------
+
+
+def failure_target(function_name: str) -> str | None:
+    """The ARN where the function's failed asynchronous events go: its on-failure destination or its DLQ."""
+    import boto3
+
+    client = boto3.client("lambda")
+    try:
+        dead_letter = client.get_function_configuration(FunctionName=function_name).get("DeadLetterConfig", {})
+    except client.exceptions.ResourceNotFoundException:
+        raise CheckFailed(f"There is no function {function_name!r} yet: deploy it (question 4) first.") from None
+    try:
+        config = client.get_function_event_invoke_config(FunctionName=function_name)
+        destination = config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    except client.exceptions.ResourceNotFoundException:
+        destination = None
+    return destination or dead_letter.get("TargetArn")
+
+
+def check_failed_events_kept(bucket: str, key: str, *, function_name: str, queue_url: str) -> None:
+    """Upload a file the function must fail on, let Lambda's retries run out, and find its event in the queue."""
+    import boto3
+
+    from grader import sandbox
+    from grader.runtime.asynchronous import RETRY_DELAYS_S
+
+    queue_arn = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    target = failure_target(function_name)
+    if target != queue_arn:
+        raise CheckFailed(
+            f"{function_name!r} sends its failed events to {target or 'nowhere'}, not to the queue {queue_arn}. "
+            "Give it an on-failure destination (put_function_event_invoke_config with DestinationConfig="
+            "{'OnFailure': {'Destination': ...}}) or a dead-letter queue (update_function_configuration with "
+            "DeadLetterConfig={'TargetArn': ...})."
+        )
+    upload(bucket, key, "this file is not orders\n")
+    running = sandbox.current()
+    for delay in RETRY_DELAYS_S:  # bring Lambda's retries forward, one minute and then two
+        running.clock.advance(delay)
+        running.wait_idle(timeout=30)
+    if not any(_mentions(body, bucket, key) for body in _drain(queue_url)):
+        raise CheckFailed(
+            f"After {key!r} was uploaded and Lambda's retries ran out, no message about it reached the queue. "
+            f"The handler should fail on a file it cannot read (parse_records raises ValueError for {key!r}); "
+            "if it catches that error and returns, Lambda counts the event as a success and keeps nothing."
+        )
+
+
+def _drain(queue_url: str) -> list[str]:
+    """Every message body waiting in a queue (read and deleted)."""
+    import boto3
+
+    sqs, bodies = boto3.client("sqs"), []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def _mentions(body: str, bucket: str, key: str) -> bool:
+    """True when a DLQ message (the event) or a destination record (the event inside) is about this object."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    event = parsed.get("requestPayload", parsed) if isinstance(parsed, dict) else {}
+    records = event.get("Records", []) if isinstance(event, dict) else []
+    return any(r.get("s3", {}).get("bucket", {}).get("name") == bucket
+               and urllib.parse.unquote_plus(r.get("s3", {}).get("object", {}).get("key", "")) == key
+               for r in records if isinstance(r, dict))

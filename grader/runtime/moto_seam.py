@@ -5,14 +5,19 @@ moto (without Docker) stores functions but runs no code. Every invocation path i
 notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP
 `Invoke` action is answered by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation
 type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, and keep the
-DeadLetterConfig moto drops. The patch is pinned to the moto minor version it was
+DeadLetterConfig moto drops. moto's triggers call `LambdaFunction.invoke` synchronously; the ones AWS invokes
+asynchronously (S3, SNS) run inside `asynchronous_delivery()`, which queues the event with Lambda's retries,
+destinations and dead-letter queue instead. The patch is pinned to the moto minor version it was
 written against; `check_moto()` fails loudly if moto changes underneath.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
 import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,6 +28,7 @@ from grader.runtime.service import InvokeError, LambdaRuntime
 SUPPORTED_MOTO = "5.2."
 _runtime: LambdaRuntime | None = None
 _original: dict[str, Any] = {}
+_asynchronous = contextvars.ContextVar("asynchronous_delivery", default=False)
 
 
 class SeamError(RuntimeError):
@@ -62,9 +68,22 @@ def _limit_bytes(key: str) -> int:
     return int(value(key) * 1024 * 1024)
 
 
+@contextlib.contextmanager
+def asynchronous_delivery() -> Iterator[None]:
+    """Within it, moto's trigger deliveries are queued as asynchronous invocations, as S3's and SNS's are on AWS."""
+    token = _asynchronous.set(True)
+    try:
+        yield
+    finally:
+        _asynchronous.reset(token)
+
+
 def _function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
     """Replacement for LambdaFunction.invoke: what moto's triggers call. Runs the handler for real."""
     assert _runtime is not None
+    if _asynchronous.get():
+        _runtime.invoke_async(self, _as_bytes(body))
+        return b""
     outcome = _runtime.invoke(self, _as_bytes(body))
     if outcome.function_error:
         response_headers["x-amz-function-error"] = outcome.function_error

@@ -34,7 +34,7 @@ def reject('''
 
 
 class TestGrading(LabContract):
-    LAB, POINTS = lab("lab2-event-driven-etl"), 15
+    LAB, POINTS = lab("lab2-event-driven-etl"), 17
     RELEASED_TEXT_OMITS = ("transact_write_items(TransactItems",)
 
     @classmethod
@@ -154,3 +154,34 @@ def test_wiring_checks_name_what_is_missing(sb, unique, pipeline):
     boto3.client("lambda").add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
                                           Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{pipeline['bucket']}")
     etl.check_s3_may_invoke(name, pipeline["bucket"])
+
+
+@pytest.mark.parametrize("handler, configured, expected", [
+    ("raise ValueError('unreadable')", False, "sends its failed events to nowhere"),
+    ("return {'swallowed': True}", True, "Lambda counts the event as a success"),
+    ("raise ValueError('unreadable')", True, None),
+])
+def test_failed_events_check_wants_a_destination_and_a_handler_that_fails(sb, unique, pipeline, handler,
+                                                                          configured, expected):
+    import boto3
+
+    from grader.deploy import deploy_function
+
+    name = f"failing-{unique}"
+    arn = deploy_function(name, f"def handler(event, context):\n    {handler}\n")["FunctionArn"]
+    lam, sqs = boto3.client("lambda"), boto3.client("sqs")
+    lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{pipeline['bucket']}")
+    boto3.client("s3").put_bucket_notification_configuration(Bucket=pipeline["bucket"], NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    failed = sqs.create_queue(QueueName=f"failed-{unique}")["QueueUrl"]
+    if configured:
+        queue_arn = sqs.get_queue_attributes(QueueUrl=failed, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        lam.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": queue_arn})
+    check = lambda: etl.check_failed_events_kept(  # noqa: E731
+        pipeline["bucket"], "in/notes.txt", function_name=name, queue_url=failed)
+    if expected is None:
+        check()  # a dead-letter queue counts as much as an on-failure destination
+    else:
+        with pytest.raises(CheckFailed, match=expected):
+            check()

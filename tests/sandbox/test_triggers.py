@@ -142,3 +142,52 @@ def test_kinesis_stream(recorder, unique):
     kinesis.put_record(StreamName=f"clicks-{unique}", Data=b"click", PartitionKey="user-1")
     assert received() == [{"source": "aws:kinesis", "count": 1}]
 
+
+FAILING = """
+def handler(event, context):
+    print("ATTEMPT", context.aws_request_id)
+    raise RuntimeError("cannot read this upload")
+"""
+
+
+@pytest.mark.parametrize("source", ["s3", "sns"])
+def test_s3_and_sns_invoke_asynchronously_with_retries_and_a_failure_destination(sb, unique, source):
+    """The put (or publish) returns before the handler runs; Lambda retries twice, then sends the event on."""
+    name = f"failing-{source}-{unique}"
+    arn = deploy_function(name, FAILING)["FunctionArn"]
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName=f"failed-{source}-{unique}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    boto3.client("lambda").put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    if source == "s3":
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=f"inbox-{unique}")
+        grant(name, "s3.amazonaws.com", f"arn:aws:s3:::inbox-{unique}")
+        s3.put_bucket_notification_configuration(Bucket=f"inbox-{unique}", NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+        s3.put_object(Bucket=f"inbox-{unique}", Key="bad.bin", Body=b"\x00")
+    else:
+        sns = boto3.client("sns")
+        topic = sns.create_topic(Name=f"alerts-{unique}")["TopicArn"]
+        grant(name, "sns.amazonaws.com", topic)
+        sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+        sns.publish(TopicArn=topic, Message="bad news")
+
+    def attempts() -> int:
+        assert sb.wait_idle(10)
+        events = boto3.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+        return sum("ATTEMPT" in e["message"] for e in events)
+
+    assert attempts() == 1
+    sb.clock.advance(60)
+    assert attempts() == 2
+    sb.clock.advance(120)
+    assert attempts() == 3
+    [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    event_source = record["requestPayload"]["Records"][0].get("eventSource") or \
+        record["requestPayload"]["Records"][0].get("EventSource")
+    assert event_source == f"aws:{source}"

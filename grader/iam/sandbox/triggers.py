@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from grader.iam.models import Request
+from grader.runtime import moto_seam
 
 from . import settings
 from .arns import Where
@@ -95,7 +96,7 @@ def function_url_denial(fn: Any, auth_type: str) -> str | None:
 
 
 def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
-    """moto's S3 notification delivery to Lambda, after the function-policy check."""
+    """moto's S3 notification delivery to Lambda, after the function-policy check, as an asynchronous invoke."""
     from moto.awslambda.utils import get_backend
 
     try:
@@ -104,7 +105,8 @@ def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) 
     except Exception:  # moto's own delivery copes with (and swallows) a missing function
         return _original["s3"](account_id, event_body, fn_arn, region_name)
     if invoke_allowed(fn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", account_id):
-        _original["s3"](account_id, event_body, fn_arn, region_name)
+        with moto_seam.asynchronous_delivery():  # S3 invokes asynchronously: Lambda retries, then its DLQ
+            _original["s3"](account_id, event_body, fn_arn, region_name)
 
 
 def _sns_publish(self: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> None:
@@ -119,6 +121,9 @@ def _sns_publish(self: Any, message: str, message_id: str, *args: Any, **kwargs:
             fn = None
         if fn is not None and not invoke_allowed(fn, "sns.amazonaws.com", self.topic.arn, self.topic.account_id):
             return None
+    if self.protocol == "lambda":
+        with moto_seam.asynchronous_delivery():  # SNS invokes asynchronously too
+            return _original["sns"](self, message, message_id, *args, **kwargs)
     return _original["sns"](self, message, message_id, *args, **kwargs)
 
 
