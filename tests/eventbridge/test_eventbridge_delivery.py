@@ -7,24 +7,15 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from eventbridge_support import allow_rule
-
-from grader.deploy import deploy_function
-
-RECORDER = """
-import boto3, json, os
-def handler(event, context):
-    boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key=context.aws_request_id, Body=json.dumps(event))
-"""
+from eventbridge_support import allow_rule, recording_function
 
 
 @pytest.fixture
 def rule(sb, unique):
     """A function that remembers what it gets, and a rule on the default bus for source 'shop'."""
-    name = bucket = f"events-{unique}"
+    bucket = f"events-{unique}"
+    arn = recording_function(bucket)
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    arn = deploy_function(name, RECORDER, environment={"BUCKET": bucket})["FunctionArn"]
     events = boto3.client("events")
     rule_arn = events.put_rule(Name=f"orders-{unique}", EventPattern=json.dumps(
         {"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}))["RuleArn"]
@@ -93,9 +84,8 @@ def test_sns_target_fans_out(rule, unique):
 
 def test_lambda_target_without_permission_is_not_invoked(sb, unique):
     name = f"no-grant-{unique}"
+    arn = recording_function(name)
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=name)
-    arn = deploy_function(name, RECORDER, environment={"BUCKET": name})["FunctionArn"]
     events = boto3.client("events")
     events.put_rule(Name=name, EventPattern=json.dumps({"source": ["shop"]}))
     events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])

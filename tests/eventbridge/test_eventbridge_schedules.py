@@ -7,16 +7,9 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from eventbridge_support import allow_rule
+from eventbridge_support import allow_rule, recording_function
 
-from grader.deploy import deploy_function
 from grader.eventbridge import schedules
-
-RECORDER = """
-import boto3, json, os
-def handler(event, context):
-    boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key=context.aws_request_id, Body=json.dumps(event))
-"""
 
 
 def _ts(text: str) -> float:
@@ -49,9 +42,8 @@ def test_unreadable_schedule_is_an_error():
 
 def test_advancing_the_clock_fires_a_scheduled_rule(sb, unique):
     name = f"nightly-{unique}"
+    arn = recording_function(name)
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=name)
-    arn = deploy_function(name, RECORDER, environment={"BUCKET": name})["FunctionArn"]
     events = boto3.client("events")
     allow_rule(arn, events.put_rule(Name=name, ScheduleExpression="rate(1 hour)")["RuleArn"])
     events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
@@ -70,9 +62,8 @@ def test_advancing_the_clock_fires_a_scheduled_rule(sb, unique):
 
 def test_cron_rule_fires_on_the_hour_through_the_clock(sb, unique):
     name = f"hourly-{unique}"
+    arn = recording_function(name)
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=name)
-    arn = deploy_function(name, RECORDER, environment={"BUCKET": name})["FunctionArn"]
     events = boto3.client("events")
     allow_rule(arn, events.put_rule(Name=name, ScheduleExpression="cron(0 * * * ? *)")["RuleArn"])
     events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
