@@ -37,6 +37,16 @@ def grant(function: str, principal: str, source_arn: str) -> None:
                                           SourceArn=source_arn, SourceAccount="123456789012")
 
 
+def notifying_bucket(bucket: str, function_arn: str, granted: bool = True) -> None:
+    """A bucket that notifies the function of new objects, with (or without) the grant S3 needs to invoke it."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    if granted:
+        grant(function_arn.split(":")[-1], "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]})
+
+
 @pytest.fixture
 def recorder(sb, unique):
     """A function that logs the source of every event it gets; returns (name, arn, read_received)."""
@@ -61,21 +71,15 @@ def recorder(sb, unique):
 
 def test_s3_notification(recorder, unique):
     name, arn, received = recorder
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=f"uploads-{unique}")
-    grant(name, "s3.amazonaws.com", f"arn:aws:s3:::uploads-{unique}")
-    s3.put_bucket_notification_configuration(Bucket=f"uploads-{unique}", NotificationConfiguration={
-        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
-    s3.put_object(Bucket=f"uploads-{unique}", Key="hello.txt", Body=b"hi")
+    notifying_bucket(f"uploads-{unique}", arn)
+    boto3.client("s3").put_object(Bucket=f"uploads-{unique}", Key="hello.txt", Body=b"hi")
     assert received() == [{"source": "aws:s3", "count": 1}]
 
 
 def test_s3_notification_without_the_grant_does_not_invoke_and_says_why(recorder, unique, caplog):
     name, arn, received = recorder
+    notifying_bucket(f"closed-{unique}", arn, granted=False)
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=f"closed-{unique}")
-    s3.put_bucket_notification_configuration(Bucket=f"closed-{unique}", NotificationConfiguration={
-        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
     with caplog.at_level(logging.WARNING, logger="grader.iam.sandbox.triggers"):
         s3.put_object(Bucket=f"closed-{unique}", Key="hello.txt", Body=b"hi")
     assert received(seconds=1) == []
@@ -161,12 +165,8 @@ def test_s3_and_sns_invoke_asynchronously_with_retries_and_a_failure_destination
     boto3.client("lambda").put_function_event_invoke_config(
         FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
     if source == "s3":
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket=f"inbox-{unique}")
-        grant(name, "s3.amazonaws.com", f"arn:aws:s3:::inbox-{unique}")
-        s3.put_bucket_notification_configuration(Bucket=f"inbox-{unique}", NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
-        s3.put_object(Bucket=f"inbox-{unique}", Key="bad.bin", Body=b"\x00")
+        notifying_bucket(f"inbox-{unique}", arn)
+        boto3.client("s3").put_object(Bucket=f"inbox-{unique}", Key="bad.bin", Body=b"\x00")
     else:
         sns = boto3.client("sns")
         topic = sns.create_topic(Name=f"alerts-{unique}")["TopicArn"]
