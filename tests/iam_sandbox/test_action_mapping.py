@@ -86,6 +86,10 @@ def test_allow_list_holds_only_operations_the_database_lacks(service):
     ("s3", "GetBucketNotificationConfiguration", "s3:GetBucketNotification"),
     ("kms", "ReEncrypt", "kms:ReEncryptFrom"),
     ("events", "PutEvents", "events:PutEvents"),
+    ("s3", "HeadObject", "s3:GetObject"),
+    ("s3", "GetObject", "s3:GetObject"),
+    ("lambda", "Invoke", "lambda:InvokeFunction"),
+    ("dynamodb", "PutItem", "dynamodb:PutItem"),
 ])
 def test_documented_action_names(service, operation, expected):
     assert operations.action_name(service, operation) == expected

@@ -31,18 +31,6 @@ def test_other_moto_versions_are_refused(monkeypatch):
         seam.check_moto()
 
 
-@pytest.mark.parametrize(("service", "operation", "action"), [
-    ("s3", "ListObjectsV2", "s3:ListBucket"),
-    ("s3", "HeadObject", "s3:GetObject"),
-    ("s3", "GetObject", "s3:GetObject"),
-    ("lambda", "Invoke", "lambda:InvokeFunction"),
-    ("dynamodb", "PutItem", "dynamodb:PutItem"),
-    ("events", "PutEvents", "events:PutEvents"),
-])
-def test_action_names(service, operation, action):
-    assert operations.action_name(service, operation) == action
-
-
 @pytest.mark.parametrize(("service", "operation", "params", "expected"), [
     ("s3", "GetObject", {"Bucket": "b", "Key": "a/b.txt"}, ["arn:aws:s3:::b/a/b.txt"]),
     ("s3", "ListObjectsV2", {"Bucket": "b"}, ["arn:aws:s3:::b"]),
