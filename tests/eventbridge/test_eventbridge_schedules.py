@@ -40,38 +40,45 @@ def test_unreadable_schedule_is_an_error():
         schedules.parse("cron(0 12 * * ?)")
 
 
+def scheduled_recorder(name: str, expression: str):
+    """A recording function as the target of a scheduled rule of the same name; returns the events client."""
+    arn = recording_function(name)
+    events = boto3.client("events")
+    allow_rule(arn, events.put_rule(Name=name, ScheduleExpression=expression)["RuleArn"])
+    events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
+    return events
+
+
+def received(bucket: str) -> list[dict]:
+    """The events the recording function stored, in no particular order."""
+    s3 = boto3.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    return [json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in keys]
+
+
 def test_advancing_the_clock_fires_a_scheduled_rule(sb, unique):
     name = f"nightly-{unique}"
-    arn = recording_function(name)
-    s3 = boto3.client("s3")
-    events = boto3.client("events")
-    allow_rule(arn, events.put_rule(Name=name, ScheduleExpression="rate(1 hour)")["RuleArn"])
-    events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
+    events = scheduled_recorder(name, "rate(1 hour)")
     sb.clock.advance(3 * 3600)
     assert sb.wait_idle(10)
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
-    assert len(keys) == 3
-    event = json.loads(s3.get_object(Bucket=name, Key=keys[0])["Body"].read())
+    got = received(name)
+    assert len(got) == 3
+    event = got[0]
     assert event["source"] == "aws.events" and event["detail-type"] == "Scheduled Event"
     assert event["resources"] == [events.describe_rule(Name=name)["Arn"]]
     events.disable_rule(Name=name)
     sb.clock.advance(3 * 3600)
     assert sb.wait_idle(10)
-    assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 3
+    assert len(received(name)) == 3
 
 
 def test_cron_rule_fires_on_the_hour_through_the_clock(sb, unique):
     name = f"hourly-{unique}"
-    arn = recording_function(name)
-    s3 = boto3.client("s3")
-    events = boto3.client("events")
-    allow_rule(arn, events.put_rule(Name=name, ScheduleExpression="cron(0 * * * ? *)")["RuleArn"])
-    events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
+    scheduled_recorder(name, "cron(0 * * * ? *)")
     start = sb.clock.now()
     sb.clock.advance(2 * 3600)
     assert sb.wait_idle(10)
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=name).get("Contents", [])]
-    times = sorted(json.loads(s3.get_object(Bucket=name, Key=key)["Body"].read())["time"] for key in keys)
+    times = sorted(event["time"] for event in received(name))
     assert len(times) == 2
     for text in times:  # each at the top of an hour inside the window the clock moved through
         moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
