@@ -1,11 +1,10 @@
 """The whole course, chapter after chapter, each in a fresh kernel: per-chapter and total wall time.
 
 Target (issue 3): every chapter of the catalogue in <= 90 s on this machine, one after the other. Chapters run
-the way tests/course/test_course_notebooks.py runs them: the same catalogue order, the same kernel settings
-(grader.grading.config.kernel_config over unix sockets in a throwaway TMPDIR from grader.grading.scratch) and the
-same inline matplotlib backend. A chapter that raises is reported as failed, so a broken run is not taken for a
-fast one. The machine's load average is printed at the start and the end: other work on a shared machine slows
-the figure down, and the load says by how much to trust it.
+the way tests/course/test_course_notebooks.py runs them, through grader.chapters.running, in catalogue order. A
+chapter that raises is reported as failed, so a broken run is not taken for a fast one. The machine's load
+average is printed at the start and the end: other work on a shared machine slows the figure down, and the load
+says by how much to trust it.
 Run: .venv/bin/python benchmarks/bench_course.py [SLUG ...]
 """
 
@@ -14,36 +13,22 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
+from grader.chapters import running
 from grader.chapters.catalog import CHAPTERS
-from grader.grading.config import kernel_config
-from grader.grading.scratch import kernel_tmpdir
 
-COURSE = Path(__file__).resolve().parents[1] / "course"
 TARGET_S = 90.0
-CELL_TIMEOUT_S = 120
 
 
 def run_chapter(slug: str) -> tuple[float, int]:
     """Execute one chapter top to bottom in a new kernel; its wall time and how many cells raised."""
-    nb = nbformat.read(COURSE / f"{slug}.ipynb", as_version=4)
     start = time.perf_counter()
-    with kernel_tmpdir() as scratch:
-        client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                                config=kernel_config(sockets=scratch),
-                                resources={"metadata": {"path": str(COURSE)}})
-        try:
-            client.execute()
-        except Exception as error:  # noqa: BLE001 - a failing chapter is reported, and the run goes on
-            print(f"  {slug}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
-    elapsed = time.perf_counter() - start
-    errors = sum(1 for cell in nb.cells if cell.cell_type == "code"
-                 for out in cell.outputs if out.output_type == "error")
-    return elapsed, errors
+    try:
+        failures = len(running.errors(running.run_chapter(slug)))
+    except Exception as error:  # noqa: BLE001 - a failing chapter is reported, and the run goes on
+        print(f"  {slug}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        failures = 1
+    return time.perf_counter() - start, failures
 
 
 def load() -> str:
@@ -53,7 +38,6 @@ def load() -> str:
 
 
 def main(slugs: list[str]) -> None:
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     print(f"load average at start: {load()}", flush=True)
     total, failed = 0.0, []
     for slug in slugs:
