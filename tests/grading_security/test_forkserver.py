@@ -83,9 +83,10 @@ def test_a_forked_program_runs_warm_as_its_own_user_in_its_own_folder(server, se
 def test_signals_sent_to_the_launcher_reach_the_program(server):
     with server.jail_for(silence=()) as jail:
         program = start(jail, """
-            import signal, sys, time
+            import os, signal, sys, time
             def stop(number, frame):
-                print("interrupted", number, flush=True)
+                # os.write, not print: the signal may arrive while print("ready") is still flushing stdout
+                os.write(1, f"interrupted {number}\\n".encode())
                 sys.exit(0)
             signal.signal(signal.SIGINT, stop)
             print("ready", flush=True)
