@@ -11,7 +11,11 @@ from grader.deploy import deploy_function
 
 @pytest.fixture
 def make_queue(sb, unique):
-    """Create a queue named for the test; `fifo=True` makes a FIFO queue; attributes are strings, as in the API."""
+    """Create a queue named for the test; `fifo=True` makes a FIFO queue; attributes are strings, as in the API.
+
+    The visibility timeout is 10 s unless a test sets it: longer than any batch takes on a busy machine, so a
+    message is received twice only in tests that make it fail and ask for a quick retry (QUICK_RETRY).
+    """
     created = 0
 
     def make(name: str = "jobs", fifo: bool = False, **attributes: str) -> Queue:
@@ -21,7 +25,7 @@ def make_queue(sb, unique):
         queue_name = f"{name}-{unique}-{created}" + (".fifo" if fifo else "")
         if fifo:
             attributes["FifoQueue"] = "true"
-        attributes.setdefault("VisibilityTimeout", "1")
+        attributes.setdefault("VisibilityTimeout", "10")
         url = sqs.create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return Queue(url, arn)

@@ -9,6 +9,9 @@ from typing import Any
 
 import boto3
 
+# For tests about redelivery: a failed or throttled batch is visible again after one second.
+QUICK_RETRY = {"VisibilityTimeout": "1"}
+
 # Every handler in these tests starts with this: it logs each batch it gets, with the time it ran.
 LOG_BATCH = """
 import json, time

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqs_support import eventually, logged_batches, map_queue
+from sqs_support import QUICK_RETRY, eventually, logged_batches, map_queue
 
 ALWAYS_FAILS = ("def handler(event, context):\n    log_batch(event, time.time())\n"
                 "    raise ValueError('cannot process ' + event['Records'][0]['body'])\n")
@@ -13,7 +13,8 @@ ALWAYS_FAILS = ("def handler(event, context):\n    log_batch(event, time.time())
 def test_poison_message_moves_to_the_dead_letter_queue(sb, make_queue, function):
     name = function(ALWAYS_FAILS)
     dead = make_queue("dead")
-    queue = make_queue(RedrivePolicy=json.dumps({"deadLetterTargetArn": dead.arn, "maxReceiveCount": "2"}))
+    queue = make_queue(RedrivePolicy=json.dumps({"deadLetterTargetArn": dead.arn, "maxReceiveCount": "2"}),
+                       **QUICK_RETRY)
     map_queue(queue, name)
     queue.send("poison")
     eventually(lambda: dead.counts()[0] == 1, timeout=10)
