@@ -17,7 +17,7 @@ import contextlib
 import contextvars
 import inspect
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,6 +29,23 @@ SUPPORTED_MOTO = "5.2."
 _runtime: LambdaRuntime | None = None
 _original: dict[str, Any] = {}
 _asynchronous = contextvars.ContextVar("asynchronous_delivery", default=False)
+_invoke_checks: list[Callable[[Any], InvokeError | None]] = []
+
+
+def add_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
+    """Have `check(fn)` run before each synchronous Invoke; an InvokeError it returns is the answer (idempotent).
+
+    For what Lambda refuses before any code runs that belongs to another part of the sandbox (a function's KMS
+    key, say), so that it plugs in here rather than wrapping the Invoke action a second time.
+    """
+    if check not in _invoke_checks:
+        _invoke_checks.append(check)
+
+
+def remove_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
+    """Stop running a check that add_invoke_check added."""
+    if check in _invoke_checks:
+        _invoke_checks.remove(check)
 
 
 class SeamError(RuntimeError):
@@ -122,6 +139,9 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
         if len(payload) > _limit_bytes("payload_sync_mb"):
             raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                               f"{_limit_bytes('payload_sync_mb')} bytes for the Invoke operation", 413)
+        for check in _invoke_checks:
+            if (refusal := check(fn)) is not None:
+                raise refusal
         outcome = _runtime.invoke(fn, payload, arn, self.headers.get("X-Amz-Client-Context"))
     except InvokeError as error:
         return _error(error)

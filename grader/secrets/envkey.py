@@ -11,7 +11,6 @@ handler that calls KMS itself still does.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +25,6 @@ class KeyProblem:
 
     code: str
     message: str
-
-    def response(self) -> tuple[int, dict[str, str], str]:
-        """The Invoke API's error answer, as moto's responses return it."""
-        body = json.dumps({"__type": self.code, "Type": "Server", "message": self.message})
-        return STATUS, {"x-amzn-ErrorType": self.code, "content-type": "application/json",
-                        "status": str(STATUS)}, body
 
 
 def _kms_error(kind: str, detail: str) -> KeyProblem:
@@ -100,3 +93,11 @@ def key_problem(fn: Any) -> KeyProblem | None:
         return KeyProblem("KMSInvalidStateException",
                           f"{PREFIX} the KMS key used is in an invalid state for Decrypt. {SUFFIX}")
     return _access(fn, key)
+
+
+def refusal(fn: Any) -> Any:
+    """The InvokeError Lambda answers a synchronous invoke of `fn` with when its key is unusable, else None."""
+    from grader.runtime.service import InvokeError
+
+    problem = key_problem(fn)
+    return None if problem is None else InvokeError(problem.code, problem.message, STATUS)

@@ -126,29 +126,14 @@ def _update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
     return _original["update"](self, config_updates)
 
 
-def _response_invoke(self: Any) -> Any:
-    """The Invoke API (after the runtime seam installed its own): a synchronous invoke fails on an unusable key."""
-    from urllib.parse import unquote
-
-    from .envkey import key_problem
-
-    if self.headers.get("X-Amz-Invocation-Type", "RequestResponse") == "RequestResponse":
-        qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
-        try:
-            fn = self.backend.get_function(unquote(self.path.rsplit("/", 2)[-2]), qualifier)
-        except Exception:  # an unknown function: the invoke answers ResourceNotFoundException itself
-            fn = None
-        problem = key_problem(fn) if fn is not None else None
-        if problem is not None:
-            return problem.response()
-    return _original["response"](self)
-
-
 def install() -> None:
-    """Put the patch in place (idempotent); the sandbox installs it after the runtime seam."""
+    """Put the patch in place (idempotent)."""
     from moto.awslambda.models import LambdaBackend, LambdaFunction
-    from moto.awslambda.responses import LambdaResponse
     from moto.secretsmanager.models import SecretsManagerBackend
+
+    from grader.runtime import moto_seam
+
+    from .envkey import refusal
 
     if _original:
         return
@@ -156,21 +141,23 @@ def install() -> None:
     _original["rotate"] = SecretsManagerBackend.rotate_secret
     _original["invoke"] = LambdaBackend.invoke
     _original["update"] = LambdaFunction.update_configuration
-    _original["response"] = LambdaResponse.invoke
     SecretsManagerBackend.rotate_secret = _rotate_secret  # type: ignore[method-assign]
     LambdaBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
     LambdaFunction.update_configuration = _update_configuration  # type: ignore[method-assign]
-    LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
+    moto_seam.add_invoke_check(refusal)
 
 
 def uninstall() -> None:
-    """Give moto back its own methods (and the runtime seam its Invoke handler)."""
+    """Give moto back its own methods."""
     from moto.awslambda.models import LambdaBackend, LambdaFunction
-    from moto.awslambda.responses import LambdaResponse
     from moto.secretsmanager.models import SecretsManagerBackend
+
+    from grader.runtime import moto_seam
+
+    from .envkey import refusal
 
     if _original:
         SecretsManagerBackend.rotate_secret = _original.pop("rotate")  # type: ignore[method-assign]
         LambdaBackend.invoke = _original.pop("invoke")  # type: ignore[method-assign]
         LambdaFunction.update_configuration = _original.pop("update")  # type: ignore[method-assign]
-        LambdaResponse.invoke = _original.pop("response")  # type: ignore[method-assign]
+        moto_seam.remove_invoke_check(refusal)
