@@ -253,9 +253,11 @@ def handler(event, context):
     deploy_function(f"cpu-full-{unique}", source, memory=1769)
     small = min(invoke(f"cpu-small-{unique}").report["Duration"] for _ in range(2))
     full = min(invoke(f"cpu-full-{unique}").report["Duration"] for _ in range(2))
-    # 128 MB earns 128/1769 of a vCPU, so 100 ms of CPU cannot finish in under 100 / (128/1769) ~ 1,380 ms,
-    # however busy the machine is; with a whole vCPU the same work takes a fraction of that
-    assert small > 0.85 * 100 / (128 / 1769)
+    # 128 MB earns 128/1769 of a vCPU, so 100 ms of CPU takes about 100 / (128/1769) ~ 1,380 ms however busy
+    # the machine is. The throttle reads CPU time in clock ticks (10 ms) and checks every few ms, so on a loaded
+    # machine the last stretch of work can run unpaused: allow 30 of the 100 ms to slip through (~970 ms).
+    # With a whole vCPU the same work takes a fraction of that.
+    assert small > (100 - 30) / (128 / 1769)
     assert full < small / 2.5
 
 
