@@ -221,6 +221,8 @@ class ExecutionEnvironment:
             self.stop("timeout")
         self._pending = None
         duration_ms = (ended - (invocation.started_at or submitted)) * 1000
+        if not finished:  # Lambda reports the whole timeout; the runtime client took the event a moment late
+            duration_ms = max(duration_ms, self.spec.timeout_s * 1000)
         output = self.take_output()
         peak_mb = max(1, round(peak_resident_bytes(self.process.pid) / (1 << 20)))
         return self._outcome(invocation, finished, init_log, output, duration_ms, init_ms, peak_mb)

@@ -36,6 +36,16 @@ def wait_until_idle(page) -> None:
         timeout=LOAD_TIMEOUT_MS)
 
 
+def dismiss_dialogs(page) -> None:
+    """Accept any dialog JupyterLab put up (on a loaded machine, a slow kernel answer can bring up 'Select
+    Kernel'); what it said is printed, so a failing run shows it."""
+    dialog = page.locator(".jp-Dialog")
+    while dialog.count() and dialog.first.is_visible():
+        print("JupyterLab dialog:", " | ".join(dialog.first.inner_text().split("\n")))
+        dialog.first.locator("button.jp-mod-accept").first.click()
+        dialog.first.wait_for(state="detached", timeout=LOAD_TIMEOUT_MS)
+
+
 def run_cell(page, index: int) -> None:
     """Click into a cell and run it with Shift+Enter, as a learner would; wait until it has run."""
     from playwright.sync_api import expect
@@ -43,6 +53,7 @@ def run_cell(page, index: int) -> None:
     cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index)
     prompt = cell.locator(".jp-InputPrompt")
     for _ in range(3):  # on a busy machine the first click can land before the editor takes keys
+        dismiss_dialogs(page)
         cell.scroll_into_view_if_needed()
         cell.locator(".jp-InputArea-editor").click()
         page.keyboard.press("Shift+Enter")
