@@ -12,7 +12,10 @@ handler that calls KMS itself still does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.runtime.service import InvokeError
 
 PREFIX = "Lambda was unable to decrypt the environment variables because"
 SUFFIX = "Please check the function's KMS key settings."
@@ -95,7 +98,7 @@ def key_problem(fn: Any) -> KeyProblem | None:
     return _access(fn, key)
 
 
-def refusal(fn: Any) -> Any:
+def refusal(fn: Any) -> InvokeError | None:
     """The InvokeError Lambda answers a synchronous invoke of `fn` with when its key is unusable, else None."""
     from grader.runtime.service import InvokeError
 

@@ -140,3 +140,23 @@ def test_each_service_words_its_denial(service, action, resource, params, expect
                                                   ("secretsmanager", 400), ("logs", 400), ("events", 400)])
 def test_denial_status(service, status):
     assert denials.denial(service, "no").code == denials.status(service) == status
+
+
+def test_function_policy_reads_moto_url_fields_as_the_conditions_aws_writes(sb, unique):
+    import boto3
+
+    from grader.deploy import deploy_function
+    from grader.iam.sandbox.arns import Where
+    from grader.iam.sandbox.resource_policies import resource_policy
+
+    arn = deploy_function(f"url-policy-{unique}", "def handler(e, c):\n    return 1\n")["FunctionArn"]
+    client = boto3.client("lambda")
+    client.add_permission(FunctionName=arn, StatementId="public-url", Action="lambda:InvokeFunctionUrl",
+                          Principal="*", FunctionUrlAuthType="NONE")
+    client.add_permission(FunctionName=arn, StatementId="via-url", Action="lambda:InvokeFunction",
+                          Principal="*", InvokedViaFunctionUrl=True)
+    parts = arn.split(":")
+    statements = {st["Sid"]: st for st in resource_policy(arn, Where(parts[1], parts[3], parts[4]))["Statement"]}
+    assert statements["public-url"]["Condition"] == {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}
+    assert statements["via-url"]["Condition"] == {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}}
+    assert not {"FunctionUrlAuthType", "InvokedViaFunctionUrl"} & {k for st in statements.values() for k in st}

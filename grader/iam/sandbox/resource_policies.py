@@ -52,8 +52,27 @@ def _lambda(arn: str, where: Where) -> Any:
         fn = lambda_backends[parts[4]][parts[3]].get_function(parts[6])
     except Exception:  # no such function: Lambda answers the request itself with ResourceNotFound
         return None
-    statements = [{**st, "Principal": _principal(st.get("Principal"))} for st in fn.policy.statements]
+    statements = [_as_aws_writes({**st, "Principal": _principal(st.get("Principal"))})
+                  for st in fn.policy.statements]
     return {"Version": "2012-10-17", "Statement": statements} if statements else None
+
+
+# AddPermission parameters that moto keeps as statement fields, and the condition AWS writes for each instead.
+_PARAMETER_CONDITIONS = {
+    "FunctionUrlAuthType": ("StringEquals", "lambda:FunctionUrlAuthType"),
+    "InvokedViaFunctionUrl": ("Bool", "lambda:InvokedViaFunctionUrl"),
+}
+
+
+def _as_aws_writes(statement: dict[str, Any]) -> dict[str, Any]:
+    """A function-policy statement with moto's plain FunctionUrlAuthType/InvokedViaFunctionUrl fields as conditions."""
+    for field, (operator, key) in _PARAMETER_CONDITIONS.items():
+        if field in statement:
+            raw = statement.pop(field)
+            condition = {op: dict(keys) for op, keys in (statement.get("Condition") or {}).items()}
+            condition.setdefault(operator, {})[key] = str(raw).lower() if isinstance(raw, bool) else raw
+            statement["Condition"] = condition
+    return statement
 
 
 def _kms(arn: str, where: Where) -> Any:

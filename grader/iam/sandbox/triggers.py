@@ -24,30 +24,8 @@ from .resource_policies import resource_policy
 
 log = logging.getLogger(__name__)
 _original: dict[str, Any] = {}
-# AddPermission parameters that moto keeps as statement fields, and the condition AWS writes for each instead.
-_PARAMETER_CONDITIONS = {
-    "FunctionUrlAuthType": ("StringEquals", "lambda:FunctionUrlAuthType"),
-    "InvokedViaFunctionUrl": ("Bool", "lambda:InvokedViaFunctionUrl"),
-}
-
-
 def _unqualified(fn: Any) -> str:
     return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
-
-
-def _as_aws_writes(document: dict[str, Any]) -> dict[str, Any]:
-    """The function policy with moto's plain FunctionUrlAuthType/InvokedViaFunctionUrl fields as conditions."""
-    statements = []
-    for statement in document.get("Statement", []):
-        statement = dict(statement)
-        for field, (operator, key) in _PARAMETER_CONDITIONS.items():
-            if field in statement:
-                raw = statement.pop(field)
-                condition = {op: dict(keys) for op, keys in (statement.get("Condition") or {}).items()}
-                condition.setdefault(operator, {})[key] = str(raw).lower() if isinstance(raw, bool) else raw
-                statement["Condition"] = condition
-        statements.append(statement)
-    return {**document, "Statement": statements}
 
 
 def function_policy_decision(fn: Any, principal: str, action: str, context: dict[str, str]) -> Any:
@@ -57,7 +35,7 @@ def function_policy_decision(fn: Any, principal: str, action: str, context: dict
     arn = _unqualified(fn)
     parts = arn.split(":")
     document = resource_policy(arn, Where(parts[1], parts[3], parts[4]))
-    policies = [parsed("resource-based policy", _as_aws_writes(document))] if document else []
+    policies = [parsed("resource-based policy", document)] if document else []
     request = Request(principal=principal, action=action, resource=arn, context=context)
     return evaluate(request, resource_policies=policies)
 
