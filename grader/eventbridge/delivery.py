@@ -1,4 +1,4 @@
-"""Delivery of matched events to Lambda, SQS, SNS and log-group targets, for moto 5.2.
+"""Delivery of matched events to Lambda, SQS, SNS and log-group targets.
 
 moto's `Rule.send_to_targets` raises NotImplementedError for a Lambda or SNS target, ignores a target's `Input`
 and `InputPath`, sends SQS targets a cut-down event (no `account`), and fails with a 500 when a constant input
@@ -6,6 +6,7 @@ carries a "time" text. We wrap that one method: for Lambda, SQS, SNS and log-gro
 receives comes from `grader.eventbridge.target_input` (the same rules for every type) and is handed to that
 service's backend directly; Lambda targets are invoked asynchronously, as EventBridge does, after the function
 policy allows events.amazonaws.com for the rule. Archives, other buses and API destinations go on to moto.
+The replaced method is declared in `grader.seams`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ import logging
 import uuid
 from typing import Any
 
-import moto
-from moto.events import models as moto_models
 from moto.utilities.arns import parse_arn
 
+from grader import seams
 from grader.eventbridge.target_input import target_text
 
-SUPPORTED_MOTO = "5.2."
 EVENTS_PRINCIPAL = "events.amazonaws.com"
+_SEND = "moto.events.models:Rule.send_to_targets"
 log = logging.getLogger(__name__)
-_original: dict[str, Any] = {}
 
 
 def _invoke_lambda(rule: Any, target: dict[str, Any], text: str) -> None:
@@ -93,15 +92,12 @@ def _send_to_targets(self: Any, original_event: dict[str, Any], transform_input:
         else:
             single = copy.copy(self)
             single.targets = [target]
-            _original["send_to_targets"](single, original_event, transform_input)
+            seams.original(_SEND)(single, original_event, transform_input)
 
 
 def install() -> None:
-    """Wrap moto's Rule.send_to_targets (idempotent; refuses a moto it was not written for)."""
-    if _original:
+    """Wrap moto's Rule.send_to_targets (idempotent)."""
+    if seams.is_patched(_SEND):
         return
-    if not moto.__version__.startswith(SUPPORTED_MOTO) or not hasattr(moto_models.Rule, "send_to_targets"):
-        raise RuntimeError(f"grader.eventbridge.delivery patches moto {SUPPORTED_MOTO}x's Rule.send_to_targets; "
-                           f"found moto {moto.__version__}")
-    _original["send_to_targets"] = moto_models.Rule.send_to_targets
-    moto_models.Rule.send_to_targets = _send_to_targets  # type: ignore[method-assign]
+    seams.verify()
+    seams.patch(_SEND, _send_to_targets)

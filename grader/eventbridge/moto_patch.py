@@ -1,4 +1,4 @@
-"""Makes moto's EventBridge use this package's validator and matcher (`install()`), pinned to moto 5.2.
+"""Makes moto's EventBridge use this package's validator and matcher (`install()`).
 
 The one seam is moto's `EventPattern` class in `moto.events.models`: every rule and archive builds its
 pattern through `EventPattern.load`, and `Rule.send_to_targets` asks `EventPattern.matches_event` before
@@ -7,7 +7,8 @@ every delivery moto performs (SQS, SNS, log groups, archives, other buses) filte
 moto leaves TestEventPattern unimplemented; `install()` answers it with the same matcher.
 
 Delivery is not done here: `grader.eventbridge.delivery` wraps moto's `Rule.send_to_targets`, and by the time
-it runs, `rule.event_pattern.matches_event(event)` already gives this package's answer.
+it runs, `rule.event_pattern.matches_event(event)` already gives this package's answer. The attributes replaced
+here are declared in `grader.seams`, which checks them against the installed moto before the sandbox starts.
 """
 
 from __future__ import annotations
@@ -15,58 +16,35 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import moto
 from moto.events import exceptions as moto_exceptions
-from moto.events import models as moto_models
-from moto.events import responses as moto_responses
 
+from grader import seams
 from grader.eventbridge.errors import InvalidEventPattern
 from grader.eventbridge.patterns import CompiledPattern, compile_pattern
 
-SUPPORTED_MOTO = "5.2."
-_MARK = "_grader_eventbridge_installed"
+_LOAD = "moto.events.models:EventPattern.load"
+_MATCHES = "moto.events.models:EventPattern.matches_event"
+_BACKEND_TEST = "moto.events.models:EventsBackend.test_event_pattern"
+_HANDLER_TEST = "moto.events.responses:EventsHandler.test_event_pattern"
 # TestEventPattern refuses an event without these fields (the API reference also lists `resources`, which the
 # service does not in fact require).
 _REQUIRED_EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
-SEAM = (
-    (moto_models.EventPattern, "load"),
-    (moto_models.EventPattern, "matches_event"),
-    (moto_models.EventsBackend, "test_event_pattern"),
-    (moto_responses.EventsHandler, "test_event_pattern"),
-    (moto_exceptions, "InvalidEventPatternException"),
-    (moto_exceptions, "ValidationException"),
-)
-
-
-def check_seam() -> None:
-    """Raise RuntimeError unless moto is the version this patch was written for, with every patched name."""
-    if not moto.__version__.startswith(SUPPORTED_MOTO):
-        raise RuntimeError(
-            f"grader.eventbridge.moto_patch supports moto {SUPPORTED_MOTO}x, found {moto.__version__}; "
-            "re-check the seam in moto/events/models.py before widening the pin"
-        )
-    missing = [f"{owner.__name__}.{name}" for owner, name in SEAM if not hasattr(owner, name)]
-    if missing:
-        raise RuntimeError(
-            f"moto {moto.__version__} no longer has {', '.join(missing)}; the patch needs updating"
-        )
 
 
 def install() -> None:
     """Route moto's event-pattern checks and matching through this package; calling it again does nothing."""
-    if getattr(moto_models.EventPattern, _MARK, False):
+    if installed():
         return
-    check_seam()
-    moto_models.EventPattern.load = classmethod(_load)
-    moto_models.EventPattern.matches_event = _matches_event
-    moto_models.EventsBackend.test_event_pattern = _backend_test_event_pattern
-    moto_responses.EventsHandler.test_event_pattern = _handler_test_event_pattern
-    setattr(moto_models.EventPattern, _MARK, True)
+    seams.verify()
+    seams.patch(_LOAD, classmethod(_load))
+    seams.patch(_MATCHES, _matches_event)
+    seams.patch(_BACKEND_TEST, _backend_test_event_pattern)
+    seams.patch(_HANDLER_TEST, _handler_test_event_pattern)
 
 
 def installed() -> bool:
     """Whether `install()` has run in this process."""
-    return bool(getattr(moto_models.EventPattern, _MARK, False))
+    return seams.is_patched(_LOAD)
 
 
 def _compile_for_moto(raw_pattern: str | None) -> CompiledPattern | None:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from grader.eventsources.moto_patch import SeamError, check_moto, install
+from grader.eventsources.moto_patch import install
 from grader.eventsources.poller import BatchRecord, SqsPoller
 
-__all__ = ["BatchRecord", "SeamError", "SqsPoller", "check_moto", "install"]
+__all__ = ["BatchRecord", "SqsPoller", "install"]

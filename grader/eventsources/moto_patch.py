@@ -5,73 +5,26 @@ receives a batch at once and invokes the function on the sender's thread, one ca
 method is the seam: `install()` replaces it with one that stores the message exactly as moto does (FIFO
 deduplication included), gives FIFO messages increasing sequence numbers, and wakes the poller. It also swaps
 moto's retention-period check for an equivalent one that does not recompute every queue attribute per message
-received. The patches are pinned to moto 5.2; `check_moto()` fails with a clear message if moto changes.
+received. The attributes replaced here, and the pieces of moto's code they reproduce, are declared in
+`grader.seams`, which checks them against the installed moto before the sandbox starts.
 """
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import time
 from collections.abc import Callable
 from typing import Any
 
-SUPPORTED_MOTO = "5.2."
-# Pieces of moto's own code that this module reproduces or relies on; if one disappears, the seam has moved.
-_ADD_MESSAGE_MARKERS = ("lambda_event_source_mappings", "send_sqs_batch", "DEDUPLICATION_TIME_IN_SECONDS",
-                        "_messages_lock")
-_RECEIVE_MARKERS = ("dead_letter_queue", "maxReceiveCount", "pending_message_groups", "pending_messages",
-                    "mark_received")
-# moto's three message counts, each with what it counts; our replacements keep exactly these rules.
-_COUNT_SOURCES = {"approximate_number_of_messages": "len(self.messages)",
-                  "approximate_number_of_messages_delayed": "m.delayed",
-                  "approximate_number_of_messages_not_visible": "not m.visible"}
+from grader import seams
 
-_original: dict[str, Any] = {}
+_ADD_MESSAGE = "moto.sqs.models:Queue.add_message"
+_RETENTION = "moto.sqs.models:SQSBackend.is_message_valid_based_on_retention_period"
+_COUNTS = ("approximate_number_of_messages", "approximate_number_of_messages_delayed",
+           "approximate_number_of_messages_not_visible")
 _listener: Callable[[], None] | None = None
 # Real sequence numbers are 20-digit, increasing numbers; moto draws random ones, and only for some messages.
 _sequence = itertools.count(10**19 + time.time_ns() // 1000)
-
-
-class SeamError(RuntimeError):
-    """moto no longer looks the way this patch expects."""
-
-
-def check_moto() -> None:
-    """Fail unless moto is 5.2 and its SQS code still has the shape this patch was written against."""
-    import moto
-    from moto.sqs.models import Message, Queue, SQSBackend
-
-    if not moto.__version__.startswith(SUPPORTED_MOTO):
-        raise SeamError(f"grader.eventsources patches moto {SUPPORTED_MOTO}x's Queue.add_message but moto "
-                        f"{moto.__version__} is installed; install the version pinned in pyproject.toml.")
-    add_message = inspect.getsource(_original.get("add_message", Queue.add_message))
-    missing = [marker for marker in _ADD_MESSAGE_MARKERS if marker not in add_message]
-    receive = inspect.getsource(SQSBackend.receive_message)
-    missing += [marker for marker in _RECEIVE_MARKERS if marker not in receive]
-    if missing:
-        raise SeamError(f"moto's SQS code changed (no longer mentions {', '.join(missing)}); update "
-                        "grader/eventsources/moto_patch.py.")
-    retention = inspect.getsource(_original.get("retention", SQSBackend.is_message_valid_based_on_retention_period))
-    if "MessageRetentionPeriod" not in retention or "sent_timestamp" not in retention:
-        raise SeamError("moto's SQS retention check changed; update _within_retention_period().")
-    if "current_time > self.visible_at" not in inspect.getsource(Message.visible.fget) or \
-            "current_time < self.delayed_until" not in inspect.getsource(Message.delayed.fget):
-        raise SeamError("moto's SQS Message no longer uses visible_at and delayed_until; update visible_count().")
-    _check_counts(Queue)
-    params = list(inspect.signature(SQSBackend.receive_message).parameters)
-    if params[:5] != ["self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"]:
-        raise SeamError(f"moto's SQSBackend.receive_message changed its parameters to {params}; update the poller.")
-
-
-def _check_counts(queue_class: type) -> None:
-    """Fail unless moto's message counts are still the ones `_counts()` reproduces."""
-    for name, marker in _COUNT_SOURCES.items():
-        prop = _original.get(name, getattr(queue_class, name, None))
-        if not isinstance(prop, property) or marker not in inspect.getsource(prop.fget):
-            raise SeamError(f"moto's Queue.{name} changed (it should count {marker!r}); update _counts().")
-    if "message.visible and not message.delayed" not in inspect.getsource(queue_class.messages.fget):
-        raise SeamError("moto's Queue.messages changed; update visible_count() and _counts().")
 
 
 def _is_duplicate(queue: Any, message: Any) -> bool:
@@ -168,26 +121,17 @@ def listen(callback: Callable[[], None] | None) -> None:
 
 
 def install() -> None:
-    """Replace moto's Queue.add_message, retention check and message counts (idempotent; refuses another moto)."""
-    from moto.sqs.models import Queue, SQSBackend
-
-    check_moto()
-    if not _original:
-        _original["add_message"] = Queue.add_message
-        _original["retention"] = SQSBackend.is_message_valid_based_on_retention_period
-        Queue.add_message = _add_message  # type: ignore[method-assign]
-        SQSBackend.is_message_valid_based_on_retention_period = _within_retention_period  # type: ignore
-        for name, replacement in _counts().items():
-            _original[name] = Queue.__dict__[name]
-            setattr(Queue, name, replacement)
+    """Replace moto's Queue.add_message, retention check and message counts (idempotent)."""
+    seams.verify()
+    if seams.is_patched(_ADD_MESSAGE):
+        return
+    seams.patch(_ADD_MESSAGE, _add_message)
+    seams.patch(_RETENTION, _within_retention_period)
+    for name, replacement in _counts().items():
+        seams.patch(f"moto.sqs.models:Queue.{name}", replacement)
 
 
 def uninstall() -> None:
     """Give moto back its own methods."""
-    from moto.sqs.models import Queue, SQSBackend
-
-    if _original:
-        Queue.add_message = _original.pop("add_message")  # type: ignore[method-assign]
-        SQSBackend.is_message_valid_based_on_retention_period = _original.pop("retention")  # type: ignore
-        for name in _COUNT_SOURCES:
-            setattr(Queue, name, _original.pop(name))
+    for target in (_ADD_MESSAGE, _RETENTION, *(f"moto.sqs.models:Queue.{name}" for name in _COUNTS)):
+        seams.restore(target)

@@ -12,11 +12,11 @@ import functools
 import json
 from typing import Any
 
+from grader import seams
 from grader.facts import value
 from grader.runtime.concurrency import ConcurrencyLimits, reservation_error
 
-ROUTE = r"{0}/(?P<api_version>[^/]+)/account-settings/?$"
-_original: dict[str, Any] = {}
+_PUT = "moto.awslambda.models:LambdaBackend.put_function_concurrency"
 
 
 def _limits() -> ConcurrencyLimits:
@@ -63,18 +63,15 @@ def _put_function_concurrency(self: Any, function_name: str, reserved_concurrenc
     problem = reservation_error(_limits().account_limit, _reserved(self, except_name=name), int(reserved_concurrency))
     if problem is not None:
         raise InvalidParameterValueException(problem)
-    return _original["put"](self, function_name, reserved_concurrency)
+    return seams.original(_PUT)(self, function_name, reserved_concurrency)
 
 
 def install() -> None:
     """Add GetAccountSettings and the reservation check to moto (idempotent); call before moto's app is built."""
-    from moto.awslambda import urls
-    from moto.awslambda.models import LambdaBackend
     from moto.awslambda.responses import LambdaResponse
 
-    if _original:
+    if seams.is_patched(_PUT):
         return
-    urls.url_paths.setdefault(ROUTE, LambdaResponse.dispatch)
-    LambdaResponse.get_account_settings = _get_account_settings  # type: ignore[attr-defined]
-    _original["put"] = LambdaBackend.put_function_concurrency
-    LambdaBackend.put_function_concurrency = functools.wraps(_original["put"])(_put_function_concurrency)
+    seams.add_route(seams.LAMBDA_URLS, seams.ACCOUNT_SETTINGS_ROUTE, LambdaResponse.dispatch)
+    seams.patch("moto.awslambda.responses:LambdaResponse.get_account_settings", _get_account_settings)
+    seams.patch(_PUT, functools.wraps(seams.original(_PUT))(_put_function_concurrency))

@@ -7,27 +7,30 @@ notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log su
 type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, and keep the
 DeadLetterConfig moto drops. moto's triggers call `LambdaFunction.invoke` synchronously; the ones AWS invokes
 asynchronously (S3, SNS) run inside `asynchronous_delivery()`, which queues the event with Lambda's retries,
-destinations and dead-letter queue instead. The patch is pinned to the moto minor version it was
-written against; `check_moto()` fails loudly if moto changes underneath.
+destinations and dead-letter queue instead. Every attribute replaced here is declared in `grader.seams`,
+which checks it against the installed moto before the sandbox starts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import inspect
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
+from grader import seams
 from grader.facts import value
 from grader.runtime.logs import tail
 from grader.runtime.service import InvokeError, LambdaRuntime
 
-SUPPORTED_MOTO = "5.2."
 _runtime: LambdaRuntime | None = None
-_original: dict[str, Any] = {}
+_FUNCTION_INVOKE = "moto.awslambda.models:LambdaFunction.invoke"
+_RESPONSE_INVOKE = "moto.awslambda.responses:LambdaResponse.invoke"
+_INIT = "moto.awslambda.models:LambdaFunction.__init__"
+_GET_CONFIGURATION = "moto.awslambda.models:LambdaFunction.get_configuration"
+_UPDATE_CONFIGURATION = "moto.awslambda.models:LambdaFunction.update_configuration"
 _asynchronous = contextvars.ContextVar("asynchronous_delivery", default=False)
 _invoke_checks: list[Callable[[Any], InvokeError | None]] = []
 
@@ -46,27 +49,6 @@ def remove_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
     """Stop running a check that add_invoke_check added."""
     if check in _invoke_checks:
         _invoke_checks.remove(check)
-
-
-class SeamError(RuntimeError):
-    """moto no longer looks the way this seam expects."""
-
-
-def check_moto() -> None:
-    """Fail with a clear message unless moto is the version, with the methods, that the seam patches."""
-    import moto
-    from moto.awslambda.models import LambdaFunction
-    from moto.awslambda.responses import LambdaResponse
-
-    if not moto.__version__.startswith(SUPPORTED_MOTO):
-        raise SeamError(f"The sandbox patches moto {SUPPORTED_MOTO}x but moto {moto.__version__} is installed; "
-                        "install the version pinned in pyproject.toml.")
-    invoke = _original.get("function", LambdaFunction.invoke)
-    params = list(inspect.signature(invoke).parameters)
-    if params != ["self", "body", "request_headers", "response_headers"]:
-        raise SeamError(f"moto's LambdaFunction.invoke changed its parameters to {params}; update the seam.")
-    if not callable(getattr(LambdaResponse, "invoke", None)):
-        raise SeamError("moto's LambdaResponse.invoke is gone; update the seam.")
 
 
 def _unqualified_arn(fn: Any) -> str:
@@ -170,28 +152,27 @@ def patch_moto() -> None:
 
     The grading fork server calls it before it builds moto's apps, so that they already have those routes.
     """
-    from moto.awslambda.models import LambdaFunction
-    from moto.awslambda.responses import LambdaResponse
-
     from grader.runtime import account_settings
 
-    check_moto()
-    if not _original:
-        _original["function"] = LambdaFunction.invoke
-        _original["response"] = LambdaResponse.invoke
-        LambdaFunction.invoke = _function_invoke  # type: ignore[method-assign]
-        LambdaResponse.invoke = _response_invoke  # type: ignore[method-assign]
-        _add_provisioned_concurrency_api()
-        _keep_dead_letter_config()
-        account_settings.install()
+    seams.verify()
+    if seams.is_patched(_FUNCTION_INVOKE):
+        return
+    seams.patch(_FUNCTION_INVOKE, _function_invoke)
+    seams.patch(_RESPONSE_INVOKE, _response_invoke)
+    _add_provisioned_concurrency_api()
+    _keep_configuration()
+    account_settings.install()
 
 
-def _keep_dead_letter_config() -> None:
-    """moto drops a function's DeadLetterConfig; keep it on the function so failed async events can use it."""
-    from moto.awslambda.models import LambdaFunction
+def _keep_configuration() -> None:
+    """moto drops a function's DeadLetterConfig and an update's KMSKeyArn; keep both, as Lambda does.
 
-    init, configuration, update = (LambdaFunction.__init__, LambdaFunction.get_configuration,
-                                   LambdaFunction.update_configuration)
+    The dead-letter queue is what failed asynchronous events go to; the KMS key is what encrypts the function's
+    environment (an empty string removes it, as on AWS).
+    """
+    init = seams.original(_INIT)
+    configuration = seams.original(_GET_CONFIGURATION)
+    update = seams.original(_UPDATE_CONFIGURATION)
 
     def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         init(self, account_id, spec, *args, **kwargs)
@@ -206,32 +187,29 @@ def _keep_dead_letter_config() -> None:
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
         if "DeadLetterConfig" in config_updates:
             self.dead_letter_config = config_updates["DeadLetterConfig"] or None
+        if "KMSKeyArn" in config_updates:
+            self.kms_key_arn = config_updates["KMSKeyArn"] or None
         return update(self, config_updates)
 
-    LambdaFunction.__init__ = __init__  # type: ignore[method-assign]
-    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
-    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    seams.patch(_INIT, __init__)
+    seams.patch(_GET_CONFIGURATION, get_configuration)
+    seams.patch(_UPDATE_CONFIGURATION, update_configuration)
 
 
 def _add_provisioned_concurrency_api() -> None:
     """moto has no route or methods for provisioned concurrency; add both (before moto builds its URL map)."""
-    from moto.awslambda import urls
     from moto.awslambda.responses import LambdaResponse
 
     from grader.runtime import provisioned
 
-    urls.url_paths.setdefault(provisioned.ROUTE, LambdaResponse.dispatch)
+    seams.add_route(seams.LAMBDA_URLS, seams.PROVISIONED_ROUTE, LambdaResponse.dispatch)
     for name, handler in provisioned.make_handlers(lambda: _runtime).items():
-        setattr(LambdaResponse, name, handler)
+        seams.patch(f"moto.awslambda.responses:LambdaResponse.{name}", handler)
 
 
 def uninstall() -> None:
-    """Give moto back its own methods."""
+    """Give moto back its own invoke methods."""
     global _runtime
-    from moto.awslambda.models import LambdaFunction
-    from moto.awslambda.responses import LambdaResponse
-
-    if _original:
-        LambdaFunction.invoke = _original.pop("function")  # type: ignore[method-assign]
-        LambdaResponse.invoke = _original.pop("response")  # type: ignore[method-assign]
+    seams.restore(_FUNCTION_INVOKE)
+    seams.restore(_RESPONSE_INVOKE)
     _runtime = None

@@ -17,8 +17,6 @@ from moto.core.utils import iso_8601_datetime_with_nanoseconds
 from grader.runtime.environment import ExecutionEnvironment
 from grader.runtime.service import InvokeError, LambdaRuntime
 
-ROUTE = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
-
 
 @dataclass
 class ProvisionedConfig:

@@ -19,6 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from grader import seams
 from grader.apigateway import DataPlane
 from grader.apigateway import urls as apigateway_urls
 from grader.eventbridge import schedules as eventbridge_schedules
@@ -37,6 +38,7 @@ class Sandbox:
     """A running sandbox: moto's APIs plus a Lambda runtime that executes handlers in their own processes."""
 
     def __init__(self, port: int = 0, region: str = DEFAULT_REGION) -> None:
+        seams.verify()  # refuse, listing every mismatch, rather than run on a moto the seams do not fit
         self.workdir = Path(tempfile.mkdtemp(prefix="lambda-course-"))
         self._server = MotoServer(port, before_first_call=_install_patches_for)
         self.endpoint_url = f"http://127.0.0.1:{self._server.port}"

@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from grader import seams
+
 DECRYPT = "kms:Decrypt"
+_GET = "moto.secretsmanager.models:SecretsManagerBackend.get_secret_value"
+_DECRYPT = "moto.kms.models:KmsBackend.decrypt"
 _lock = threading.Lock()
 _counters: list[Counter] = []
-_original: dict[str, Any] = {}
 
 
 def _count(key: str) -> None:
@@ -27,13 +30,13 @@ def _count(key: str) -> None:
 def _counting_get_secret_value(self: Any, secret_id: str, *args: Any, **kwargs: Any) -> Any:
     """moto's get_secret_value, counted under the secret's name."""
     _count(_name(secret_id))
-    return _original["get"](self, secret_id, *args, **kwargs)
+    return seams.original(_GET)(self, secret_id, *args, **kwargs)
 
 
 def _counting_decrypt(self: Any, *args: Any, **kwargs: Any) -> Any:
     """moto's KMS decrypt, counted."""
     _count(DECRYPT)
-    return _original["decrypt"](self, *args, **kwargs)
+    return seams.original(_DECRYPT)(self, *args, **kwargs)
 
 
 def _name(secret_id: str) -> str:
@@ -44,15 +47,10 @@ def _name(secret_id: str) -> str:
 
 
 def _install() -> None:
-    from moto.kms.models import KmsBackend
-    from moto.secretsmanager.models import SecretsManagerBackend
-
     with _lock:
-        if not _original:
-            _original["get"] = SecretsManagerBackend.get_secret_value
-            _original["decrypt"] = KmsBackend.decrypt
-            SecretsManagerBackend.get_secret_value = _counting_get_secret_value  # type: ignore[method-assign]
-            KmsBackend.decrypt = _counting_decrypt  # type: ignore[method-assign]
+        if not seams.is_patched(_GET):
+            seams.patch(_GET, _counting_get_secret_value)
+            seams.patch(_DECRYPT, _counting_decrypt)
 
 
 @contextmanager

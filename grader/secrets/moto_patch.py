@@ -1,4 +1,4 @@
-"""The one patch to moto for secrets, pinned to moto 5.2: rotation through a function, and KMSKeyArn updates.
+"""The one patch to moto for secrets: rotation through a function, stopped by a failing step.
 
 What moto 5.2 does on its own: `RotateSecret` with a `RotationLambdaARN` invokes the function four times
 (createSecret, setSecret, testSecret, finishSecret) through `LambdaBackend.invoke`, which the sandbox's runtime
@@ -10,10 +10,11 @@ seam already runs for real. What it gets wrong, and this module fixes:
   treats AWSPENDING on the AWSCURRENT version as finished);
 - Secrets Manager may invoke the function without the function policy allowing `secretsmanager.amazonaws.com`
   (checked here, as on AWS, unless `sb.enforce_resource_policies` is turned off; AccessDeniedException);
-- `UpdateFunctionConfiguration` drops `KMSKeyArn`, the key that encrypts a function's environment;
 - invoking a function whose `KMSKeyArn` Lambda cannot use runs it anyway (AWS answers with HTTP 502 and a
   KMS...Exception before any code runs; see grader.secrets.envkey). Checked on the Invoke API's
   RequestResponse path.
+(moto also drops `KMSKeyArn` on UpdateFunctionConfiguration; grader.runtime.moto_seam keeps it.) The
+attributes replaced here are declared in `grader.seams`, which checks them before the sandbox starts.
 """
 
 from __future__ import annotations
@@ -21,41 +22,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-SUPPORTED_MOTO = "5.2."
+from grader import seams
+
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
-_original: dict[str, Any] = {}
+_ROTATE = "moto.secretsmanager.models:SecretsManagerBackend.rotate_secret"
+_INVOKE = "moto.awslambda.models:LambdaBackend.invoke"
 _state = threading.local()
-
-
-class SeamError(RuntimeError):
-    """moto no longer looks the way this patch expects."""
 
 
 class RotationStepFailed(Exception):
     """A rotation step's invocation ended in a function error; the rotation stops there."""
-
-
-def check_moto() -> None:
-    """Fail loudly unless moto is the version, with the methods and parameters, this patch was written for."""
-    import inspect
-
-    import moto
-    from moto.awslambda.models import LambdaBackend, LambdaFunction
-    from moto.secretsmanager.models import SecretsManagerBackend
-
-    if not moto.__version__.startswith(SUPPORTED_MOTO):
-        raise SeamError(f"grader.secrets patches moto {SUPPORTED_MOTO}x, not moto {moto.__version__}.")
-    rotate = inspect.signature(_original.get("rotate", SecretsManagerBackend.rotate_secret)).parameters
-    if list(rotate)[:6] != ["self", "secret_id", "client_request_token", "rotation_lambda_arn",
-                            "rotation_rules", "rotate_immediately"]:
-        raise SeamError(f"moto's rotate_secret now takes {list(rotate)}; update grader.secrets.moto_patch.")
-    invoke = inspect.signature(_original.get("invoke", LambdaBackend.invoke)).parameters
-    if list(invoke) != ["self", "function_name", "qualifier", "body", "headers", "response_headers"]:
-        raise SeamError(f"moto's LambdaBackend.invoke now takes {list(invoke)}; update grader.secrets.moto_patch.")
-    if "lambda_backend.invoke" not in inspect.getsource(_original.get("rotate", SecretsManagerBackend.rotate_secret)):
-        raise SeamError("moto's rotate_secret no longer invokes the rotation function; update the patch.")
-    if not hasattr(LambdaFunction, "update_configuration"):
-        raise SeamError("moto's LambdaFunction.update_configuration is gone; update grader.secrets.moto_patch.")
 
 
 def _access_denied() -> Exception:
@@ -99,7 +75,7 @@ def _rotate_secret(self: Any, secret_id: str, client_request_token: str | None =
         _check_invoke_permission(self, secret, rotation_lambda_arn)
     _state.rotating = True
     try:
-        result = _original["rotate"](self, secret_id, client_request_token, rotation_lambda_arn, rotation_rules,
+        result = seams.original(_ROTATE)(self, secret_id, client_request_token, rotation_lambda_arn, rotation_rules,
                                      rotate_immediately)
     except RotationStepFailed:
         return secret.to_short_dict()
@@ -113,51 +89,32 @@ def _rotate_secret(self: Any, secret_id: str, client_request_token: str | None =
 def _lambda_invoke(self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any,
                    response_headers: Any) -> Any:
     """LambdaBackend.invoke, which raises RotationStepFailed when a rotation step ends in a function error."""
-    payload = _original["invoke"](self, function_name, qualifier, body, headers, response_headers)
+    payload = seams.original(_INVOKE)(self, function_name, qualifier, body, headers, response_headers)
     if getattr(_state, "rotating", False) and response_headers.get("x-amz-function-error"):
         raise RotationStepFailed(payload)
     return payload
 
 
-def _update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
-    """LambdaFunction.update_configuration, keeping KMSKeyArn (an empty string removes it, as in AWS)."""
-    if "KMSKeyArn" in config_updates:
-        self.kms_key_arn = config_updates["KMSKeyArn"] or None
-    return _original["update"](self, config_updates)
-
-
 def install() -> None:
     """Put the patch in place (idempotent)."""
-    from moto.awslambda.models import LambdaBackend, LambdaFunction
-    from moto.secretsmanager.models import SecretsManagerBackend
-
     from grader.runtime import moto_seam
 
     from .envkey import refusal
 
-    if _original:
+    if seams.is_patched(_ROTATE):
         return
-    check_moto()
-    _original["rotate"] = SecretsManagerBackend.rotate_secret
-    _original["invoke"] = LambdaBackend.invoke
-    _original["update"] = LambdaFunction.update_configuration
-    SecretsManagerBackend.rotate_secret = _rotate_secret  # type: ignore[method-assign]
-    LambdaBackend.invoke = _lambda_invoke  # type: ignore[method-assign]
-    LambdaFunction.update_configuration = _update_configuration  # type: ignore[method-assign]
+    seams.verify()
+    seams.patch(_ROTATE, _rotate_secret)
+    seams.patch(_INVOKE, _lambda_invoke)
     moto_seam.add_invoke_check(refusal)
 
 
 def uninstall() -> None:
     """Give moto back its own methods."""
-    from moto.awslambda.models import LambdaBackend, LambdaFunction
-    from moto.secretsmanager.models import SecretsManagerBackend
-
     from grader.runtime import moto_seam
 
     from .envkey import refusal
 
-    if _original:
-        SecretsManagerBackend.rotate_secret = _original.pop("rotate")  # type: ignore[method-assign]
-        LambdaBackend.invoke = _original.pop("invoke")  # type: ignore[method-assign]
-        LambdaFunction.update_configuration = _original.pop("update")  # type: ignore[method-assign]
-        moto_seam.remove_invoke_check(refusal)
+    seams.restore(_ROTATE)
+    seams.restore(_INVOKE)
+    moto_seam.remove_invoke_check(refusal)

@@ -77,14 +77,15 @@ def _policy(*statements: tuple[str | list[str], str]) -> dict:
             "Statement": [{"Effect": "Allow", "Action": a, "Resource": r} for a, r in statements]}
 
 
-def test_the_patch_is_pinned_to_the_moto_it_was_written_for():
-    import moto
-
+def test_the_patch_replaces_motos_own_rotation_through_the_registry(sb):
+    from grader import seams
     from grader.secrets import moto_patch
 
-    moto_patch.check_moto()
-    assert moto.__version__.startswith(moto_patch.SUPPORTED_MOTO)
-    assert moto_patch._original["rotate"].__module__ == "moto.secretsmanager.models"
+    target = "moto.secretsmanager.models:SecretsManagerBackend.rotate_secret"
+    assert seams.is_patched(target)
+    assert seams.original(target).__module__ == "moto.secretsmanager.models"
+    assert seams.problem(seams.declared(target)) is None
+    assert moto_patch._rotate_secret.__module__ == "grader.secrets.moto_patch"
 
 
 def test_an_encrypted_variable_is_decrypted_at_init_only_with_the_key_and_its_function_name(unique):

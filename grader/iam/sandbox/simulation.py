@@ -94,14 +94,19 @@ def _check_documents(inputs: Inputs) -> None:
     for name, document in inputs.identity + inputs.boundary + inputs.resource:
         try:
             to_policies([(name, document)], "identity")
-        except Exception as error:
+        except (ValueError, TypeError, AttributeError) as error:  # not JSON, or JSON of the wrong shape
             raise MalformedPolicyDocument(f"{name}: {error}") from error
 
 
 def results(inputs: Inputs, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One EvaluationResult per (action, resource)."""
+    from moto.iam.exceptions import InvalidInput
+
     from grader.iam.evaluator import evaluate  # loaded by the first simulation, not when the sandbox starts
 
+    if not params.get("ActionNames"):  # required by the API: without it the answer would be empty
+        raise InvalidInput("1 validation error detected: Value null at 'actionNames' failed to satisfy "
+                           "constraint: Member must not be null")
     _check_documents(inputs)
     context = context_of(params.get("ContextEntries"))
     owner = params.get("ResourceOwner")
@@ -140,9 +145,11 @@ def custom_inputs(params: dict[str, Any], account: str) -> Inputs:
 
 
 def _managed(iam: Any, arn: str) -> tuple[str, str, str] | None:
+    from moto.iam.exceptions import NotFoundException
+
     try:
         policy = iam.get_policy(arn)
-    except Exception:  # an attachment whose policy is gone grants nothing
+    except NotFoundException:  # an attachment whose policy is gone grants nothing
         return None
     document = next((v.document for v in policy.versions if v.version_id == policy.default_version_id), None)
     kind = "aws-managed" if ":aws:policy/" in arn else "user-managed"
@@ -212,7 +219,7 @@ def _simulate_principal_policy(self: Any) -> Any:
 
 def install() -> None:
     """Give moto's IAM the two simulation actions (idempotent)."""
-    from moto.iam.responses import IamResponse
+    from grader import seams
 
-    IamResponse.simulate_custom_policy = _simulate_custom_policy  # type: ignore[attr-defined]
-    IamResponse.simulate_principal_policy = _simulate_principal_policy  # type: ignore[attr-defined]
+    seams.patch("moto.iam.responses:IamResponse.simulate_custom_policy", _simulate_custom_policy)
+    seams.patch("moto.iam.responses:IamResponse.simulate_principal_policy", _simulate_principal_policy)

@@ -14,6 +14,7 @@ import functools
 import logging
 from typing import Any
 
+from grader import seams
 from grader.iam.models import Request
 from grader.runtime import moto_seam
 
@@ -23,7 +24,8 @@ from .identity import parsed
 from .resource_policies import resource_policy
 
 log = logging.getLogger(__name__)
-_original: dict[str, Any] = {}
+_S3 = "moto.s3.notifications:_invoke_awslambda"
+_SNS = "moto.sns.models:Subscription.publish"
 def _unqualified(fn: Any) -> str:
     return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
 
@@ -75,55 +77,50 @@ def function_url_denial(fn: Any, auth_type: str) -> str | None:
 
 def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
     """moto's S3 notification delivery to Lambda, after the function-policy check, as an asynchronous invoke."""
+    from moto.awslambda.exceptions import LambdaClientError
     from moto.awslambda.utils import get_backend
 
+    deliver = seams.original(_S3)
     try:
         fn = get_backend(account_id, region_name).get_function(fn_arn)
-        bucket = event_body["Records"][0]["s3"]["bucket"]["name"]
-    except Exception:  # moto's own delivery copes with (and swallows) a missing function
-        return _original["s3"](account_id, event_body, fn_arn, region_name)
+    except LambdaClientError:  # no such function: moto's own delivery copes with (and swallows) it
+        return deliver(account_id, event_body, fn_arn, region_name)
+    bucket = event_body["Records"][0]["s3"]["bucket"]["name"]
     if invoke_allowed(fn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", account_id):
         with moto_seam.asynchronous_delivery():  # S3 invokes asynchronously: Lambda retries, then its DLQ
-            _original["s3"](account_id, event_body, fn_arn, region_name)
+            deliver(account_id, event_body, fn_arn, region_name)
 
 
 def _sns_publish(self: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> None:
     """moto's SNS delivery to one subscription, after the function-policy check for Lambda endpoints."""
+    deliver = seams.original(_SNS)
     if self.protocol == "lambda" and settings.enforce_resource_policies():
+        from moto.awslambda.exceptions import LambdaClientError
         from moto.awslambda.utils import get_backend
 
         region = self.endpoint.split(":")[3]
         try:
             fn = get_backend(self.account_id, region).get_function(self.endpoint)
-        except Exception:  # no such function: moto's delivery handles it
+        except LambdaClientError:  # no such function: moto's delivery handles it
             fn = None
         if fn is not None and not invoke_allowed(fn, "sns.amazonaws.com", self.topic.arn, self.topic.account_id):
             return None
     if self.protocol == "lambda":
         with moto_seam.asynchronous_delivery():  # SNS invokes asynchronously too
-            return _original["sns"](self, message, message_id, *args, **kwargs)
-    return _original["sns"](self, message, message_id, *args, **kwargs)
+            return deliver(self, message, message_id, *args, **kwargs)
+    return deliver(self, message, message_id, *args, **kwargs)
 
 
 def install() -> None:
     """Wrap moto's S3-to-Lambda and SNS-to-subscriber deliveries (idempotent)."""
-    from moto.s3 import notifications
-    from moto.sns import models as sns_models
-
-    if _original:
+    if seams.is_patched(_S3):
         return
-    _original["s3"] = notifications._invoke_awslambda
-    _original["sns"] = sns_models.Subscription.publish
-    # __wrapped__ keeps moto's own code reachable (inspect.getsource, seam checks) behind each wrapper
-    notifications._invoke_awslambda = functools.wraps(_original["s3"])(_s3_invoke)
-    sns_models.Subscription.publish = functools.wraps(_original["sns"])(_sns_publish)  # type: ignore[method-assign]
+    # functools.wraps keeps moto's own code reachable (inspect.unwrap) behind each wrapper
+    seams.patch(_S3, functools.wraps(seams.original(_S3))(_s3_invoke))
+    seams.patch(_SNS, functools.wraps(seams.original(_SNS))(_sns_publish))
 
 
 def uninstall() -> None:
     """Give moto back its own delivery functions."""
-    from moto.s3 import notifications
-    from moto.sns import models as sns_models
-
-    if _original:
-        notifications._invoke_awslambda = _original.pop("s3")
-        sns_models.Subscription.publish = _original.pop("sns")  # type: ignore[method-assign]
+    seams.restore(_S3)
+    seams.restore(_SNS)
