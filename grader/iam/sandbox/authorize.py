@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from grader.iam.models import Decision, Request
 
 from . import checks, operations, settings
 from .arns import Where
-from .denials import denial, message
+from .denials import AccessDenied, denial, message
 from .identity import RoleSession, access_key_of, parsed, role_policies, role_session
 from .params import operation_of, parameters
 from .resource_policies import resource_policy
@@ -28,6 +29,8 @@ def _allow_all() -> Policy:
     return parsed("allow-all", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
                                                                        "Resource": "*"}]})
 
+
+log = logging.getLogger(__name__)
 
 def _global_context(region: str) -> dict[str, Any]:
     """Global condition keys every request carries."""
@@ -106,11 +109,33 @@ def _context(session: RoleSession, service: str, region: str, params: dict[str, 
 
 
 def authorize_request(response: Any) -> None:
-    """Raise the service's AccessDenied error when the signing role session may not make this request."""
+    """Raise the service's AccessDenied error when the signing role session may not make this request.
+
+    Fails closed: a role session's request that the sandbox cannot evaluate (its parameters unreadable, an
+    error in the evaluator) is denied with a message saying so, and logged; it is never let through.
+    """
     session, scope = session_of(response)
     if session is None or not settings.enforce_iam():
         return
     region, service = scope[2], scope[3]
+    try:
+        _authorize_session(response, session, region, service)
+    except AccessDenied:
+        raise
+    except Exception as error:  # fail closed: whatever broke, the request is denied, never allowed
+        log.error("could not evaluate %s %s for %s; denying it", response.method, response.uri, session.arn,
+                  exc_info=True)
+        raise denial(service, unevaluated_message(session, service, error)) from error
+
+
+def unevaluated_message(session: RoleSession, service: str, error: BaseException) -> str:
+    """The denial's text when the sandbox could not evaluate a request: what happened and what to do."""
+    return (f"User: {session.arn} is not authorized to perform this {service} request: the sandbox could not "
+            f"evaluate it against the role's policies ({type(error).__name__}: {error}). This is a fault of the "
+            "course's sandbox, not of your policy; run `lambda-course tour` to check the installation.")
+
+
+def _authorize_session(response: Any, session: RoleSession, region: str, service: str) -> None:
     operation = operation_of(response)
     if operations.action_name(service, operation) in operations.ALWAYS_ALLOWED:
         return

@@ -1,8 +1,17 @@
-"""A request's operation name and parameters, parsed with the service's botocore model (any protocol)."""
+"""A request's operation name and parameters, parsed with the service's botocore model (any protocol).
+
+Parsing fails loudly: an error here reaches the authoriser, which denies the request rather than judge it on
+parameters it could not read. Only an operation botocore does not model at all falls back to the URI's fields.
+"""
 
 from __future__ import annotations
 
+import inspect
+from functools import cache
 from typing import Any
+
+from botocore.model import OperationNotFoundError
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 
 def operation_of(response: Any) -> str:
@@ -15,26 +24,41 @@ def operation_of(response: Any) -> str:
             operation, uri_params = get_service_router(response.boto3_service_name).match(response.normalized_request)
             response.uri_match = response.uri_match or uri_params
             return operation.name
-        except Exception:  # no route: fall back to what moto worked out
+        except (NotFound, MethodNotAllowed):  # no route in the service's model: moto's own reading stands
             pass
     return action[0] if isinstance(action, list) else str(action or "")
+
+
+@cache
+def _protocol_reads_request() -> bool:
+    """Whether moto's determine_request_protocol takes the request (moto 5.2.6) or its content type (5.2.5)."""
+    from moto.core.request import determine_request_protocol
+
+    return "request" in inspect.signature(determine_request_protocol).parameters
+
+
+def request_protocol(service_model: Any, request: Any) -> str:
+    """The wire protocol of `request` (json, query, rest-json...), as the installed moto determines it."""
+    from moto.core.request import determine_request_protocol
+
+    if _protocol_reads_request():
+        return str(determine_request_protocol(service_model, request))
+    return str(determine_request_protocol(service_model, request.content_type))
 
 
 def parameters(response: Any, operation: str) -> dict[str, Any]:
     """The request's parameters by their API names, wherever the protocol puts them (body, query, path)."""
     from moto.core.parse import PROTOCOL_PARSERS
-    from moto.core.request import determine_request_protocol
     from moto.core.utils import get_service_model
 
     request = response.normalized_request
+    uri_params = dict(getattr(response, "uri_match", None) or {})
+    service_model = get_service_model(response.boto3_service_name)
     try:
-        service_model = get_service_model(response.boto3_service_name)
         operation_model = service_model.operation_model(operation)
-        protocol = determine_request_protocol(service_model, request.content_type)
-        parser = PROTOCOL_PARSERS[protocol](operation_model, map_type=dict)
-        parsed = parser.parse({"method": request.method, "values": request.values, "headers": request.headers,
-                               "body": request.data, "url_path": request.path,
-                               "url_params": getattr(response, "uri_match", None) or {}})
-    except Exception:  # an operation botocore does not know: authorise with what the URI told us
-        parsed = {}
-    return {**(getattr(response, "uri_match", None) or {}), **dict(parsed)}
+    except OperationNotFoundError:  # an operation botocore does not model: the URI's fields are all there is
+        return uri_params
+    parser = PROTOCOL_PARSERS[request_protocol(service_model, request)](operation_model, map_type=dict)
+    parsed = parser.parse({"method": request.method, "values": request.values, "headers": request.headers,
+                           "body": request.data, "url_path": request.path, "url_params": uri_params})
+    return {**uri_params, **dict(parsed)}
