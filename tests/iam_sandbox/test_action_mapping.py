@@ -24,6 +24,7 @@ NEWER_THAN_DATABASE = {
         "DeleteObjectAnnotation", "GetObjectAnnotation", "ListObjectAnnotations", "PutObjectAnnotation",
         "UpdateBucketMetadataAnnotationTableConfiguration",  # object annotations, added late 2025
         "RenameObject",  # directory buckets only, added mid 2025
+        "GetBucketDefaultStorageClass", "PutBucketDefaultStorageClass", "GetPart",  # added in 2026
     },
     "dynamodb": {"CancelBulkOperation", "DescribeBulkOperation", "ListBulkOperations", "StartBulkPutItems",
                  "SearchVectors"},  # bulk operations and vector search, newer than the database
@@ -33,7 +34,7 @@ NEWER_THAN_DATABASE = {
     "kms": {"Decapsulate", "Encapsulate", "GetKeyLastUsage"},  # key encapsulation (ML-KEM) and usage tracking
     "logs": {"DeleteSyslogConfiguration", "ListSyslogConfigurations", "PutSyslogConfiguration",
              "GetLogObject", "GetStorageTierPolicy", "PutStorageTierPolicy"},
-    "sts": {"GetScopedCredentials"},
+    "sts": {"GetScopedCredentials", "GetCertificate", "GetTrustBundles", "IssueWorkloadIdentityContext"},
 }
 
 
