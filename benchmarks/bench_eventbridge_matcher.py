@@ -12,7 +12,7 @@ from pathlib import Path
 
 from grader.eventbridge import InvalidEventPattern, compile_pattern, matches, validate_pattern
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "conformance" / "eventbridge-patterns.json"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "eventbridge" / "conformance" / "eventbridge-patterns.json"
 ROUNDS = 200
 
 
