@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import boto3
+from botocore.exceptions import ClientError, ParamValidationError
 
 from grader.apigateway import register_private_target
 from grader.architecture.standin import StandInService
@@ -104,15 +105,17 @@ def listener_network(listener_arn: str) -> tuple[str, tuple[str, ...]] | None:
     try:
         listener = elb.describe_listeners(ListenerArns=[listener_arn])["Listeners"][0]
         lb = elb.describe_load_balancers(LoadBalancerArns=[listener["LoadBalancerArn"]])["LoadBalancers"][0]
-    except Exception:  # elbv2 raises ListenerNotFound or a validation error for an ARN of another kind
+    except (ClientError, ParamValidationError):  # ListenerNotFound, or a validation error for another kind of ARN
         return None
     return lb["VpcId"], tuple(zone["SubnetId"] for zone in lb.get("AvailabilityZones", []))
 
 
 def subnets_vpc(subnet_ids: list[str]) -> set[str]:
-    """The VPCs the given subnets belong to (empty when none of them exists)."""
+    """The VPCs the given subnets belong to (empty when there are none, or one of them does not exist)."""
+    if not subnet_ids:
+        return set()  # describe_subnets with no ids would describe every subnet of the account
     try:
         subnets = boto3.client("ec2").describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
-    except Exception:  # InvalidSubnetID.NotFound
+    except (ClientError, ParamValidationError):  # InvalidSubnetID.NotFound, or an id that is not a string
         return set()
     return {subnet["VpcId"] for subnet in subnets}

@@ -187,8 +187,11 @@ class PatternTester(_Explorer):
             return None
         try:
             verdict = bool(self.matcher(pattern, event))
-        except Exception as error:  # an invalid pattern is the learner's to fix, not a crash
-            self.result.value = _warning(f"Invalid pattern: {error}")
+        except Exception as error:  # shown, never taken as a match: the widget only displays and grades nothing
+            # The course's matcher raises InvalidEventPattern (a ValueError); another matcher may fail otherwise.
+            found = f"Invalid pattern: {error}" if isinstance(error, ValueError) else (
+                f"The matcher could not compare them: {type(error).__name__}: {error}. Check the pattern's shape.")
+            self.result.value = _warning(found)
             return None
         self.result.value = "<b style='color:green'>Match</b>" if verdict else "<b>No match</b>"
         return verdict

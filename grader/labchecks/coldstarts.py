@@ -122,7 +122,7 @@ def check_summary(summarise: Callable[[list[Invocation]], Any], durations: list[
     }
     try:
         got = summarise(runs)
-    except Exception as error:
+    except Exception as error:  # learner code may raise anything; each failure fails the check, never passes it
         raise CheckFailed(
             f"summarise raised {type(error).__name__}: {error} on {len(runs)} invocations "
             f"({len(inits)} cold). Remember that a list may have no cold or no warm invocation."
@@ -237,6 +237,7 @@ def check_lazy_import(fast_name: str) -> None:
 def _check_pdf(name: str) -> None:
     """Check a PDF quote returns an s3:// link to an object that really is in the quotes bucket."""
     import boto3
+    from botocore.exceptions import ClientError, ParamValidationError
 
     answer = _invocation(name, PDF_EVENT).payload
     link = answer.get("pdf") if isinstance(answer, dict) else None
@@ -247,7 +248,7 @@ def _check_pdf(name: str) -> None:
         )
     try:
         body = boto3.client("s3").get_object(Bucket=QUOTES_BUCKET, Key=link[len(prefix):])["Body"].read()
-    except Exception:
+    except (ClientError, ParamValidationError):  # NoSuchKey or NoSuchBucket; an empty key fails validation
         raise CheckFailed(f"A PDF quote answered {link}, but there is no such object in the bucket.") from None
     if not body.startswith(b"%PDF"):
         raise CheckFailed(f"The object at {link} is not a PDF rendered by pdfreport.render.")
@@ -268,11 +269,13 @@ def _fresh_start(name: str) -> None:
 
 def _invocation(name: str, event: Any, qualifier: str | None = None) -> Invocation:
     """Invoke the function; a failed invocation becomes a message with the function's error."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from grader.checks import _function_error_message, _invoke_failure_message
 
     try:
         run = invoke(name, event, qualifier=qualifier)
-    except Exception as error:
+    except (ClientError, BotoCoreError) as error:  # AWS's answer (no such function), or no sandbox to reach
         raise CheckFailed(_invoke_failure_message(name, error)) from None
     if run.function_error:
         raise CheckFailed(_function_error_message(name, run.payload, run.log, event))
@@ -388,6 +391,12 @@ def check_reserved(name: str, limit: int, burst: int) -> None:
     others = [r for r in results if not isinstance(r, dict) and not _is_throttle(r)]
     if others:
         raise CheckFailed(f"Some calls to {name!r} failed for another reason than a throttle: {others[0]}")
+    if limit > 0 and not served:
+        raise CheckFailed(
+            f"None of the {burst} calls to {name!r} ran: all were throttled, although a reserved concurrency of "
+            f"{limit} lets {limit} run at once, so the sandbox refused calls it should have run. Run this check "
+            "again; if it still fails, restart the kernel and run the notebook from the top."
+        )
     peak = max_in_flight(served)
     if peak > limit or not throttled:
         raise CheckFailed(
@@ -430,7 +439,7 @@ def _at_once(count: int, call: Callable[[], Any]) -> list[Any]:
         start.wait()
         try:
             results[slot] = call()
-        except Exception as error:  # collected: a throttle is an expected outcome here
+        except Exception as error:  # kept as the result: callers fail the check on any error but a throttle
             results[slot] = error
 
     threads = [threading.Thread(target=run, args=(slot,)) for slot in range(count)]

@@ -132,7 +132,7 @@ def check_raises_value_error(function: Callable[..., Any], *args: Any) -> None:
         result = function(*args)
     except ValueError:
         return
-    except Exception as error:
+    except Exception as error:  # learner code may raise anything; each failure fails the check, never passes it
         raise CheckFailed(f"{call} raised {type(error).__name__}: {error}; it should raise ValueError.") from None
     raise CheckFailed(f"{call} returned {_short(result)}; it should raise ValueError.")
 
@@ -180,7 +180,7 @@ def _validated(validate: Callable[[Any], Any], record: Any) -> tuple[Any, Any]:
     """Call validate_record and check it returned a pair; an exception becomes a message."""
     try:
         result = validate(record)
-    except Exception as error:
+    except Exception as error:  # learner code may raise anything; each failure fails the check, never passes it
         raise CheckFailed(
             f"validate_record({_short(record)}) raised {type(error).__name__}: {error}. A bad record must not "
             "stop the function: return (None, reason) instead."
@@ -235,6 +235,8 @@ def _check_totals_grew(before: Totals, after: Totals, stored: Mapping[str, tuple
 
 def _missing_orders_message(bucket: str, key: str, missing: list[str], function_name: str) -> str:
     """Explain why uploaded orders are not in the table, running the function once to show its error."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from grader.checks import _function_error_message
     from grader.deploy import invoke
 
@@ -242,8 +244,12 @@ def _missing_orders_message(bucket: str, key: str, missing: list[str], function_
     event = s3_event(bucket, key)
     try:
         invocation = invoke(function_name, event)
-    except Exception:  # no such function: the wiring or the deploy is what is missing
-        return f"{head} There is no function {function_name!r} to run: deploy it and wire the bucket to it."
+    except (ClientError, BotoCoreError) as error:  # only the message differs: the check fails either way
+        code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
+        if code == "ResourceNotFoundException":
+            return f"{head} There is no function {function_name!r} to run: deploy it and wire the bucket to it."
+        return (f"{head} Running {function_name!r} on that upload's event, to see why, failed too: "
+                f"{type(error).__name__}: {error}. Is the sandbox running? Run the setup cell, then this one.")
     if invocation.function_error:
         return f"{head} Running the function on that upload's event fails:\n" + _function_error_message(
             function_name, invocation.payload, invocation.log, event

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from grader import secrets
 from grader.checks import CheckFailed
@@ -63,7 +64,7 @@ def handler(event, context):
     service, method, kwargs = event["service"], event["method"], event["kwargs"]
     try:
         getattr(boto3.client(service), method)(**kwargs)
-    except Exception as error:
+    except Exception as error:  # reported, not raised: only an AccessDenied code counts as refused
         return getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
     return "allowed"
 '''
@@ -162,7 +163,11 @@ def check_thumbnailer_works(policy: Any) -> None:
         raise CheckFailed("The handler ran but no item was recorded in the table; run the setup cell again.")
 
 
+DENIED = ("AccessDenied", "AccessDeniedException")
+
+
 def _probe(call: tuple[str, str, dict]) -> str:
+    """The probe's answer to one call under the learner's role: an error code, "allowed", or "error"."""
     service, method, kwargs = call
     result = invoke(f"{FUNCTION}-probe", {"service": service, "method": method, "kwargs": kwargs})
     return result.payload if isinstance(result.payload, str) else "error"
@@ -177,11 +182,12 @@ def overreaching_allowed(policy: dict, names: Iterable[str]) -> list[str]:
     role_session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{ROLE}/{FUNCTION}"
     for name in names:
         case = OVERREACH[name]
+        request = Request(principal=role_session, action=case["action"], resource=case["resource"])
+        permitted = evaluate(request, identity_policies=[policy]).allowed
         if "call" in case:
-            permitted = _probe(case["call"]) not in ("AccessDenied", "AccessDeniedException")
-        else:
-            request = Request(principal=role_session, action=case["action"], resource=case["resource"])
-            permitted = evaluate(request, identity_policies=[policy]).allowed
+            # Any answer but AccessDenied counts as allowed, a failed probe included. An AccessDenied counts
+            # only if the policy itself denies the call: a sandbox that refuses everything earns no points.
+            permitted = _probe(case["call"]) not in DENIED or permitted
         if permitted:
             allowed.append(f"{case['action']} on {case['resource']}")
     return allowed
@@ -227,7 +233,7 @@ def _apply_permission(permission: dict) -> dict:
         pass
     try:
         return lam.add_permission(FunctionName=FUNCTION, **permission)
-    except Exception as error:  # boto3's parameter validation and AWS errors alike
+    except (ClientError, ParamValidationError, TypeError) as error:  # AWS, boto3's validation, a bad keyword
         raise CheckFailed(f"add_permission(FunctionName={FUNCTION!r}, **permission) failed: {error}. Use the "
                           "parameter names of add_permission: StatementId, Action, Principal, SourceArn, "
                           "SourceAccount.") from None
@@ -331,7 +337,7 @@ def check_encrypted_for_function(value: Any, function_name: str = LAB7_FUNCTION,
         raise CheckFailed("encrypted_url should be the base64 text of the KMS ciphertext, not the URL itself.")
     try:
         plain = secrets.decrypt_for_function(function_name, value)
-    except Exception:
+    except (ClientError, ParamValidationError, ValueError):  # KMS refused it; not base64; not UTF-8 text
         raise CheckFailed("This value does not decrypt with the encryption context {\"LambdaFunctionName\": "
                           f"{function_name!r}}}. Pass EncryptionContext=... to kms.encrypt, and "
                           "base64-encode the CiphertextBlob it returns.") from None
@@ -412,9 +418,11 @@ def _check_ttl_refresh(ttl_seconds: float) -> None:
 
 def check_no_plaintext(function_name: str = LAB7_FUNCTION, values: Iterable[str] = (LAB7_TOKEN, LAB7_URL)) -> None:
     """Neither the token nor the URL shows in plain text in the function's variables or code."""
+    from moto.core.exceptions import JsonRESTError  # what the sandbox's Lambda backend raises, read directly
+
     try:
         found = secrets.exposures(function_name, list(values))
-    except Exception as error:
+    except (ClientError, BotoCoreError, JsonRESTError) as error:  # no such function, or no sandbox to reach
         raise CheckFailed(f"Could not read the function {function_name!r}: {error}. Run your deploy cell.") from None
     if found:
         raise CheckFailed("A secret is in plain text in your function: " + ", ".join(found) + ". Keep the token in "

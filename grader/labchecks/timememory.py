@@ -125,7 +125,7 @@ def check_stops_in_time(handler: Callable[[dict, Any], Any], items: int = 12, ti
         context = LocalContext(timeout_ms)
         try:
             payload = handler({**job, "items": list(job["items"])}, context)
-        except Exception as error:
+        except Exception as error:  # learner code may raise anything; each failure fails the check, never passes it
             raise CheckFailed(
                 f"Your handler raised {type(error).__name__}: {error}. Has the setup cell created the tables, "
                 "and does the handler read the checkpoint with get_item?"
@@ -149,6 +149,8 @@ def check_stops_in_time(handler: Callable[[dict, Any], Any], items: int = 12, ti
 
 def check_job_finishes(function_name: str, items: int = 24, max_invocations: int = 8) -> None:
     """Invoke the deployed function with the same job until it says done, then check every item was done once."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from grader.deploy import invoke
 
     timeout_s = _check_timeout_setting(function_name)
@@ -156,7 +158,7 @@ def check_job_finishes(function_name: str, items: int = 24, max_invocations: int
     for runs in range(1, max_invocations + 1):
         try:
             invocation = invoke(function_name, job)
-        except Exception as error:  # boto3 raises one class per AWS error code
+        except (ClientError, BotoCoreError) as error:  # AWS's answer (no such function), or no sandbox to reach
             raise CheckFailed(f"Invoking {function_name!r} failed: {type(error).__name__}: {error}") from None
         if invocation.function_error:
             raise CheckFailed(_failed_invocation(runs, invocation))
