@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from typing import Any
 
@@ -10,6 +11,7 @@ from grader.apigateway import lookup, proxy, responses
 from grader.apigateway.messages import INTERNAL_ERROR, TIMED_OUT, HttpRequest, HttpResponse, gateway_error
 from grader.facts import value
 
+log = logging.getLogger(__name__)
 PERMISSION_MARK = "no function-policy grant"  # starts the reason header, so checks can tell this 500 apart
 
 
@@ -79,7 +81,8 @@ def call_lambda(
             result["outcome"] = runtime.invoke(fn, json.dumps(event).encode(), fn.function_arn)
         except InvokeError as error:
             result["error"] = error
-        except Exception as error:  # the gateway answers 500, never crashes
+        except Exception as error:  # logged, and the gateway answers 500 for it rather than crash the thread
+            log.exception("The integration call to %s failed in the sandbox", fn.function_name)
             result["error"] = error
 
     worker = threading.Thread(target=run, name="apigw-invoke", daemon=True)

@@ -10,6 +10,7 @@ _FUNCTION_ARN = re.compile(
     r"arn:aws[\w-]*:lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:"
     r"(?P<name>[\w-]+)(?::(?P<qualifier>[\w$-]+))?"
 )
+_FUNCTION_NAME = re.compile(r"[\w-]+(?::[\w$-]+)?")  # a name, perhaps with a qualifier
 
 
 def _backends(backend_dict: Any) -> Iterator[Any]:
@@ -47,21 +48,29 @@ def function_for_uri(uri: str) -> Any | None:
     found = _FUNCTION_ARN.search(uri or "")
     if found is None:
         return None
+    from moto.awslambda.exceptions import UnknownFunctionException
     from moto.awslambda.models import lambda_backends
 
+    regions = dict.get(lambda_backends, found["account"])  # dict.get: looking must not create a backend
+    backend = dict.get(regions, found["region"]) if regions is not None else None
+    if backend is None:  # no function was ever created in that account and region
+        return None
     try:
-        backend = lambda_backends[found["account"]][found["region"]]
         return backend.get_function(found["name"], found["qualifier"])
-    except Exception:  # moto raises its own not-found errors
+    except UnknownFunctionException:  # no such function, version or alias
         return None
 
 
 def function_with_url(name: str) -> Any | None:
     """The function called `name` if it has a function URL configuration."""
+    from moto.awslambda.exceptions import UnknownFunctionException
+
+    if not _FUNCTION_NAME.fullmatch(name):  # not a function name at all (moto cannot even parse some)
+        return None
     for backend in _lambda_backends():
         try:
             fn = backend.get_function(name)
-        except Exception:
+        except UnknownFunctionException:  # not in this account and region; look in the next
             continue
         if getattr(fn, "url_config", None) is not None:
             return fn

@@ -141,7 +141,7 @@ class SqsPoller:
             self._wake.clear()
             try:
                 self._poll()
-            except Exception:  # a poll must never end the thread; the next one starts afresh
+            except Exception:  # logged; a poll must never end the thread, and the next one starts afresh
                 log.exception("SQS poll failed")
             self._wake.wait(self.interval)
 
@@ -206,8 +206,9 @@ class SqsPoller:
         try:
             keep, outcome = self._invoke(batch, ids, state)
             self._delete(batch, ids - keep)
-        except Exception:
+        except Exception:  # logged; the batch counts as an error and its messages reappear after their timeout
             log.exception("SQS batch failed in the sandbox")
+            keep, outcome = set(ids), "error"  # never recorded as a success, even if the failure came late
         finally:
             order = [message.id for message in batch.messages]
             self.history.append(BatchRecord(batch.source.uuid, batch.source.queue.queue_arn, order,

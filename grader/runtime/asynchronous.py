@@ -159,10 +159,15 @@ def _unqualified(fn: Any) -> str:
 
 
 def _latest(fn: Any) -> Any:
-    """The $LATEST function object, which holds the event invoke config and dead-letter config."""
+    """The $LATEST function object, which holds the event invoke config and dead-letter config.
+
+    A function deleted since its event was queued keeps the settings it had; any other failure propagates.
+    """
+    from moto.awslambda.exceptions import UnknownFunctionException
+
     try:
         return _backend(fn.account_id, fn.region).get_function(fn.function_name)
-    except Exception:
+    except UnknownFunctionException:  # deleted meanwhile: the queued event still runs with what it had
         return fn
 
 

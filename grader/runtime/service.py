@@ -7,6 +7,7 @@ new code does on Lambda.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -23,6 +24,7 @@ from grader.runtime.concurrency import ConcurrencyLimits
 from grader.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome
 from grader.runtime.logs import LogStream
 
+log = logging.getLogger(__name__)
 MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account quota
 
 
@@ -215,7 +217,8 @@ class LambdaRuntime:
         env = self._acquire(fn)
         try:
             return env.invoke(payload, invoked_arn or fn.function_arn, client_context)
-        except Exception as error:  # never let the sandbox's own failure look like the handler's
+        except Exception as error:  # any sandbox failure: logged, the environment stopped, and a 500 answered
+            log.exception("The sandbox failed to run %s", fn.function_name)
             env.stop("sandbox error")
             raise InvokeError("ServiceException", f"The sandbox failed to run the function: {error}", 500) from error
         finally:
@@ -233,6 +236,8 @@ class LambdaRuntime:
         return future
 
     def _forget(self, future: Future) -> None:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            log.error("A background invocation failed in the sandbox", exc_info=error)
         with self._pending_lock:
             self._pending.discard(future)
             self._pending_lock.notify_all()

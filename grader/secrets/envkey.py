@@ -39,12 +39,16 @@ def _key(key_arn: str, fn: Any) -> Any:
     """moto's key for an ARN (key or alias) in the key's own account and region, or None."""
     from moto.kms.models import kms_backends
 
+    from grader.iam.sandbox.arns import kms_key_id
+
     parts = key_arn.split(":")
     account, region = (parts[4], parts[3]) if len(parts) > 5 else (fn.account_id, fn.region)
-    try:
-        return kms_backends[account][region].describe_key(key_arn)
-    except Exception:  # moto's NotFoundException, or an alias that names no key
+    regions = kms_backends[account]
+    if region not in regions:  # a region moto does not know holds no key
         return None
+    backend = regions[region]
+    key_id = kms_key_id(backend, key_arn)  # None for an alias that names no key
+    return backend.describe_key(key_id) if key_id is not None and key_id in backend.keys else None
 
 
 def _session_arn(fn: Any) -> tuple[str, str, str]:
@@ -56,6 +60,8 @@ def _session_arn(fn: Any) -> tuple[str, str, str]:
 
 def _access(fn: Any, key: Any) -> KeyProblem | None:
     """Decide kms:Decrypt for the role session with the key policy, the role's policies and Lambda's grant."""
+    from moto.iam.exceptions import NotFoundException
+
     from grader.iam.evaluator import evaluate
     from grader.iam.models import Outcome, Request
     from grader.iam.sandbox.identity import role_policies
@@ -63,7 +69,7 @@ def _access(fn: Any, key: Any) -> KeyProblem | None:
     session, role_name, account = _session_arn(fn)
     try:
         identity, boundary = role_policies(account, "aws", role_name)
-    except Exception:  # the role is gone: the grant names a principal that no longer exists
+    except NotFoundException:  # the role is gone: the grant names a principal that no longer exists
         return _kms_error("UnrecognizedClientException", "The security token included in the request is invalid.")
     grant = {"Version": "2012-10-17", "Statement": [
         {"Sid": "LambdaGrant", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key.arn}]}

@@ -44,14 +44,15 @@ def _access_denied() -> Exception:
 
 def _check_invoke_permission(backend: Any, secret: Any, function_arn: str) -> None:
     """AWS refuses the rotation when the function policy does not let Secrets Manager invoke the function."""
+    from moto.awslambda.exceptions import LambdaClientError
     from moto.awslambda.utils import get_backend
 
     from grader.iam.sandbox.triggers import invoke_allowed
 
     try:
         fn = get_backend(backend.account_id, backend.region_name).get_function(function_arn)
-    except Exception:
-        return  # moto answers a missing function with its own ResourceNotFoundException
+    except LambdaClientError:  # no such function: moto's rotation answers with its own ResourceNotFoundException
+        return
     if not invoke_allowed(fn, "secretsmanager.amazonaws.com", secret.arn, backend.account_id):
         raise _access_denied()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -102,12 +103,22 @@ def _secret(value: str, params: dict, where: Where) -> list[str]:
     return [value if value.startswith("arn:") else where.arn("secretsmanager", f"secret:{value}")]
 
 
+def kms_key_id(backend: Any, value: str) -> str | None:
+    """The raw key ID a key ID, key ARN, alias name or alias ARN names in moto's KMS backend; None for an alias
+    that names no key (moto's own any_id_to_key_id fails with AttributeError there)."""
+    key_id = backend.get_key_id(backend.get_alias_name(value))
+    if not key_id.startswith("alias/"):
+        return key_id
+    target = backend.get_key_id_from_alias(key_id)
+    return backend.get_key_id(target) if target is not None else None
+
+
 def _kms_key(value: str, params: dict, where: Where) -> list[str]:
     from moto.kms.models import kms_backends
 
-    try:
-        key_id = kms_backends[where.account][where.region].any_id_to_key_id(value)
-    except Exception:  # an alias that names no key: authorise on what was given, as AWS reports it
+    regions = kms_backends[where.account]
+    key_id = kms_key_id(regions[where.region], value) if where.region in regions else None
+    if key_id is None:  # an alias that names no key: authorise on what was given, as AWS reports it
         key_id = value
     if key_id.startswith("arn:"):
         return [key_id]
@@ -119,9 +130,11 @@ def _kms_key(value: str, params: dict, where: Where) -> list[str]:
 def _kms_ciphertext(value: Any, params: dict, where: Where) -> list[str]:
     from moto.kms.utils import _deserialize_ciphertext_blob
 
+    if not isinstance(value, bytes | bytearray | memoryview):  # no blob at all: KMS fails the call itself
+        return ["*"]
     try:
-        key_id = _deserialize_ciphertext_blob(value if isinstance(value, bytes) else bytes(value)).key_id
-    except Exception:  # not a ciphertext this sandbox made: KMS would fail the call anyway
+        key_id = _deserialize_ciphertext_blob(bytes(value)).key_id
+    except (struct.error, UnicodeDecodeError):  # not a ciphertext this sandbox made: KMS fails the call anyway
         return ["*"]
     return [where.arn("kms", f"key/{key_id}")]
 
@@ -163,11 +176,12 @@ def _log_stream(value: str, params: dict, where: Where) -> list[str]:
 
 
 def _iam_role(value: str, params: dict, where: Where) -> list[str]:
+    from moto.iam.exceptions import NotFoundException
     from moto.iam.models import iam_backends
 
     try:
         return [iam_backends[where.account][where.partition].get_role(value).arn]
-    except Exception:  # no such role: authorise on the path-less ARN
+    except NotFoundException:  # no such role: authorise on the path-less ARN
         return [f"arn:{where.partition}:iam::{where.account}:role/{value}"]
 
 

@@ -76,9 +76,11 @@ def parsed(name: str, document: Any) -> Policy:
 
 
 def _managed_document(iam: Any, arn: str) -> str | None:
+    from moto.iam.exceptions import NotFoundException
+
     try:
         policy = iam.get_policy(arn)
-    except Exception:  # a boundary or attachment naming a policy that no longer exists grants nothing
+    except NotFoundException:  # a boundary or attachment naming a policy that no longer exists grants nothing
         return None
     for version in policy.versions:
         if version.version_id == policy.default_version_id:

@@ -45,12 +45,13 @@ def _principal(value: Any) -> Any:
 
 
 def _lambda(arn: str, where: Where) -> Any:
+    from moto.awslambda.exceptions import UnknownFunctionException
     from moto.awslambda.models import lambda_backends
 
     parts = arn.split(":")
     try:
         fn = lambda_backends[parts[4]][parts[3]].get_function(parts[6])
-    except Exception:  # no such function: Lambda answers the request itself with ResourceNotFound
+    except UnknownFunctionException:  # no such function: Lambda answers the request itself with ResourceNotFound
         return None
     statements = [_as_aws_writes({**st, "Principal": _principal(st.get("Principal"))})
                   for st in fn.policy.statements]
@@ -92,11 +93,12 @@ def _secret(arn: str, where: Where) -> Any:
 
 
 def _role_trust(arn: str, where: Where) -> Any:
+    from moto.iam.exceptions import NotFoundException
     from moto.iam.models import iam_backends
 
     try:
         return iam_backends[arn.split(":")[4]][where.partition].get_role_by_arn(arn).assume_role_policy_document
-    except Exception:  # no such role: STS fails the call itself
+    except NotFoundException:  # no such role: STS fails the call itself
         return None
 
 
