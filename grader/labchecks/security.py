@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -424,6 +425,9 @@ def check_no_plaintext(function_name: str = LAB7_FUNCTION, values: Iterable[str]
         found = secrets.exposures(function_name, list(values))
     except (ClientError, BotoCoreError, JsonRESTError) as error:  # no such function, or no sandbox to reach
         raise CheckFailed(f"Could not read the function {function_name!r}: {error}. Run your deploy cell.") from None
+    except zipfile.BadZipFile:
+        raise CheckFailed(f"The code package of {function_name!r} is not a zip file, so it cannot be checked for "
+                          "secrets. Deploy it with deploy_function(...), which zips your code.") from None
     if found:
         raise CheckFailed("A secret is in plain text in your function: " + ", ".join(found) + ". Keep the token in "
                           "Secrets Manager only and the URL only as KMS ciphertext.")

@@ -9,17 +9,17 @@ import boto3
 
 
 def _code_files(function_name: str) -> dict[str, bytes]:
-    """The files of the function's deployment package, read from the sandbox's Lambda backend."""
+    """The files of the function's deployment package, read from the sandbox's Lambda backend.
+
+    A package that is not a zip raises zipfile.BadZipFile: what cannot be read cannot be called clean.
+    """
     from moto.awslambda.models import lambda_backends
 
     session = boto3.session.Session()
     account = boto3.client("sts").get_caller_identity()["Account"]
     fn = lambda_backends[account][session.region_name].get_function(function_name)
-    try:
-        with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
-            return {name: archive.read(name) for name in archive.namelist()}
-    except zipfile.BadZipFile:
-        return {}
+    with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def exposures(function_name: str, values: list[str]) -> list[str]:

@@ -272,6 +272,20 @@ def test_a_function_that_cannot_be_read_fails_the_plain_text_check(monkeypatch: 
             security.check_no_plaintext()
 
 
+def test_a_code_package_that_cannot_be_read_is_not_called_clean(sb, unique) -> None:
+    """The check reads the package itself: one it cannot open fails rather than count as free of secrets."""
+    from moto.awslambda.models import lambda_backends
+
+    from grader.deploy import deploy_function
+
+    name = f"unreadable-{unique}"
+    deploy_function(name, "def handler(event, context):\n    return 1\n")
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    lambda_backends[account]["us-east-1"].get_function(name).code_bytes = b"not a zip archive"
+    with pytest.raises(CheckFailed, match="is not a zip file, so it cannot be checked for secrets"):
+        security.check_no_plaintext(name, ["s3cr3t"])
+
+
 # --- grader/labchecks/etl.py ----------------------------------------------------------------------------------
 
 
