@@ -51,6 +51,13 @@ class Result:
         """Total points available."""
         return sum(self.max_scores.values())
 
+    def fail(self, reason: str) -> None:
+        """Make this an error result: no point of it counts; the points found so far are only noted."""
+        if self.score:
+            self.notes.append(f"{self.score:g} of {self.max_score:g} points were found but none count: {reason}")
+        self.scores = dict.fromkeys(self.scores, 0.0)
+        self.error = reason
+
 
 def find_submissions(folder: Path, lab: Lab) -> list[Submission]:
     """Submissions in `folder` (`<learner>.ipynb` files or `<learner>/<lab>.ipynb` folders), by learner."""
@@ -86,7 +93,7 @@ class LabGrader:
         learner = submission.learner
         try:
             notebook = nbformat.read(submission.notebook, as_version=4)
-        except Exception as error:  # nbformat raises several kinds for a damaged file
+        except Exception as error:  # the learner's own file, of any content: fails only this learner's result
             reason = f"{submission.notebook.name} is not a readable notebook ({type(error).__name__})"
             return Result(learner, error=reason, max_scores=self.max_scores())
         target = self.paths.work_dir / "submitted" / learner / self.lab.id
@@ -96,8 +103,12 @@ class LabGrader:
         # nbgrader puts back a deleted test cell only when the cell before it survived; restoring every lab
         # cell first makes any deletion safe.
         released = self._released()
-        merged = restore_lab_cells(trusted_metadata(notebook, released), released)
-        nbformat.write(merged, target / f"{self.lab.id}.ipynb")
+        try:
+            merged = restore_lab_cells(trusted_metadata(notebook, released), released)
+            nbformat.write(merged, target / f"{self.lab.id}.ipynb")
+        except (AttributeError, KeyError, TypeError, ValueError) as error:  # cells or metadata of a wrong shape
+            reason = f"{submission.notebook.name} has damaged cells or metadata ({type(error).__name__}: {error})"
+            return Result(learner, error=reason[:300], max_scores=self.max_scores())
         hidden = self._hidden_from(submission)
         try:
             with kernel_tmpdir():
@@ -130,16 +141,22 @@ class LabGrader:
         return result
 
     def write_feedback(self, results: list[Result]) -> list[Result]:
-        """Write every graded learner's feedback page in one nbgrader run (its start-up is paid once)."""
+        """Write every graded learner's feedback page in one nbgrader run (its start-up is paid once).
+
+        A learner whose grading failed gets no page: nbgrader's own scores for them may be in the gradebook,
+        and a page showing them (or an older one) would mislead.
+        """
         graded = [r for r in results if not r.error]
         if graded:
             try:
                 run_converter(GenerateFeedback, self.config, self.lab.id, "*", force=True)
             except NbgraderFailed as failure:
                 for result in graded:
-                    result.error = f"feedback not written: {_last_error_line(str(failure))}"
-        for result in graded:
+                    result.fail(f"feedback not written: {_last_error_line(str(failure))}")
+        for result in results:
             path = self.feedback_path(result.learner)
+            if result.error:
+                shutil.rmtree(path.parent, ignore_errors=True)
             result.feedback = path if path.exists() else None
         return results
 

@@ -72,6 +72,7 @@ def check(args: argparse.Namespace) -> int:
 def grade(args: argparse.Namespace) -> int:
     """Autograde a lab's submissions (all, or --learner ones) on one machine or a Dask cluster; export."""
     from grader.grading.autograde import LabGrader, find_submissions
+    from grader.grading.release import ReleaseError
 
     chosen = _chosen_labs([args.lab])
     folder = Path(args.submissions)
@@ -99,7 +100,7 @@ def grade(args: argparse.Namespace) -> int:
     grader = LabGrader(the_lab, CoursePaths(work=Path(args.work) if getattr(args, "work", None) else None))
     try:
         grader.prepare()
-    except Exception as error:  # a broken source notebook or gradebook: nothing can be graded
+    except (ReleaseError, NbgraderFailed, OSError, ValueError) as error:  # a bad source, folder or nbgrader run
         print(f"Could not prepare {the_lab.id} for grading: {error}", file=sys.stderr)
         return UNUSABLE
     return _grade_class(args, grader, submissions, due, regrade=bool(wanted))

@@ -39,6 +39,8 @@ from grader.grading.labs import lab
 from grader.grading.lateness import DEFAULT_RATE_PER_DAY, Lateness, assess
 from grader.grading.runner import NbgraderFailed, run_converter
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Task:
@@ -113,6 +115,8 @@ def grade_task(task: Task) -> Graded:
     graded.grades, graded.comments = _rows(grader, task.learner, graded.penalty)
     graded.autograded = _autograded_path(grader.paths, task.lab_id, task.learner).read_text()
     graded.feedback = _feedback_page(grader, result)
+    if result.error:  # no feedback page: none of this grading is recorded, as for any other failure
+        return Graded(result, task.submitted_at, graded.lateness)
     return graded
 
 
@@ -175,7 +179,7 @@ def _feedback_page(grader: LabGrader, result: Result) -> str:
     try:
         run_converter(GenerateFeedback, grader.config, grader.lab.id, result.learner, force=True)
     except NbgraderFailed as failure:
-        result.error = f"feedback not written: {str(failure).splitlines()[0]}"
+        result.fail(f"feedback not written: {str(failure).splitlines()[0]}")
         return ""
     return grader.feedback_path(result.learner).read_text()
 
@@ -201,12 +205,13 @@ def _safely(task: Task) -> Graded:
     """grade_task, with anything it raises turned into a failed result."""
     try:
         return grade_task(task)
-    except Exception as error:  # a broken worker or shard: this learner is reported, the class goes on
+    except Exception as error:  # any failure grading one task: that learner gets an error and 0, the class goes on
         return failed(task, error)
 
 
 def failed(task: Task, error: BaseException) -> Graded:
-    """The result for a task whose grading raised."""
+    """The result for a task whose grading raised: an error and no points; the traceback goes to the log."""
+    log.error("grading %s's submission of %s failed", task.learner, task.lab_id, exc_info=error)
     reason = f"grading failed: {type(error).__name__}: {error}".splitlines()[0][:300]
     return Graded(Result(task.learner, error=reason), task.submitted_at)
 
@@ -231,7 +236,7 @@ def _on_dask(tasks: Sequence[Task], workers: int, scheduler: str | None) -> Iter
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:  # the task raised on the worker, or the worker died
+            except Exception as error:  # the task raised on the worker, or was lost: that learner's error only
                 yield failed(futures[future], error)
     finally:
         client.close()

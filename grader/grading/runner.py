@@ -50,7 +50,7 @@ def run_converter(
             warnings.simplefilter("ignore", SAWarning)
             warnings.simplefilter("ignore", MissingIDFieldWarning)
             converter.start()
-    except Exception as error:
+    except Exception as error:  # not swallowed: raised again as NbgraderFailed, with the end of nbgrader's log
         tail = "\n".join(buffer.getvalue().splitlines()[-25:])
         step = converter_class.__name__
         raise NbgraderFailed(f"nbgrader {step} failed for {assignment_id}: {error}\n{tail}") from error

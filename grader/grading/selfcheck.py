@@ -89,7 +89,7 @@ def _read(path: Path) -> NotebookNode:
         raise SelfCheckError(f"There is no notebook at {path}.")
     try:
         return nbformat.read(path, as_version=4)
-    except Exception as error:
+    except Exception as error:  # the learner's own file, of any content: reported to them as SelfCheckError
         raise SelfCheckError(f"{path} could not be read as a notebook ({type(error).__name__}).") from None
 
 

@@ -95,13 +95,16 @@ class JailedExecute(Execute):
     async def _kill_kernel(self) -> None:
         try:
             await self.km.shutdown_kernel(now=True)
-        except Exception as error:  # the kernel may be half gone; the jail kills what is left
+        except Exception as error:  # later cells already score 0 (NotRun); the jail kills what is left of it
             self.log.warning("could not stop a stuck kernel: %s", error)
 
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> NotebookNode | None:
-        """Keep each output only up to the cell's and the notebook's character budgets."""
+        """Keep each output only up to the cell's and the notebook's character budgets.
+
+        An error is always kept, cut to the budget: nbgrader scores a test cell 0 only when it has one.
+        """
         budget = self._budget(cell_index)
-        if budget == 0 and cell_index in self._truncated:
+        if budget == 0 and cell_index in self._truncated and msg.get("msg_type") != "error":
             return None  # the note that output was cut is already there
         msg = _clipped(msg, budget)
         size = _size(msg)

@@ -140,13 +140,19 @@ def _run_cell(cell: dict, index: int, namespace: dict[str, Any], guard: Guard) -
     try:
         run_code(cell["source"], f"<cell-{index}>", namespace)
         error = ""
-    except BaseException as problem:  # SystemExit and KeyboardInterrupt fail the cell like any error
-        error = "".join(traceback.format_exception_only(type(problem), problem)).strip()[:2000]
+    except BaseException as problem:  # anything the cell raises, SystemExit included, only fails this cell
+        error = _describe(problem)
     if cell["kind"] == "setup":
         guard.remember_lab_names(namespace, before, values)
     if cell["kind"] == "test" and not error and (changed := guard.tampered(namespace)):
         error = f"the course's helpers were changed while this test ran: {', '.join(changed[:5])}"
     return {"ok": not error, "error": error}
+
+
+def _describe(problem: BaseException) -> str:
+    """What a cell raised, as one line; never empty, since an empty error would read as a pass."""
+    text = "".join(traceback.format_exception_only(type(problem), problem)).strip()[:2000]
+    return text or "the cell raised an exception with no name and no message"
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def preload() -> list[str]:
             if name.endswith(".*"):
                 for found in pkgutil.walk_packages(module.__path__, f"{module.__name__}."):
                     importlib.import_module(found.name)
-        except Exception:
+        except Exception:  # a module not preloaded is imported by the program itself: slower, not less safe
             missing.append(name)
     return missing
 
@@ -214,7 +214,7 @@ def _become_program(request: dict[str, Any], fds: list[int]) -> None:
         os.environ.update(policy["env"])
         tempfile.tempdir = None  # found again from the jail's TMPDIR
         _run(request["argv"])
-    except BaseException:
+    except BaseException:  # the program could not start or end: exit 127 here, never back in the server's loop
         traceback.print_exc()
         os._exit(127)
 
@@ -231,7 +231,7 @@ def _run(argv: list[str]) -> None:
         runpy.run_module(argv[2], run_name="__main__", alter_sys=True)
     except SystemExit as stop:
         code = stop.code
-    except BaseException:
+    except BaseException:  # as `python -m` does: the program's own failure, status 1, the launcher sees it
         traceback.print_exc()
         code = 1
     _exit(code)
