@@ -8,7 +8,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from grader.grading.feedback import FeedbackExporter, HideHiddenTests
+from grader.grading.feedback import FeedbackExporter, HideHiddenTests, SanitizeOutputs
 from grader.grading.scoring import autograde_preprocessors
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -95,8 +95,12 @@ def kernel_config(sockets: Path | None = None) -> Config:
 
 
 def _feedback_preprocessors() -> list:
-    """nbgrader's feedback preprocessors, plus one that keeps hidden tests out of the learner's feedback."""
+    """nbgrader's feedback preprocessors, plus ones that keep hidden tests and live learner markup out of it.
+
+    The page is opened by learners and instructors, so nothing a learner's notebook displayed may run there
+    (FeedbackExporter sanitises the markdown it renders as well).
+    """
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    return [GetGrades, HideHiddenTests, SanitizeOutputs, CSSHTMLHeaderPreprocessor]
