@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import sys
 from datetime import datetime
@@ -16,7 +17,7 @@ from grader.grading.runner import NbgraderFailed
 if TYPE_CHECKING:  # the grading modules load nbgrader: imported only by the commands that grade
     from grader.grading.autograde import LabGrader, Submission
     from grader.grading.export import Entry
-    from grader.grading.parallel import Task
+    from grader.grading.parallel import Graded, Task
 
 OK, FAILED, UNUSABLE = 0, 1, 2
 PARALLEL_FROM = 8  # submissions; below this, starting worker processes costs more than it saves
@@ -71,7 +72,7 @@ def check(args: argparse.Namespace) -> int:
 
 def grade(args: argparse.Namespace) -> int:
     """Autograde a lab's submissions (all, or --learner ones) on one machine or a Dask cluster; export."""
-    from grader.grading.autograde import LabGrader, find_submissions
+    from grader.grading.autograde import LabGrader, class_folder, find_submissions
     from grader.grading.release import ReleaseError
 
     chosen = _chosen_labs([args.lab])
@@ -82,9 +83,18 @@ def grade(args: argparse.Namespace) -> int:
         print(f"{folder} is not a folder of submissions.", file=sys.stderr)
         return UNUSABLE
     the_lab = chosen[0]
-    submissions = find_submissions(folder, the_lab)
+    if class_folder(folder) != folder:
+        print(f"{folder} is an nbgrader course: grading the submissions in {class_folder(folder)}.", flush=True)
+    try:
+        submissions = find_submissions(folder, the_lab)
+    except OSError as error:  # the folder itself (not one learner's file) cannot be listed
+        print(f"Could not read the submissions in {folder}: {error.strerror or error}.", file=sys.stderr)
+        return UNUSABLE
     if not submissions:
-        print(f"No submissions in {folder}: expected <learner>.ipynb files or <learner>/{the_lab.id}.ipynb.")
+        lab_id = the_lab.id
+        print(f"No submissions in {folder}: expected <learner>.ipynb files, <learner>/{lab_id}.ipynb folders, "
+              f"or nbgrader's collected <learner>/{lab_id}/{lab_id}.ipynb (give its submitted/ folder, or the "
+              "course folder that holds it and nbgrader_config.py).")
         return UNUSABLE
     wanted = list(getattr(args, "learner", None) or [])
     missing = sorted(set(wanted) - {s.learner for s in submissions})
@@ -115,16 +125,18 @@ def _grade_class(
 ) -> int:
     """Grade, record each result in the class gradebook as it arrives, write feedback and exports."""
     from grader.grading import classbook, export
+    from grader.grading.autograde import is_learner_name
     from grader.grading.lateness import DEFAULT_RATE_PER_DAY
     from grader.grading.parallel import graded
     from grader.grading.progress import Progress
 
     the_lab, work = grader.lab, grader.paths.work_dir
-    workers, scheduler = _workers(args, len(submissions))
-    workers = min(workers, len(submissions))  # an idle worker would only cost its start-up
+    gradable = [submission for submission in submissions if not submission.problem]
+    workers, scheduler = _workers(args, len(gradable))
+    workers = min(workers, len(gradable))  # an idle worker would only cost its start-up
     rate = getattr(args, "late_penalty", None)
     rate = DEFAULT_RATE_PER_DAY if rate is None else rate
-    tasks = _tasks(the_lab, submissions, grader.paths, due, rate, remote=bool(scheduler))
+    tasks = _tasks(the_lab, gradable, grader.paths, due, rate, remote=bool(scheduler))
     what = f"Grading {len(tasks)} submissions of {the_lab.id}"
     if scheduler:
         print(f"{what} on the Dask cluster at {scheduler}.", flush=True)
@@ -132,9 +144,12 @@ def _grade_class(
         print(f"{what} on {workers} local worker processes.", flush=True)
     entries = export.load(export.results_path(work, the_lab)) if regrade else {}
     shutil.rmtree(work / "shards", ignore_errors=True)  # workers' folders from earlier runs: all merged
-    progress, this_run = Progress(len(tasks)), []
-    for one in graded(tasks, workers, scheduler):
-        classbook.record(grader, one)
+    progress, this_run = Progress(len(submissions)), []
+    notes = {submission.learner: submission.notes for submission in gradable}
+    for one in itertools.chain(_refused(grader, submissions), graded(tasks, workers, scheduler)):
+        one.result.notes[:0] = notes.get(one.result.learner, ())
+        if is_learner_name(one.result.learner):  # an odd name never names a file or a gradebook row
+            classbook.record(grader, one)  # a refused learner's earlier grading and feedback go with it
         entry = export.Entry(one.result, one.submitted_at, one.lateness)
         entries[entry.learner] = entry
         this_run.append(entry)
@@ -143,6 +158,16 @@ def _grade_class(
     print(f"Graded {len(this_run)} in {progress.elapsed():.1f} s.", flush=True)
     _export(grader, sorted(entries.values(), key=lambda e: e.learner))
     return FAILED if any(entry.result.error for entry in this_run) else OK
+
+
+def _refused(grader: LabGrader, submissions: list[Submission]) -> list[Graded]:
+    """The results of submissions refused when they were found: that reason as the error, no points."""
+    from grader.grading.autograde import Result
+    from grader.grading.parallel import Graded
+
+    max_scores = grader.max_scores()
+    return [Graded(Result(one.learner, error=one.problem, max_scores=dict(max_scores)), one.submitted_at)
+            for one in submissions if one.problem]
 
 
 def _workers(args: argparse.Namespace, class_size: int) -> tuple[int, str | None]:
@@ -161,28 +186,30 @@ def _workers(args: argparse.Namespace, class_size: int) -> tuple[int, str | None
 
 def _tasks(the_lab: Lab, submissions: list[Submission], paths: CoursePaths, due: datetime | None, rate: float,
            remote: bool) -> list[Task]:
-    """One grading task per submission, with the time it was handed in and the late policy."""
-    from grader.grading.lateness import submitted_at
-    from grader.grading.parallel import make_task
+    """One grading task per submission, with the time it was handed in and the late policy.
 
-    tasks = []
-    for submission in submissions:
-        own_folder = submission.notebook.parent.name == submission.learner
-        when = submitted_at(submission.notebook, own_folder)
-        tasks.append(make_task(the_lab.id, submission, when, paths, due, rate, remote))
-    return tasks
+    A task carries the notebook's bytes as read when the submission was found (never through a link), not
+    its path, so what is graded is the file that was checked; for a remote cluster, without local paths.
+    """
+    from grader.grading.parallel import Task
+
+    where = {} if remote else {"root": str(paths.root), "work": str(paths.work_dir)}
+    return [Task(the_lab.id, one.learner, one.notebook.name, one.read(), one.submitted_at, due, rate, **where)
+            for one in submissions]
 
 
 def _export(grader: LabGrader, entries: list[Entry]) -> None:
     """Write the class results, the scores CSV and the Canvas CSV; print the summary table."""
     from grader.grading import export
+    from grader.grading.autograde import is_learner_name
     from grader.grading.scores import summary_table
 
     the_lab, work = grader.lab, grader.paths.work_dir
     max_scores = grader.max_scores()
     export.save(entries, export.results_path(work, the_lab))
     scores = export.write_scores_csv(entries, list(max_scores), work / f"{the_lab.id}-scores.csv")
-    canvas = export.write_canvas_csv(entries, the_lab, work / f"{the_lab.id}-canvas.csv")
+    learners = [entry for entry in entries if is_learner_name(entry.learner)]  # no row for a name that is none
+    canvas = export.write_canvas_csv(learners, the_lab, work / f"{the_lab.id}-canvas.csv")
     penalties = {entry.learner: entry.penalty for entry in entries}
     print()
     print(summary_table([entry.result for entry in entries], list(max_scores), max_scores, penalties))

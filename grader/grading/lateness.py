@@ -5,7 +5,8 @@ The policy, applied by `lambda-course grade`:
       and nothing is late. A due date without a time zone is read as UTC.
     - A submission's time is the first line of `timestamp.txt` in the learner's folder, beside the notebook
       (nbgrader's file, for example `2026-03-01 12:34:56.789 UTC`), else the notebook file's modification
-      time.
+      time. A timestamp.txt that is not a date and time is that learner's grading error, as it is for
+      nbgrader: their lateness would be a guess.
     - Each started day (24 hours) after the due date costs `rate` of the points earned (`--late-penalty`,
       0.1 by default: one minute late costs 10%, 25 hours late 20%), never more than all of them.
 """
@@ -13,6 +14,7 @@ The policy, applied by `lambda-course grade`:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,10 @@ from nbgrader.utils import parse_utc
 
 DEFAULT_RATE_PER_DAY = 0.1
 _DAY_S = 24 * 3600
+_LONGEST_TIMESTAMP = 100  # characters; nbgrader writes about 30
+# The zone word of `date time zone`: an offset or a zone name. dateutil opens a zone name as a file, so a word
+# that could name a path outside its zone database (a leading "/" or a "..") is refused before it is parsed.
+_ZONE_WORD = re.compile(r"[+-]?\d{1,4}|[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*")
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,30 @@ def submitted_at(notebook: Path, own_folder: bool = True) -> datetime:
     """
     stamp = notebook.parent / "timestamp.txt"
     if own_folder and stamp.is_file():
-        text = stamp.read_text().strip().splitlines()
-        if text:
-            return as_utc(parse_utc(text[0]))
+        when = timestamp_from_text(stamp.read_text())
+        if when is not None:
+            return when
     return datetime.fromtimestamp(notebook.stat().st_mtime, tz=UTC)
+
+
+def timestamp_from_text(text: str) -> datetime | None:
+    """The time (UTC) a timestamp.txt's first line gives, read as nbgrader reads it; None when there is none.
+
+    Raises ValueError, saying what the line holds, when it is not a date and time: nbgrader itself refuses to
+    grade a submission whose timestamp.txt it cannot read, as its lateness would be a guess.
+    """
+    lines = text.strip().splitlines()
+    if not lines:
+        return None
+    line = lines[0].strip()
+    shown = ascii(line[:40] + ("..." if len(line) > 40 else ""))
+    words = line.split(" ")
+    if len(line) > _LONGEST_TIMESTAMP or (len(words) == 3 and not _ZONE_WORD.fullmatch(words[2])):
+        raise ValueError(f"{shown} is not a date and time")
+    try:
+        return as_utc(parse_utc(line))
+    except (ValueError, OverflowError) as error:  # dateutil's ParserError is a ValueError
+        raise ValueError(f"{shown} is not a date and time") from error
 
 
 def as_utc(moment: datetime | str) -> datetime:
