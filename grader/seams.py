@@ -134,6 +134,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "moto.awslambda.responses": ("LambdaResponse",),
     "moto.awslambda.utils": ("get_backend",),
     "moto.backends": ("get_backend",),
+    "moto.core": ("DEFAULT_ACCOUNT_ID",),
     "moto.core.authorization": ("ActionAuthenticatorMixin",),
     "moto.core.base_backend": ("model_data",),
     "moto.core.exceptions": ("JsonRESTError", "ServiceException"),

@@ -23,9 +23,8 @@ from grader.grading.release import check_source
 from grader.grading.runner import NbgraderFailed, run_converter
 from grader.grading.scratch import kernel_tmpdir
 from grader.grading.trust.cells import trusted_metadata
-from grader.grading.trust.grading import autograde_in_jail, lower_in_gradebook, reconcile
+from grader.grading.trust.grading import autograde_in_jail
 from grader.grading.trust.jail import Limits, course_hidden_paths
-from grader.grading.trust.recheck import RecheckUnavailable, recheck
 
 NOTEBOOK_LIMIT_BYTES = 100_000_000  # nbgrader's own cap on a collected file (CourseDirectory.max_file_size)
 _TIMESTAMP_LIMIT_BYTES = 4096
@@ -483,28 +482,14 @@ class LabGrader:
                 incidents = autograde_in_jail(self.config, self.lab.id, learner, target, hidden, self.limits)
         except NbgraderFailed as failure:
             return Result(learner, error=_last_error_line(str(failure)), max_scores=self.max_scores())
-        return self._rechecked(self._result(learner), target / f"{self.lab.id}.ipynb", hidden, incidents)
+        result = self._result(learner)
+        result.notes = incidents
+        return result
 
     def _hidden_from(self, submission: Submission) -> list[Path]:
         """What a submission's code must not see: the gradebook and copies, solutions/, other submissions."""
         self.paths.work_dir.chmod(0o700)  # without namespaces, the jail's own user is kept out by permissions
         return course_hidden_paths(self.paths.root, self.paths.work_dir, submission.class_folder())
-
-    def _rechecked(self, result: Result, notebook: Path, hidden: list[Path], incidents: list[str]) -> Result:
-        """nbgrader's scores checked by re-running the source's tests outside the kernel; the lower counts."""
-        if not any(result.scores.values()):  # nothing earned: a second opinion could not lower it
-            result.notes = incidents
-            return result
-        source = self.lab.source(self.paths.root)
-        try:
-            second = recheck(notebook, source, hidden, self.lab.cell_timeout, self.limits)
-        except RecheckUnavailable as failure:
-            return Result(result.learner, error=str(failure), max_scores=result.max_scores, notes=incidents)
-        result.scores, disagreements = reconcile(result.scores, second)
-        db_url = self.config.CourseDirectory.db_url
-        lower_in_gradebook(db_url, COURSE_ID, self.lab.id, result.learner, result.scores)
-        result.notes = incidents + second.incidents + disagreements
-        return result
 
     def write_feedback(self, results: list[Result]) -> list[Result]:
         """Write every graded learner's feedback page in one nbgrader run (its start-up is paid once).

@@ -26,19 +26,24 @@ class DropTestCellResults(NbGraderPreprocessor):
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde steps, with test cell results dropped after execution and before scoring."""
+    """nbgrader's autograde steps, with the course's jailed, judged Execute and test cell results dropped.
+
+    Every way of autograding reads this list (the course's nbgrader_config.py, `lambda-course grade`), so none
+    runs a submission with nbgrader's plain Execute.
+    """
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
-        Execute,
         IgnorePattern,
         LimitOutput,
         SaveAutoGrades,
     )
 
+    from grader.grading.trust.kernel import JailedExecute
+
     return [
-        Execute,
+        JailedExecute,
         IgnorePattern,
         DropTestCellResults,
         ClearMetadataPreprocessor,

@@ -14,10 +14,14 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from grader import seams
 from grader.apigateway import DataPlane
@@ -27,20 +31,24 @@ from grader.eventsources import SqsPoller
 from grader.runtime import moto_seam
 from grader.runtime.clock import Clock
 from grader.runtime.service import LambdaRuntime
+from grader.sandbox import export
 from grader.sandbox.credentials import DEFAULT_REGION, point_clients_at
 from grader.sandbox.server import MotoServer
 
 _lock = threading.Lock()
-_current: Sandbox | None = None
+_current: Any = None  # this process's Sandbox, or the RemoteSandbox a judge reads while grading
+NOWHERE = "http://127.0.0.1:9"  # where a judge's AWS calls go when the learner started no sandbox: nowhere
 
 
 class Sandbox:
     """A running sandbox: moto's APIs plus a Lambda runtime that executes handlers in their own processes."""
 
-    def __init__(self, port: int = 0, region: str = DEFAULT_REGION) -> None:
+    def __init__(self, port: int = 0, region: str = DEFAULT_REGION, offer_to: Path | None = None,
+                 judge_uid: int | None = None) -> None:
         seams.verify()  # refuse, listing every mismatch, rather than run on a moto the seams do not fit
         self.workdir = Path(tempfile.mkdtemp(prefix="lambda-course-"))
-        self._server = MotoServer(port, before_first_call=_install_patches_for)
+        graded = os.environ.get(export.JAIL_ENV) == "1"  # learner code and handlers get no admin endpoints
+        self._server = MotoServer(port, before_first_call=_install_patches_for, admin=not graded)
         self.endpoint_url = f"http://127.0.0.1:{self._server.port}"
         self.region = region
         self.clock = Clock()
@@ -53,6 +61,8 @@ class Sandbox:
         point_clients_at(self.endpoint_url, region)
         self.apigateway = DataPlane(self.runtime)  # serves API Gateway and function URL requests
         self.running = True
+        # While graded: offered to the kernel and the judge, from a program of its own (service.py, export.py).
+        self._exported = export.export(self, offer_to, judge_uid) if offer_to is not None else None
 
     @property
     def port(self) -> int:
@@ -79,6 +89,35 @@ class Sandbox:
         """
         return self.runtime.limits.set_account_limit(limit)
 
+    def set_enforce_resource_policies(self, value: bool | None) -> None:
+        """Turn the function-policy checks of triggers on or off; None puts back the default (on)."""
+        if value is None:
+            self.__dict__.pop("enforce_resource_policies", None)
+        else:
+            self.enforce_resource_policies = bool(value)
+
+    def enforced_resource_policies(self) -> bool | None:
+        """The switch as a notebook left it: None when it was never set (then the checks are on)."""
+        found = self.__dict__.get("enforce_resource_policies")
+        return None if found is None else bool(found)
+
+    def invoke_allowed(self, function_name: str, principal: str, source_arn: str, source_account: str) -> bool:
+        """Whether the function's policy lets a service invoke it for this source, as the triggers check it."""
+        from moto.awslambda.utils import get_backend
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        from grader.iam.sandbox.triggers import invoke_allowed
+
+        fn = get_backend(DEFAULT_ACCOUNT_ID, self.region).get_function(function_name)
+        return invoke_allowed(fn, principal, source_arn, source_account)
+
+    def function_code(self, function_name: str) -> bytes:
+        """A function's deployment package (the zip), as the sandbox stores it."""
+        from moto.awslambda.utils import get_backend
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        return bytes(get_backend(DEFAULT_ACCOUNT_ID, self.region).get_function(function_name).code_bytes or b"")
+
     def reset(self) -> None:
         """Forget every resource in every service and stop every execution environment."""
         from moto.backends import get_backend  # noqa: F401 - imported for its side effect of loading moto
@@ -103,6 +142,8 @@ class Sandbox:
             if not self.running:
                 return
             self.running = False
+            if self._exported is not None:
+                self._exported.close()
             self.sqs_poller.stop()
             self.apigateway.stop()
             self.clock.stop()
@@ -149,19 +190,57 @@ def _install_patches_for(service: str) -> None:
         iam_triggers.install()
 
 
-def start(port: int | None = None, region: str = DEFAULT_REGION) -> Sandbox:
-    """Start the sandbox once per process and return it; later calls return the same one."""
+def start(port: int | None = None, region: str = DEFAULT_REGION, offer_to: Path | None = None,
+          judge_uid: int | None = None) -> Any:
+    """Start the sandbox once per process and return it; later calls return the same one.
+
+    In a notebook being graded, the sandbox already runs as a program of its own (service.py): this returns
+    the notebook's view of it, which every boto3 client made afterwards talks to.
+    """
     global _current
     with _lock:
         if _current is None or not _current.running:
-            _current = Sandbox(port or 0, region)
+            offered = export.offered_here() if offer_to is None else None
+            if offered is not None:
+                from grader.sandbox.remote import LearnerSandbox
+
+                _current = LearnerSandbox(offered)
+            else:
+                _current = Sandbox(port or 0, region, offer_to, judge_uid)
             atexit.register(_current.stop)
         return _current
 
 
-def current() -> Sandbox | None:
-    """The running sandbox of this process, if any."""
+def current() -> Any:
+    """The running sandbox of this process (or the one a judge is reading), if any."""
     return _current if _current is not None and _current.running else None
 
 
-__all__ = ["Sandbox", "current", "start"]
+@contextlib.contextmanager
+def attached(remote: Any) -> Iterator[None]:
+    """While grading: make `remote` (a RemoteSandbox, or None for no sandbox) this process's sandbox.
+
+    `current()` and `start()` return it and boto3 clients made meanwhile call it (with None, an address where
+    nothing listens); on leaving, the process's own sandbox and AWS settings come back as they were.
+    """
+    global _current
+    import boto3
+
+    saved_env = {key: value for key, value in os.environ.items() if key.startswith("AWS_")}
+    saved_session, previous = boto3.DEFAULT_SESSION, _current
+    with _lock:
+        _current = remote
+    point_clients_at(remote.endpoint_url if remote is not None else NOWHERE,
+                     remote.region if remote is not None else DEFAULT_REGION)
+    try:
+        yield
+    finally:
+        for key in [key for key in os.environ if key.startswith("AWS_")]:
+            del os.environ[key]
+        os.environ.update(saved_env)
+        boto3.DEFAULT_SESSION = saved_session
+        with _lock:
+            _current = previous
+
+
+__all__ = ["Sandbox", "attached", "current", "start"]

@@ -64,13 +64,36 @@ def _app_factory(before_first_call: Callable[[str], None] | None) -> Callable[[s
     return create_app
 
 
+ADMIN_PREFIX = "/moto-api"
+
+
+def without_admin(app: Any) -> Any:
+    """moto's app with its own admin endpoints (reset, the request recorder, the state dump) refused.
+
+    While a lab is graded, handlers and the learner's code reach the sandbox only as AWS would answer them.
+    """
+
+    def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "").startswith(ADMIN_PREFIX):
+            body = b'{"message": "The sandbox\'s admin endpoints are not available while a lab is graded."}'
+            start_response("403 Forbidden", [("Content-Type", "application/json"),
+                                             ("Content-Length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+
+    return guarded
+
+
 class MotoServer:
     """A moto server running in a background thread of this process."""
 
-    def __init__(self, port: int = 0, before_first_call: Callable[[str], None] | None = None) -> None:
+    def __init__(self, port: int = 0, before_first_call: Callable[[str], None] | None = None,
+                 admin: bool = True) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
         app = DomainDispatcherApplication(_app_factory(before_first_call))
+        if not admin:
+            app = without_admin(app)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", port, app, threaded=True, request_handler=_request_handler()
         )

@@ -53,15 +53,38 @@ def _install() -> None:
             seams.patch(_DECRYPT, _counting_decrypt)
 
 
-@contextmanager
-def counting_secret_reads() -> Iterator[Counter]:
-    """Within the block, count GetSecretValue calls per secret name and KMS decrypts under "kms:Decrypt"."""
+def start_counting() -> Counter:
+    """A counter that counts from now on, until `stop_counting` (GetSecretValue by name, decrypts)."""
     _install()
     counter: Counter = Counter()
     with _lock:
         _counters.append(counter)
+    return counter
+
+
+def stop_counting(counter: Counter) -> Counter:
+    """Stop a counter started by `start_counting`; it keeps what it counted."""
+    with _lock:
+        if counter in _counters:
+            _counters.remove(counter)
+    return counter
+
+
+@contextmanager
+def counting_secret_reads() -> Iterator[Counter]:
+    """Within the block, count GetSecretValue calls per secret name and KMS decrypts under "kms:Decrypt".
+
+    The counts are those of the running sandbox, wherever it runs (in this process, or exported to a judge).
+    """
+    from grader import sandbox
+
+    running = sandbox.current()
+    if running is not None and hasattr(running, "counting_secret_reads"):
+        with running.counting_secret_reads() as counter:
+            yield counter
+        return
+    counter = start_counting()
     try:
         yield counter
     finally:
-        with _lock:
-            _counters.remove(counter)
+        stop_counting(counter)

@@ -8,17 +8,28 @@ import zipfile
 import boto3
 
 
+class PackageUnavailable(RuntimeError):
+    """The function's package could not be read: no sandbox, or the sandbox has no such function."""
+
+
 def _code_files(function_name: str) -> dict[str, bytes]:
-    """The files of the function's deployment package, read from the sandbox's Lambda backend.
+    """The files of the function's deployment package, as the running sandbox stores it.
 
     A package that is not a zip raises zipfile.BadZipFile: what cannot be read cannot be called clean.
     """
-    from moto.awslambda.models import lambda_backends
+    from moto.core.exceptions import JsonRESTError
 
-    session = boto3.session.Session()
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    fn = lambda_backends[account][session.region_name].get_function(function_name)
-    with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
+    from grader import sandbox
+    from grader.sandbox.remote import RemoteError
+
+    running = sandbox.current()
+    if running is None:
+        raise PackageUnavailable("no sandbox is running, so the function's package cannot be read")
+    try:
+        package = running.function_code(function_name)
+    except (JsonRESTError, RemoteError) as error:  # the in-process sandbox's or the exported one's not-found
+        raise PackageUnavailable(str(error)) from None
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
 

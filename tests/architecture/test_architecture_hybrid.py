@@ -90,10 +90,10 @@ def hybrid(sb, catalog, webhook, ingress) -> str:
 
 def test_the_standin_answers_json_and_records_requests():
     with start_standin("echo-test", data={"version": 2}) as service:
-        answer = requests.post(f"{service.url}/carts/9?x=1", data="hi", timeout=5)
+        answer = requests.post(f"{service.url}/carts/9?x=1", data="hi", headers={"x-course-probe": "p-1"}, timeout=5)
         assert answer.status_code == 200 and answer.headers["x-served-by"] == "echo-test-pod"
         assert answer.json() == {"service": "echo-test", "served_by": "echo-test-pod", "method": "POST",
-                                 "path": "/carts/9", "query": "x=1", "version": 2}
+                                 "path": "/carts/9", "query": "x=1", "probe": "p-1", "version": 2}
         assert [(r.method, r.path, r.body) for r in service.received] == [("POST", "/carts/9", "hi")]
     assert running_standin("echo-test") is None
 

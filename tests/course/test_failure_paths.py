@@ -262,10 +262,10 @@ def test_a_value_that_does_not_decrypt_fails_the_encryption_check(monkeypatch: p
 
 
 def test_a_function_that_cannot_be_read_fails_the_plain_text_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    from moto.awslambda.exceptions import UnknownFunctionException
+    from grader.secrets.exposure import PackageUnavailable
 
     for error in (client_error("ResourceNotFoundException", "GetFunctionConfiguration"),
-                  UnknownFunctionException("arn:aws:lambda:us-east-1:123456789012:function:lab7-order-signer"),
+                  PackageUnavailable("Function not found: lab7-order-signer"),
                   EndpointConnectionError(endpoint_url="http://127.0.0.1:9")):
         monkeypatch.setattr(security.secrets, "exposures", raising(error))
         with pytest.raises(CheckFailed, match="Could not read the function 'lab7-order-signer'"):

@@ -51,12 +51,17 @@ def test_a_test_cell_scores_by_raising_not_by_the_value_it_displays():
         assert determine_grade(passing) == (2, 2)
 
 
-def test_autograde_keeps_nbgrader_steps_and_adds_only_the_result_drop():
+def test_autograde_keeps_nbgrader_steps_with_a_jailed_judged_execute_and_the_result_drop():
     from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from grader.grading.trust.kernel import JailedExecute
 
     ours = nbgrader_config().Autograde.autograde_preprocessors
     assert ours.index(DropTestCellResults) < ours.index(SaveAutoGrades)
-    assert [step for step in ours if step is not DropTestCellResults] == Autograde().autograde_preprocessors
+    assert Execute not in ours and issubclass(JailedExecute, Execute)
+    expected = [JailedExecute if step is Execute else step for step in Autograde().autograde_preprocessors]
+    assert [step for step in ours if step is not DropTestCellResults] == expected
 
 
 def test_the_cell_timeout_is_set_once_on_execute_and_missing_cells_come_back():

@@ -14,7 +14,7 @@ from grader.grading.trust import jail
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 
 
-def test_without_bubblewrap_grading_still_works_and_still_rechecks(tmp_path, monkeypatch):
+def test_without_bubblewrap_grading_still_works_and_still_judges_outside_the_kernel(tmp_path, monkeypatch):
     monkeypatch.setattr(jail, "bwrap_path", lambda: None)
     chosen = {f.learner: f for f in fixtures() if f.learner in ("a-honest", "hook-cheat")}
     values = {"root": str(REPO_ROOT), "work": str(tmp_path / "work"), "submissions": str(tmp_path),
@@ -23,4 +23,4 @@ def test_without_bubblewrap_grading_still_works_and_still_rechecks(tmp_path, mon
     grader.prepare()
     results = {name: grader.grade(Submission(name, f.write(tmp_path, values))) for name, f in chosen.items()}
     assert (results["a-honest"].score, results["a-honest"].notes) == (10, [])
-    assert results["hook-cheat"].score == 0 and any("recheck" in n for n in results["hook-cheat"].notes)
+    assert (results["hook-cheat"].score, results["hook-cheat"].notes) == (0, [])

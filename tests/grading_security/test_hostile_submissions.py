@@ -50,14 +50,20 @@ def test_honest_submissions_graded_around_hostile_ones_are_untouched(hostile_bat
         assert (result.score, result.error, result.notes) == (total, "", []), learner
 
 
-def test_a_cheat_the_notebook_run_rewarded_is_caught_by_the_recheck(hostile_batch):
-    # The input transformer made every test pass inside the kernel: only the recheck stands between it and 10.
-    notes = hostile_batch.results["hook-cheat"].notes
-    assert any("q3-tests-invalid: the notebook run gave 3" in note and "0 counts" in note for note in notes)
+def test_no_test_cell_ever_reaches_the_learners_kernel(hostile_batch):
+    # The hooks printed every cell and every piece of code the kernel compiled: the learner's own cells show,
+    # but no test's source (the judge runs tests outside the kernel and only calls the learner's functions).
+    text = hostile_batch.graded_outputs("prints-hidden-tests")
+    assert "CELL" in text and "def split_bill" in text
+    assert "checks.check_" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "with no tip given" not in hostile_batch.feedback("prints-hidden-tests")
 
 
-def test_lowered_scores_reach_the_feedback_page(hostile_batch):
-    # Inside the kernel the cheat passed every test; the page must show the reconciled total, not that.
+def test_a_test_a_learner_emptied_in_the_kernel_still_judges_their_answers(hostile_batch):
+    # The input transformer empties every cell that mentions `checks.` before the kernel runs it; tests are not
+    # run there, so nothing changes: wrong answers, no points, and no disagreement to explain.
+    result = hostile_batch.results["hook-cheat"]
+    assert (result.score, result.notes) == (0, [])
     assert "Score: 0.0 / 10.0" in hostile_batch.feedback("hook-cheat")
     assert "Score: 10.0 / 10.0" in hostile_batch.feedback("a-honest")
 

@@ -1,4 +1,4 @@
-"""Grade one submission so it cannot inflate its score: nbgrader in a jail, then a recheck, then reconcile."""
+"""Grade one submission in a jail: nbgrader's autograde with its kernel jailed and its tests judged outside."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import shutil
 import threading
 from pathlib import Path
 
-from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from traitlets.config import Config
 
@@ -15,7 +14,7 @@ from grader.grading.runner import run_converter
 from grader.grading.trust import forkserver
 from grader.grading.trust.jail import Jail, Limits
 from grader.grading.trust.kernel import jailed_config
-from grader.grading.trust.recheck import Recheck
+from grader.grading.trust.sandboxes import sandbox_in
 
 DESCRIBE = {
     "timeout": "a cell ran too long and was stopped",
@@ -37,8 +36,9 @@ def autograde_in_jail(config: Config, lab_id: str, learner: str, folder: Path, h
         watchdog = threading.Timer(jail.limits.wall_s, _out_of_time, args=(jail, log))
         watchdog.start()
         try:
-            run_converter(Autograde, jailed_config(config, jail, log), lab_id, learner, force=True,
-                          create_student=True)
+            with sandbox_in(jail):  # the learner's sandbox, a program of its own beside the kernel
+                run_converter(Autograde, jailed_config(config, jail, log), lab_id, learner, force=True,
+                              create_student=True)
         finally:
             watchdog.cancel()
         return describe_incidents(log)
@@ -63,29 +63,3 @@ def describe_incidents(log: Path) -> list[str]:
         if line not in lines:
             lines.append(line)
     return lines
-
-
-def reconcile(scores: dict[str, float], check: Recheck) -> tuple[dict[str, float], list[str]]:
-    """Per question, the lower of nbgrader's and the recheck's points, and a note for each disagreement."""
-    final, notes = {}, []
-    for question, points in scores.items():
-        second = check.scores.get(question, 0.0)
-        final[question] = min(points, second)
-        if second < points:
-            notes.append(f"{question}: the notebook run gave {points:g} but the recheck outside the kernel "
-                         f"gave {second:g}; {second:g} counts (the notebook's own run was not trusted)")
-        elif second > points:
-            notes.append(f"{question}: the recheck gave {second:g} but the notebook run gave {points:g}; "
-                         f"{points:g} counts")
-    return final, notes
-
-
-def lower_in_gradebook(db_url: str, course_id: str, lab_id: str, learner: str,
-                       scores: dict[str, float]) -> None:
-    """Record reconciled scores that are lower than nbgrader's as the grades, so feedback agrees with them."""
-    with Gradebook(db_url, course_id) as gradebook:
-        for question, points in scores.items():
-            grade = gradebook.find_grade(question, lab_id, lab_id, learner)
-            if grade.score is not None and points < grade.score:
-                grade.manual_score = points
-        gradebook.db.commit()
