@@ -3,10 +3,10 @@
 The floor is what any notebook grader pays per submission (start a kernel, run one cell, shut it down). The
 autograde figure is nbgrader's whole job for one submission of the reference solution: sanitise, start the
 learner's sandbox as a program of its own in the jail, execute the learner's cells in the jailed kernel (the
-handler is deployed and invoked), judge every test cell in the grader's process, score, save to the gradebook. The first submission of a class also
-starts the class's fork server (grader/grading/trust/forkserver.py), which every later one reuses; that
-first run is printed on its own. Feedback pages are written once per batch; their cost per learner is
-printed too.
+handler is deployed and invoked), judge every test cell in the grader's process, score, save to the gradebook.
+The first submission of a class also starts the class's fork server (grader/grading/trust/forkserver.py),
+which every later one reuses; that first run is printed on its own. Feedback pages are written once per batch;
+their cost per learner is printed too.
 Run: .venv/bin/python benchmarks/bench_grading.py
 """
 
