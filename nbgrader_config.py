@@ -3,7 +3,10 @@
 The settings themselves live in grader/grading/config.py, which the `lambda-course` commands use too.
 """
 
-from grader.grading.config import nbgrader_config
+from grader.grading.config import CoursePaths, nbgrader_config
 
+# nbgrader cannot create its gradebook in a missing folder, and `generate_assignment --force` (the Formgrader's
+# Generate button) removes labs/<lab> before it finds that out.
+CoursePaths().work_dir.mkdir(parents=True, exist_ok=True)
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
 c.merge(nbgrader_config())

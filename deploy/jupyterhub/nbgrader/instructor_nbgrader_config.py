@@ -5,8 +5,11 @@ The course settings are the repository's own (grader/grading/config.py), so the 
 home (~/lambda-course), so the gradebook and the graded copies in its .grading folder outlive the pod.
 """
 
-from grader.grading.config import nbgrader_config
+from grader.grading.config import CoursePaths, nbgrader_config
 
+# nbgrader cannot create its gradebook in a missing folder, and `generate_assignment --force` (the Formgrader's
+# Generate button) removes labs/<lab> before it finds that out.
+CoursePaths().work_dir.mkdir(parents=True, exist_ok=True)
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
 c.merge(nbgrader_config())
 c.Exchange.root = "/srv/nbgrader/exchange"
