@@ -187,3 +187,12 @@ def test_an_error_of_the_judges_own_fails_the_test_never_passes_it():
 def test_names_used_inside_comprehensions_are_found_too():
     names, _ = names_for({"square": lambda x: x * x})
     assert judge.judge_cell(cell("assert [square(n) for n in range(3)] == [0, 1, 4]"), names).passed
+
+
+def test_a_value_whose_repr_raises_still_crosses_as_opaque():
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr for you")
+
+    crossed_value = crossed({"thing": Hostile()})["thing"]
+    assert isinstance(crossed_value, plaindata.Opaque) and crossed_value == plaindata.Opaque("Hostile", "?")
