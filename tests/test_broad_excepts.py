@@ -2,7 +2,7 @@
 
 The rule behind it: an error underneath never becomes an allow, an empty answer or a point. A handler that
 must catch everything (learner code that may raise anything, a background thread that must survive) keeps a
-comment on the `except` line, and a test of that failure path (tests/*/test_failure_paths.py and beside).
+comment on the `except` line, and a test of that failure path (tests/*/test_*_failure_paths.py and beside).
 """
 
 from __future__ import annotations
