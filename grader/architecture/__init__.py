@@ -8,6 +8,10 @@
                                                              "constraints": ["15-minute-limit"]})
     result.points, result.max_points, result.message
 
+Scenario answers come from the answer key `grader/answers/architecture.toml`, which only the grader reads; where
+it cannot be read (a learner's code while a lab is graded) the bank has the descriptions, workloads and
+vocabulary but no answers, and `grade_answer` raises AnswerKeysUnavailable.
+
 For the hybrid build, `start_standin(name)` runs a stand-in for a service's pods on loopback and
 `load_balancer_for(service)` puts an internal load balancer in front of it that API Gateway can reach through
 a VPC link.
@@ -15,6 +19,7 @@ a VPC link.
 
 from __future__ import annotations
 
+from grader.answerkeys import AnswerKeysUnavailable
 from grader.architecture.bank import OPTIONS, Bank, BankError, Constraint, Scenario, load_bank
 from grader.architecture.grading import Answer, AnswerFormError, ScenarioResult, grade_answer, read_answer
 from grader.architecture.hybrid import LoadBalancer, RouteTarget, load_balancer_for, route_targets
@@ -39,6 +44,7 @@ __all__ = [
     "OPTIONS",
     "Answer",
     "AnswerFormError",
+    "AnswerKeysUnavailable",
     "Bank",
     "BankError",
     "Constraint",

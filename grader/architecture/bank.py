@@ -1,6 +1,10 @@
 """The scenario bank: workloads, the platform each one should run on, and the constraints that decide it.
 
-The data lives in `bank.toml` next to this module; `load_bank()` reads and checks it once.
+What a learner reads (the options, the constraint vocabulary, each scenario's title, description and workload)
+lives in `bank.toml` next to this module. Each scenario's answer (its choice, the constraints that decide it,
+the numbers it asks for) lives in the answer key `grader/answers/architecture.toml`, which only the grader can
+read. `load_bank()` reads and checks both once; where the key cannot be read (a learner's code while a lab is
+graded) it gives the learner's view: the same scenarios with no answers, `has_answers` False.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from grader import model
+from grader import answerkeys, model
+from grader.answerkeys import AnswerKeysUnavailable
 from grader.architecture.numbers import NUMBERS, workload_from_spec
 from grader.architecture.render import cited_keys, format_number, render
 from grader.facts import all_facts, value
@@ -19,6 +24,11 @@ from grader.facts import all_facts, value
 OPTIONS = ("lambda", "fargate", "eks", "hybrid")
 DEFAULT_POINTS = {"choice": 1.0, "constraints": 1.0, "numbers": 1.0}
 TIME_LIMIT = "15-minute-limit"
+ANSWER_KEY = "architecture"  # grader/answers/architecture.toml
+ANSWER_FIELDS = (
+    "choice", "also_accepted", "accepted_note", "deciding", "relevant", "rules_out", "why_not", "points",
+    "numbers", "tolerance", "job_minutes",
+)
 
 
 class BankError(ValueError):
@@ -41,20 +51,24 @@ class Constraint:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One workload and its defensible answer."""
+    """One workload and, when the answer key was read (`has_answers`), its defensible answer.
+
+    Without the key every answer field is empty: what a learner's code sees while a lab is graded.
+    """
 
     id: str
     title: str
     description: str
-    choice: str
-    deciding: tuple[str, ...]
+    workload: dict[str, Any] | None = None
+    has_answers: bool = False
+    choice: str = ""
+    deciding: tuple[str, ...] = ()
     relevant: tuple[str, ...] = ()
     also_accepted: tuple[str, ...] = ()
     accepted_note: str = ""
     rules_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
     why_not: dict[str, str] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
-    workload: dict[str, Any] | None = None
     numbers: tuple[str, ...] = ()
     tolerance: float = 0.02
     job_minutes: float | None = None
@@ -85,18 +99,84 @@ class Bank:
             raise KeyError(f"No scenario called {scenario_id!r}; the bank has: {', '.join(self.scenarios)}.")
         return self.scenarios[scenario_id]
 
+    @property
+    def has_answers(self) -> bool:
+        """True when every scenario carries its answer (the answer key was read)."""
+        return bool(self.scenarios) and all(s.has_answers for s in self.scenarios.values())
+
+    def answered(self, scenario_id: str) -> Scenario:
+        """The scenario called `scenario_id` with its answer; AnswerKeysUnavailable where the key is not read."""
+        scenario = self.scenario(scenario_id)
+        if not scenario.has_answers:
+            raise AnswerKeysUnavailable(
+                f"Scenario {scenario_id!r} cannot be graded here: its answer is in the answer key "
+                f"{answerkeys.path(ANSWER_KEY)}, and answer keys are read only by the grader, outside the jail "
+                "a lab's code runs in while it is graded."
+            )
+        return scenario
+
 
 @cache
 def load_bank() -> Bank:
-    """The bank in `grader/architecture/bank.toml`, checked."""
+    """The bank with every scenario's answer where the answer key can be read; the learner's view otherwise."""
+    raw = read_bank_file()
+    try:
+        key = answerkeys.load(ANSWER_KEY)
+    except AnswerKeysUnavailable:
+        return parse_bank(raw, answered=False)
+    return parse_bank(merge_answers(raw, key))
+
+
+def read_bank_file() -> dict[str, Any]:
+    """`bank.toml` as data, refused if it holds a field that belongs in the answer key."""
     raw = tomllib.loads(resources.files("grader.architecture").joinpath("bank.toml").read_text())
-    return parse_bank(raw)
+    leaked = misplaced_answers(raw)
+    if leaked:
+        raise BankError("The scenario bank is not valid:\n  " + "\n  ".join(leaked))
+    return raw
 
 
-def parse_bank(raw: dict[str, Any]) -> Bank:
-    """Build and check a bank from its TOML data; BankError says what is wrong."""
+def misplaced_answers(raw: dict[str, Any]) -> list[str]:
+    """Each answer field written in the bank's own data, where a learner's code could read it."""
+    return [
+        f"scenario {key}: {name} belongs in the answer key, not in bank.toml"
+        for key, entry in raw.get("scenarios", {}).items()
+        for name in ANSWER_FIELDS
+        if name in entry
+    ]
+
+
+def merge_answers(raw: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    """The bank's data with each scenario's answer from the answer key written into it.
+
+    The bank must hold no answer field; the key must answer every scenario of the bank, no other, and hold
+    answer fields only.
+    """
+    scenarios, answers = raw.get("scenarios", {}), key.get("scenarios", {})
+    problems = misplaced_answers(raw)
+    problems += [f"scenario {s}: not in the answer key" for s in scenarios if s not in answers]
+    problems += [f"answer key: scenario {s} is not in the bank" for s in answers if s not in scenarios]
+    problems += [
+        f"answer key: scenario {s}: {name!r} is not an answer field ({', '.join(ANSWER_FIELDS)})"
+        for s, entry in answers.items()
+        for name in entry
+        if name not in ANSWER_FIELDS
+    ]
+    problems += [f"answer key: {name!r} is not a table it holds (only [scenarios.<id>])" for name in key
+                 if name != "scenarios"]
+    if problems:
+        raise BankError("The scenario bank is not valid:\n  " + "\n  ".join(problems))
+    merged = {id_: {**entry, **answers[id_]} for id_, entry in scenarios.items()}
+    return {**raw, "scenarios": merged}
+
+
+def parse_bank(raw: dict[str, Any], answered: bool = True) -> Bank:
+    """Build and check a bank from its TOML data, with the answers merged in unless `answered` is False.
+
+    BankError says what is wrong.
+    """
     constraints = {key: _constraint(key, entry) for key, entry in raw.get("constraints", {}).items()}
-    scenarios = {key: _scenario(key, entry) for key, entry in raw.get("scenarios", {}).items()}
+    scenarios = {key: _scenario(key, entry, answered) for key, entry in raw.get("scenarios", {}).items()}
     bank = Bank(dict(raw.get("options", {})), constraints, scenarios)
     problems = check_bank(bank)
     if problems:
@@ -108,14 +188,19 @@ def _constraint(key: str, entry: dict[str, Any]) -> Constraint:
     return Constraint(key, entry["explain"], tuple(entry.get("facts", ())))
 
 
-def _scenario(key: str, entry: dict[str, Any]) -> Scenario:
+def _scenario(key: str, entry: dict[str, Any], answered: bool) -> Scenario:
+    title, description, workload = entry.get("title", ""), entry.get("description", ""), entry.get("workload")
+    if not answered:
+        return Scenario(id=key, title=title, description=description, workload=workload)
     numbers = tuple(entry.get("numbers", ()))
     points = {k: v for k, v in DEFAULT_POINTS.items() if k != "numbers" or numbers}
     points.update({k: float(v) for k, v in entry.get("points", {}).items()})
     return Scenario(
         id=key,
-        title=entry.get("title", ""),
-        description=entry.get("description", ""),
+        title=title,
+        description=description,
+        workload=workload,
+        has_answers=True,
         choice=entry.get("choice", ""),
         deciding=tuple(entry.get("deciding", ())),
         relevant=tuple(entry.get("relevant", ())),
@@ -124,7 +209,6 @@ def _scenario(key: str, entry: dict[str, Any]) -> Scenario:
         rules_out={k: tuple(v) for k, v in entry.get("rules_out", {}).items()},
         why_not=dict(entry.get("why_not", {})),
         points=points,
-        workload=entry.get("workload"),
         numbers=numbers,
         tolerance=float(entry.get("tolerance", 0.02)),
         job_minutes=entry.get("job_minutes"),
@@ -145,10 +229,19 @@ def check_bank(bank: Bank) -> list[str]:
 
 
 def _scenario_problems(s: Scenario, bank: Bank) -> list[str]:
-    """What is wrong with one scenario."""
+    """What is wrong with one scenario (its answer is checked only where it was read)."""
     problems = []
     if not s.description or not s.title:
         problems.append("needs a title and a description")
+    problems += _workload_problems(s)
+    if s.has_answers:
+        problems += _answer_problems(s, bank)
+    return problems
+
+
+def _answer_problems(s: Scenario, bank: Bank) -> list[str]:
+    """What is wrong with one scenario's answer."""
+    problems = []
     if s.choice not in OPTIONS:
         problems.append(f"choice {s.choice!r} is not one of {', '.join(OPTIONS)}")
     if not s.deciding:
@@ -163,7 +256,6 @@ def _scenario_problems(s: Scenario, bank: Bank) -> list[str]:
     if s.numbers and not s.workload:
         problems.append("asks for numbers but gives no workload")
     problems += [f"unknown number {n!r}" for n in s.numbers if n not in NUMBERS]
-    problems += _workload_problems(s)
     problems += _time_limit_problems(s)
     return problems
 
@@ -174,7 +266,7 @@ def _workload_problems(s: Scenario) -> list[str]:
         return []
     try:
         workload = workload_from_spec(s.workload)
-        if "lambda" in (s.choice, *s.also_accepted):
+        if s.has_answers and "lambda" in (s.choice, *s.also_accepted):
             model.lambda_cost(workload)
     except (TypeError, ValueError, KeyError) as error:
         return [f"workload is not one the cost model accepts: {error}"]

@@ -5,7 +5,10 @@ An answer is a mapping (or an `Answer`)::
     {"choice": "fargate", "constraints": ["15-minute-limit"], "numbers": {"lambda_monthly_usd": 44.87}}
 
 Each part earns the scenario's points for it; the feedback explains, with the numbers from the facts file,
-every constraint the answer missed or misapplied.
+every constraint the answer missed or misapplied. Grading needs the scenario's answer from the answer key, so
+where the key cannot be read (a learner's code while a lab is graded) `grade_answer` raises
+AnswerKeysUnavailable rather than give any points. Checking an answer's form (`read_answer`) needs only the
+vocabulary and works everywhere.
 """
 
 from __future__ import annotations
@@ -101,9 +104,12 @@ def read_answer(answer: Answer | Mapping[str, Any], bank: Bank | None = None) ->
 def grade_answer(
     scenario_id: str, answer: Answer | Mapping[str, Any], bank: Bank | None = None
 ) -> ScenarioResult:
-    """Grade one answer to one scenario; a malformed answer raises AnswerFormError."""
+    """Grade one answer to one scenario; a malformed answer raises AnswerFormError.
+
+    AnswerKeysUnavailable when the bank has no answer for the scenario (the answer key cannot be read here).
+    """
     bank = bank or load_bank()
-    scenario = bank.scenario(scenario_id)
+    scenario = bank.answered(scenario_id)
     given = read_answer(answer, bank)
     result = ScenarioResult(scenario.id, max_parts=dict(scenario.points))
     result.parts["choice"] = _grade_choice(scenario, given, bank, result.feedback)

@@ -1,8 +1,8 @@
 """The traits chapter 09's Chooser offers, each answered by a scenario of the architecture bank.
 
-The bank (`grader/architecture/bank.toml`) is what lab 6 grades against. Each trait here only names the bank
-scenario that shows it and the deciding constraint it stands for; the platform and the reason are read from the
-bank, so the chapter and the lab cannot drift apart.
+The bank (`grader/architecture/bank.toml`, with its answer key) is what lab 6 grades against. Each trait here only
+names the bank scenario that shows it and the deciding constraint it stands for; the platform and the reason are
+read from the bank, so the chapter and the lab cannot drift apart.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def chooser_rules(bank: Bank | None = None) -> list[tuple[str, str, str]]:
     bank = bank or load_bank()
     rules = []
     for trait, scenario_id, constraint_id in TRAITS:
-        scenario = bank.scenario(scenario_id)
+        scenario = bank.answered(scenario_id)  # the platform is the scenario's answer
         if constraint_id not in scenario.deciding:
             raise ValueError(f"{constraint_id!r} does not decide the bank's scenario {scenario_id!r}; "
                              f"its deciding constraints are {', '.join(scenario.deciding)}")

@@ -15,6 +15,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateAssignment, GenerateFeedback
 
+from grader import answerkeys
 from grader.grading.config import COURSE_ID, CoursePaths, nbgrader_config
 from grader.grading.labs import Lab
 from grader.grading.lateness import timestamp_from_text
@@ -489,7 +490,8 @@ class LabGrader:
     def _hidden_from(self, submission: Submission) -> list[Path]:
         """What a submission's code must not see: the gradebook and copies, solutions/, other submissions."""
         self.paths.work_dir.chmod(0o700)  # without namespaces, the jail's own user is kept out by permissions
-        return course_hidden_paths(self.paths.root, self.paths.work_dir, submission.class_folder())
+        return course_hidden_paths(self.paths.root, self.paths.work_dir, submission.class_folder(),
+                                   answerkeys.FOLDER)
 
     def write_feedback(self, results: list[Result]) -> list[Result]:
         """Write every graded learner's feedback page in one nbgrader run (its start-up is paid once).

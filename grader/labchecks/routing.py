@@ -1,9 +1,15 @@
 """Lab 8 (EventBridge vs SQS): event patterns for an order stream, a partial-batch SQS consumer, and choices.
 
-Patterns are graded with the sandbox's EventBridge matcher against a set of order events whose right routes
-come from plain Python rules (`ROUTES`), then by publishing those events to the sandbox's bus and reading the
-target queues. The consumer is graded by sending good and poison messages through a real event source mapping.
-The EventBridge-or-SQS choices are data (`SCENARIOS`, `REASONS`), graded with the deciding reason explained.
+Patterns are graded with the sandbox's EventBridge matcher against a set of order events, then by publishing
+those events to the sandbox's bus and reading the target queues. The consumer is graded by sending good and
+poison messages through a real event source mapping. The EventBridge-or-SQS choices are graded with the
+deciding reason explained.
+
+This module holds what the notebook shows and uses: the visible events, the scenarios' descriptions, the
+vocabulary of reasons and the helpers that create queues and tables. What decides a grade (which rules should
+deliver each event, the hidden events, each scenario's service, reason and why) is the answer key
+`grader/answers/routing.toml`, which the checks read when they run, in the grader; a learner's code cannot read
+it while the lab is graded, and there those checks raise AnswerKeysUnavailable.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from grader import answerkeys
 from grader.checks import CheckFailed
 
 SOURCE = "shop"
@@ -32,35 +39,11 @@ def order(kind: str, order_id: str, source: str = SOURCE, **detail: Any) -> dict
     return {"source": source, "detail-type": kind, "detail": {"order_id": order_id, **detail}}
 
 
-def _placed(event: Mapping[str, Any]) -> bool:
-    return event["source"] == SOURCE and event["detail-type"] == "OrderPlaced"
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_fraud_review(event: Mapping[str, Any]) -> bool:
-    total = event["detail"].get("total")
-    return _placed(event) and _number(total) and total >= FRAUD_THRESHOLD
-
-
-def _is_eu_fulfilment(event: Mapping[str, Any]) -> bool:
-    return _placed(event) and event["detail"].get("country") in EU_COUNTRIES
-
-
-def _is_payment_ops(event: Mapping[str, Any]) -> bool:
-    reason = event["detail"].get("reason")
-    return (event["source"] == SOURCE and event["detail-type"] == "OrderCancelled"
-            and isinstance(reason, str) and reason.startswith("payment-"))
-
-
-# Each rule: which events it should deliver, written as plain Python, independent of any pattern.
-ROUTES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
-    "fraud-review": _is_fraud_review,
-    "eu-fulfilment": _is_eu_fulfilment,
-    "payment-ops": _is_payment_ops,
-}
+# The rules of part A, each named after the queue it delivers to; which events each should deliver is in the
+# answer key.
+RULES = ("fraud-review", "eu-fulfilment", "payment-ops")
+SERVICES = ("sqs", "eventbridge")
+ANSWER_KEY = "routing"  # grader/answers/routing.toml
 
 VISIBLE_EVENTS = [
     order("OrderPlaced", "o-01", total=2500, country="US"),
@@ -70,26 +53,58 @@ VISIBLE_EVENTS = [
     order("OrderCancelled", "o-05", total=80, country="US", reason="customer-request"),
 ]
 
-HIDDEN_EVENTS = VISIBLE_EVENTS + [
-    order("OrderPlaced", "h-01", total=FRAUD_THRESHOLD, country="GB"),
-    order("OrderPlaced", "h-02", total=FRAUD_THRESHOLD - 0.01, country="GB"),
-    order("OrderPlaced", "h-03", total="5000", country="US"),
-    order("OrderCancelled", "h-04", total=9000, country="US", reason="fraud-suspected"),
-    order("OrderPlaced", "h-05", source="shop-test", total=3000, country="NL"),
-    order("OrderPlaced", "h-06", total=15, country="GB"),
-    order("OrderPlaced", "h-07", total=15, country="NO"),
-    order("OrderPlaced", "h-08", total=60, country="PT"),
-    order("OrderShipped", "h-09", total=60, country="IT"),
-    order("OrderCancelled", "h-10", total=20, country="ES", reason="payment-timeout"),
-    order("OrderCancelled", "h-11", total=20, country="US", reason="Payment-failed"),
-    order("OrderCancelled", "h-12", total=20, country="US"),
-    order("OrderPlaced", "h-13", total=1500.5, country="PL", reason="payment-declined"),
-]
+
+@dataclass(frozen=True)
+class RoutingKey:
+    """Lab 8's answer key: the rules that should deliver each event, the hidden events, each scenario's answer."""
+
+    routes: dict[str, tuple[str, ...]]  # order id -> the rules that should deliver that event
+    hidden_events: list[dict[str, Any]]  # every event the hidden tests publish: the visible ones, then more
+    scenarios: dict[str, dict[str, str]]  # scenario id -> {"service", "reason", "why"}
+
+    def delivers(self, rule: str, event: Mapping[str, Any]) -> bool:
+        """True when `rule` should deliver `event`."""
+        return rule in self.routes[event["detail"]["order_id"]]
 
 
-def expected_ids(rule: str, events: list[dict[str, Any]]) -> list[str]:
-    """The order ids that `rule` should deliver, in the order the events come."""
-    return [e["detail"]["order_id"] for e in events if ROUTES[rule](e)]
+def answer_key() -> RoutingKey:
+    """The answer key, read now and checked; AnswerKeysUnavailable where only the grader can read it."""
+    raw = answerkeys.load(ANSWER_KEY)
+    extra = [{"source": e["source"], "detail-type": e["detail-type"], "detail": dict(e["detail"])}
+             for e in raw.get("hidden_events", [])]
+    key = RoutingKey({order_id: tuple(rules) for order_id, rules in raw.get("routes", {}).items()},
+                     VISIBLE_EVENTS + extra, {s: dict(answer) for s, answer in raw.get("scenarios", {}).items()})
+    problems = _key_problems(key)
+    if problems:
+        raise ValueError("Lab 8's answer key is not valid:\n  " + "\n  ".join(problems))
+    return key
+
+
+def _key_problems(key: RoutingKey) -> list[str]:
+    """What is wrong with the answer key: an event without routes, an unknown rule, a scenario out of step."""
+    ids = [e["detail"]["order_id"] for e in key.hidden_events]
+    problems = [f"event {i} has no entry under [routes]" for i in ids if i not in key.routes]
+    problems += [f"order id {i} is used by more than one event" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [f"[routes] names {i}, which is no event" for i in key.routes if i not in ids]
+    problems += [f"routes.{i}: unknown rule {r!r}" for i, rules in key.routes.items() for r in rules if r not in RULES]
+    if set(key.scenarios) != set(SCENARIOS):
+        problems.append(f"[scenarios] should answer exactly {sorted(SCENARIOS)}, not {sorted(key.scenarios)}")
+    for scenario_id, answer in key.scenarios.items():
+        if answer.get("service") not in SERVICES or answer.get("reason") not in REASONS or not answer.get("why"):
+            problems.append(f"scenarios.{scenario_id} needs a service ({', '.join(SERVICES)}), a reason from "
+                            "REASONS and a why")
+    return problems
+
+
+def hidden_events() -> list[dict[str, Any]]:
+    """Every event the hidden tests publish (from the answer key)."""
+    return answer_key().hidden_events
+
+
+def expected_ids(rule: str, events: list[dict[str, Any]], key: RoutingKey | None = None) -> list[str]:
+    """The order ids that `rule` should deliver, in the order the events come (from the answer key)."""
+    key = key or answer_key()
+    return [e["detail"]["order_id"] for e in events if key.delivers(rule, e)]
 
 
 def describe(event: Mapping[str, Any]) -> str:
@@ -104,12 +119,13 @@ def check_pattern(rule: str, pattern: Any, hidden: bool = False) -> None:
     """Check a pattern is valid and matches exactly the events `rule` should get (the visible or full set)."""
     from grader.eventbridge.patterns import matches
 
-    if rule not in ROUTES:
-        raise CheckFailed(f"There is no rule called {rule!r}; the rules are {', '.join(ROUTES)}.")
+    if rule not in RULES:
+        raise CheckFailed(f"There is no rule called {rule!r}; the rules are {', '.join(RULES)}.")
+    key = answer_key()
     _check_valid(rule, pattern)
-    events = HIDDEN_EVENTS if hidden else VISIBLE_EVENTS
-    should = [e for e in events if ROUTES[rule](e) and not matches(pattern, e)]
-    should_not = [e for e in events if not ROUTES[rule](e) and matches(pattern, e)]
+    events = key.hidden_events if hidden else VISIBLE_EVENTS
+    should = [e for e in events if key.delivers(rule, e) and not matches(pattern, e)]
+    should_not = [e for e in events if not key.delivers(rule, e) and matches(pattern, e)]
     problems = [f"- it misses {describe(e)}" for e in should[:2]]
     problems += [f"- it matches {describe(e)}, which it should not" for e in should_not[:2]]
     if problems:
@@ -152,7 +168,7 @@ def create_target_queues() -> dict[str, TargetQueue]:
     """One queue per rule, named after it, with a policy letting EventBridge send to it."""
     import boto3
 
-    queues = {rule: create_queue(rule) for rule in ROUTES}
+    queues = {rule: create_queue(rule) for rule in RULES}
     for queue in queues.values():
         policy = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
@@ -205,17 +221,18 @@ def check_routing_in_sandbox(queues: Mapping[str, TargetQueue], hidden: bool = F
     """Publish the order events to the sandbox's bus and check each queue got exactly its rule's orders."""
     from grader import sandbox
 
+    key = answer_key()
     running = sandbox.current()
     if running is None:
         raise CheckFailed("The sandbox is not running: run the setup cell first.")
-    events = HIDDEN_EVENTS if hidden else VISIBLE_EVENTS
+    events = key.hidden_events if hidden else VISIBLE_EVENTS
     for queue in queues.values():
         _drain(queue.url)
     run = uuid.uuid4().hex[:8]
     publish(events, run)
     running.wait_idle(timeout=10)
     for rule, queue in queues.items():
-        got, want = sorted(received_ids(queue.url, run)), sorted(expected_ids(rule, events))
+        got, want = sorted(received_ids(queue.url, run)), sorted(expected_ids(rule, events, key))
         if got != want:
             raise CheckFailed(_routing_message(rule, queue, got, want))
 
@@ -413,57 +430,28 @@ REASONS = {
     "schedule": "something must run at set times, with no producer at all",
 }
 
-SCENARIOS: dict[str, dict[str, str]] = {
-    "payment-rate-limit": {
-        "description": "Checkout sends every order to a payment provider that accepts 20 calls a second. "
-                       "During a sale, orders arrive at 400 a second for ten minutes.",
-        "service": "sqs", "reason": "buffer-for-slow-consumer",
-        "why": "A queue holds the burst and the consumer drains it at the rate the provider accepts; "
-               "EventBridge delivers at once and would push the burst straight at the provider.",
-    },
-    "new-teams-subscribe": {
-        "description": "Analytics, email and loyalty each want to react to every OrderPlaced event, and two "
-                       "more teams plan to join next quarter without any change to the checkout service.",
-        "service": "eventbridge", "reason": "fan-out-to-many",
-        "why": "Each team adds its own rule or target on the bus; a queue hands each message to one consumer "
-               "only, so every new team would need checkout to write to one more queue.",
-    },
-    "route-by-country": {
-        "description": "Orders shipping to the EU go to the Dublin warehouse's system, orders above 1,000 USD "
-                       "also go to fraud review, and the rest go nowhere special.",
-        "service": "eventbridge", "reason": "content-based-routing",
-        "why": "Rules match fields of each event and send it only where it belongs; SQS cannot filter what "
-               "a queue receives, so the producer would have to decide.",
-    },
-    "ledger-in-order": {
-        "description": "Balance updates for each bank account must be applied in the order they happened, and "
+# What each scenario asks, as the notebook shows it; the answers are in the answer key.
+SCENARIOS: dict[str, str] = {
+    "payment-rate-limit": "Checkout sends every order to a payment provider that accepts 20 calls a second. "
+                          "During a sale, orders arrive at 400 a second for ten minutes.",
+    "new-teams-subscribe": "Analytics, email and loyalty each want to react to every OrderPlaced event, and two "
+                           "more teams plan to join next quarter without any change to the checkout service.",
+    "route-by-country": "Orders shipping to the EU go to the Dublin warehouse's system, orders above 1,000 USD "
+                        "also go to fraud review, and the rest go nowhere special.",
+    "ledger-in-order": "Balance updates for each bank account must be applied in the order they happened, and "
                        "none may be applied twice.",
-        "service": "sqs", "reason": "ordering-per-key",
-        "why": "A FIFO queue keeps order within each message group (the account) and deduplicates; "
-               "EventBridge makes no ordering promise.",
-    },
-    "resize-with-retries": {
-        "description": "Each uploaded image becomes a resize job. A few images are corrupt: those jobs must "
-                       "be retried a couple of times, then set aside for a person to look at, without "
-                       "holding up the others.",
-        "service": "sqs", "reason": "per-message-retry",
-        "why": "Each message is retried on its own after its visibility timeout, and after maxReceiveCount "
-               "the queue moves it to a dead-letter queue, while the good jobs carry on.",
-    },
-    "instance-stopped": {
-        "description": "When any EC2 instance in the account stops, a function must tag it and tell the "
-                       "owning team.",
-        "service": "eventbridge", "reason": "aws-or-saas-source",
-        "why": "AWS services publish such state changes to the default event bus; a rule matching them is the "
-               "only wiring needed, and those events cost nothing.",
-    },
+    "resize-with-retries": "Each uploaded image becomes a resize job. A few images are corrupt: those jobs must "
+                           "be retried a couple of times, then set aside for a person to look at, without "
+                           "holding up the others.",
+    "instance-stopped": "When any EC2 instance in the account stops, a function must tag it and tell the "
+                        "owning team.",
 }
 
 
 def show_scenarios() -> None:
     """Print each scenario, then the vocabulary of reasons."""
-    for scenario_id, scenario in SCENARIOS.items():
-        print(f"{scenario_id}:\n    {scenario['description']}\n")
+    for scenario_id, description in SCENARIOS.items():
+        print(f"{scenario_id}:\n    {description}\n")
     print("reasons:")
     for word, meaning in REASONS.items():
         print(f"    {word:26} {meaning}")
@@ -476,7 +464,7 @@ def check_choices_form(choices: Any) -> None:
         raise CheckFailed(f"choices should be a dict with one entry per scenario, {sorted(SCENARIOS)}; "
                           f"it has {have}.")
     for scenario_id, answer in choices.items():
-        if not isinstance(answer, Mapping) or answer.get("service") not in ("sqs", "eventbridge"):
+        if not isinstance(answer, Mapping) or answer.get("service") not in SERVICES:
             raise CheckFailed(f'{scenario_id}: set "service" to "sqs" or "eventbridge"; the answer is {answer!r}.')
         if answer.get("reason") not in REASONS:
             raise CheckFailed(f'{scenario_id}: "reason" should be one word of the vocabulary '
@@ -485,9 +473,12 @@ def check_choices_form(choices: Any) -> None:
 
 def check_choices(choices: Any, part: str) -> None:
     """Grade `part` ("service" or "reason") of every scenario; the message explains each one missed."""
+    if part not in ("service", "reason"):
+        raise ValueError(f'part is "service" or "reason", not {part!r}')
+    answers = answer_key().scenarios
     check_choices_form(choices)
-    wrong = [scenario_id for scenario_id, right in SCENARIOS.items() if choices[scenario_id][part] != right[part]]
+    wrong = [scenario_id for scenario_id, right in answers.items() if choices[scenario_id][part] != right[part]]
     if wrong:
-        lines = [f"- {s}: the deciding reason is {SCENARIOS[s]['reason']} ({REASONS[SCENARIOS[s]['reason']]}), "
-                 f"so {SCENARIOS[s]['service']}. {SCENARIOS[s]['why']}" for s in wrong]
+        lines = [f"- {s}: the deciding reason is {answers[s]['reason']} ({REASONS[answers[s]['reason']]}), "
+                 f"so {answers[s]['service']}. {answers[s]['why']}" for s in wrong]
         raise CheckFailed(f"{len(wrong)} of {len(SCENARIOS)} scenarios have the wrong {part}:\n" + "\n".join(lines))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import copy
-import tomllib
-from importlib import resources
 
 import pytest
 
-from grader import model
+from grader import answerkeys, model
 from grader.architecture import OPTIONS, BankError, load_bank, scenario_workload, vocabulary
-from grader.architecture.bank import parse_bank
+from grader.architecture.bank import ANSWER_KEY, merge_answers, parse_bank, read_bank_file
 from grader.architecture.render import format_number, render
 from grader.facts import all_facts, value
 
@@ -22,7 +20,8 @@ REQUIRED_USE_CASES = {
 
 @pytest.fixture(scope="module")
 def raw() -> dict:
-    return tomllib.loads(resources.files("grader.architecture").joinpath("bank.toml").read_text())
+    """The bank's data with the answer key merged in, as load_bank builds it for the grader."""
+    return merge_answers(read_bank_file(), answerkeys.load(ANSWER_KEY))
 
 
 def test_the_bank_holds_enough_scenarios_including_the_guide_use_cases():

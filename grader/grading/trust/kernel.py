@@ -115,13 +115,15 @@ class JailedExecute(Execute):
 
     def _in_own_jail(self, nb: NotebookNode, resources: Any, km: Any) -> tuple[NotebookNode, Any]:
         """nbgrader's own autograde: the notebook's folder copied into a fresh jail, the course kept out of sight."""
+        from grader import answerkeys
         from grader.grading.trust import forkserver
         from grader.grading.trust.jail import Limits, course_hidden_paths
         from grader.grading.trust.sandboxes import sandbox_in
 
         root = Path(self.config.get("CourseDirectory", {}).get("root") or Path.cwd())
         folder = Path(resources.get("metadata", {}).get("path") or Path.cwd())
-        with forkserver.jail(course_hidden_paths(root, folder), Limits(wall_s=self.timeout * 20 or 900)) as jail:
+        hidden = course_hidden_paths(root, folder, answerkeys.FOLDER)  # the lab's answer keys: the judge's only
+        with forkserver.jail(hidden, Limits(wall_s=self.timeout * 20 or 900)) as jail:
             for item in folder.iterdir():
                 (shutil.copytree if item.is_dir() else shutil.copy2)(item, jail.scratch / item.name)
             self.config = jailed_config(self.config, jail, jail.control / "incidents.jsonl")
