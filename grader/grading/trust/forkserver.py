@@ -1,15 +1,15 @@
-"""A warm start for jailed programs: one jail per class, whose server forks each kernel and recheck worker.
+"""A warm start for jailed programs: one jail per class, whose server forks each kernel and sandbox program.
 
-A kernel or a recheck worker started from nothing imports IPython, boto3 and moto again: about a second of CPU,
+A kernel or a sandbox program started from nothing imports IPython, boto3 and moto again: about a second of CPU,
 twice per submission, which is most of what grading a small lab costs. A fork server (zygote.py) makes those
 imports once, inside a bubblewrap jail with the class's hidden paths, and forks each program from there.
 
-Each program still gets a jail of its own (`Jail(server=...)`): its own scratch folder (a 0700 folder of its own
-user inside the server's scratch root, the only writable place besides /tmp), its own user id, limits and
-environment, and every process of that user is killed when it ends. What it shares with the class's other
-programs is the server's namespaces: the same hidden paths, and a loopback network and /tmp that only one
-program of a grading process uses at a time, since the programs of one submission run one after the other and
-every process of the last one is gone before the next starts.
+Each program still gets a jail of its own (`Jail(server=...)`): its own scratch folder (a bounded tmpfs of its
+own user, mounted inside the server's scratch root, its only writable place), its own user id, limits, memory
+watchdog and environment, and every process of that user is killed when it ends. The server forks it into
+IPC, UTS, network and mount namespaces of its own, with a fresh /tmp (zygote.py): System V objects, loopback
+ports and /tmp are never shared between programs. What it shares with the class's other programs is the
+server's view of the file system (jail.py's allow-list, the same for the whole class) and its pid namespace.
 
 The server needs root (to give each program its own user) and bubblewrap; without them, or with
 LAMBDA_COURSE_FORKSERVER=0 in the environment, every program starts through its own bubblewrap as before.
@@ -41,7 +41,7 @@ class ForkServer:
     """A running fork server: its jail, its socket, and the folder that holds its programs' scratch folders."""
 
     def __init__(self, hidden: list[Path]) -> None:
-        self.jail = Jail(hidden)
+        self.jail = Jail(hidden, watch_memory=False)  # the server runs as root; each program has a watchdog
         self.scratch_root = self.jail.scratch
         self.scratch_root.chmod(0o711)  # each program's own 0700 folder in it is reachable, the list is not
         private = self.scratch_root / ".server"

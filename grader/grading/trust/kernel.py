@@ -109,9 +109,14 @@ class JailedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         """Run the notebook in the jail it was given, or, run by nbgrader on its own, in one of its own."""
-        if self.config.get("JailedKernelManager", {}).get("policy_file"):
-            return super().preprocess(nb, resources, km)
-        return self._in_own_jail(nb, resources or {}, km)
+        try:
+            if self.config.get("JailedKernelManager", {}).get("policy_file"):
+                return super().preprocess(nb, resources, km)
+            return self._in_own_jail(nb, resources or {}, km)
+        finally:
+            if self._remote is not None:  # the judge's bridges to this learner's sandbox
+                self._remote.stop()
+                self._remote = None
 
     def _in_own_jail(self, nb: NotebookNode, resources: Any, km: Any) -> tuple[NotebookNode, Any]:
         """nbgrader's own autograde: the notebook's folder copied into a fresh jail, the course kept out of sight."""

@@ -1,12 +1,13 @@
 """The fork server's own process, run inside its jail: `python -m grader.grading.trust.zygote SOCKET`.
 
-It imports what kernels and recheck workers need (PRELOAD), then waits on a unix socket that only the grader's
+It imports what kernels and the sandbox program need (PRELOAD), then waits on a unix socket that only the grader's
 user may use. For each request (a jail policy and an argv, with the launcher's standard streams) it forks a
-supervisor, and the supervisor forks the program: the program's process gives the submission's scratch folder
-to the submission's user, drops to that user, sets the limits and runs ARGV's module in-process, so nothing is
-imported again. The supervisor passes the launcher's signals on, and when the program ends or the launcher goes
-away it kills every process of that user before it reports the exit status. The server itself never runs a
-submission's code, and stays single-threaded so that forking it is safe.
+supervisor, and the supervisor forks the program: the program's process moves into IPC, UTS, network and mount
+namespaces of its own (with a fresh /tmp, loopback up and System V IPC capped), gives the submission's scratch
+folder to the submission's user, drops to that user, sets the limits and runs ARGV's module in-process, so
+nothing is imported again. The supervisor passes the launcher's signals on, and when the program ends or the
+launcher goes away it kills every process of that user before it reports the exit status. The server itself
+never runs a submission's code, and stays single-threaded so that forking it is safe.
 """
 
 from __future__ import annotations
@@ -26,19 +27,37 @@ import sys
 import tempfile
 import threading
 import traceback
+from pathlib import Path
 from typing import Any
 
-from grader.grading.trust.jail import kill_user
-from grader.grading.trust.launch import prepare
+from grader.grading.trust.jail import kill_user, needed_paths
+from grader.grading.trust.launch import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWUTS,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_REC,
+    MS_SLAVE,
+    limit_ipc,
+    loopback_up,
+    mount,
+    prepare,
+    unshare,
+)
 
-# What a lab kernel and the recheck's worker import before any learner code runs.
+# What a lab kernel and the graded sandbox program import before any learner code runs.
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm", "ipykernel.debugger",
     "IPython", "IPython.core.completer", "IPython.core.completerlib", "IPython.core.debugger",
     "IPython.extensions.storemagic", "jupyter_client.session", "comm", "psutil", "sqlite3",
     "tornado.gen", "tornado.queues", "pydoc", "xmlrpc.client",
     "boto3", "botocore.session", "botocore.client", "botocore.endpoint", "requests",
-    "grader.sandbox", "grader.checks", "grader.deploy", "grader.facts", "grader.grading.trust.worker",
+    "grader.sandbox", "grader.checks", "grader.deploy", "grader.facts", "grader.grading.trust.agent",
+    "grader.grading.trust.plaindata", "grader.sandbox.remote", "grader.sandbox.service", "grader.architecture",
     "moto.core.models", "moto.moto_server.werkzeug_app", "moto.moto_server.threaded_moto_server",
     "moto.backend_index", "moto.awslambda.models", "moto.awslambda.responses", "moto.iam.models",
     "moto.iam.responses", "moto.sts.models", "moto.sts.responses", "moto.logs.models", "moto.logs.responses",
@@ -208,6 +227,8 @@ def _become_program(request: dict[str, Any], fds: list[int]) -> None:
             if fd > 2:
                 os.close(fd)
         policy = request["policy"]
+        if os.getuid() == 0:
+            _own_namespaces(policy.get("scratch"))
         prepare(policy)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
@@ -217,6 +238,42 @@ def _become_program(request: dict[str, Any], fds: list[int]) -> None:
     except BaseException:  # the program could not start or end: exit 127 here, never back in the server's loop
         traceback.print_exc()
         os._exit(127)
+
+
+def _own_namespaces(scratch: str | None) -> None:
+    """Move this program (still root) into IPC, UTS, network and mount namespaces of its own.
+
+    Without them, every program of the server would share its System V shared memory and message queues, its
+    loopback ports and its /tmp with the programs before and beside it. The mount namespace follows the
+    server's (so the grader's unmounting of a scratch folder reaches it) but never changes it.
+    """
+    unshare(CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS)
+    mount(None, "/", None, MS_REC | MS_SLAVE)
+    _fresh_tmp(needed_paths() + ([Path(scratch)] if scratch else []))
+    loopback_up()
+    limit_ipc()
+
+
+def _fresh_tmp(wanted: list[Path]) -> None:
+    """Cover /tmp with an empty tmpfs, then put back, at the same places, the `wanted` paths under it.
+
+    The server's /tmp holds every program's scratch folder and its own socket's folder; the program keeps only
+    its own scratch folder (and the course's files, when the course lives under /tmp).
+    """
+    keep: list[Path] = []
+    for path in sorted(wanted, key=lambda p: len(p.parts)):
+        if path.is_relative_to("/tmp") and path.exists() and not any(path.is_relative_to(k) for k in keep):
+            keep.append(path)
+    handles = [(path, path.is_dir(), os.open(path, os.O_PATH)) for path in keep]  # reach what /tmp will cover
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755")
+    for path, folder, handle in handles:
+        if folder:
+            path.mkdir(mode=0o711, parents=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        mount(f"/proc/self/fd/{handle}", str(path), None, MS_BIND | MS_REC)
+        os.close(handle)
 
 
 def _run(argv: list[str]) -> None:
