@@ -10,10 +10,43 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import threading
 from pathlib import Path
 
 CHUNK = 1 << 16
+
+
+class WrongPeer(OSError):
+    """A unix socket answered from a process other than the one expected (someone replaced the socket)."""
+
+
+def peer_pid(connection: socket.socket) -> int:
+    """The process id, in this process's view, of the other end of a unix socket."""
+    creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return int(struct.unpack("3i", creds)[0])
+
+
+def process_identity(pid: int) -> str:
+    """A process's id with its start time: the same pairing never names two processes, even if the id is reused."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return f"{pid}:gone"
+    return f"{pid}:{fields[19]}"  # field 22 of stat, the start time, counted after the name's closing parenthesis
+
+
+def connect_unix(path: Path, expected: str | None = None) -> socket.socket:
+    """Connect to the unix socket `path`; with `expected`, refuse unless the server is that very process."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(str(path))
+        if expected is not None and process_identity(peer_pid(connection)) != expected:
+            raise WrongPeer(f"{path} is not served by the process the grader started")
+    except OSError:
+        connection.close()
+        raise
+    return connection
 
 
 def _pump(source: socket.socket, target: socket.socket) -> None:
@@ -81,10 +114,13 @@ class UnixToTcp(_Bridge):
 
 
 class TcpToUnix(_Bridge):
-    """Listen on 127.0.0.1 (port `port`, or a free one), relaying each connection to the unix socket `path`."""
+    """Listen on 127.0.0.1 (port `port`, or a free one), relaying each connection to the unix socket `path`.
 
-    def __init__(self, path: Path, port: int = 0) -> None:
-        self.path = Path(path)
+    With `expected` (a `process_identity`), only to that process: a socket someone else put there is refused.
+    """
+
+    def __init__(self, path: Path, port: int = 0, expected: str | None = None) -> None:
+        self.path, self.expected = Path(path), expected
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.bind(("127.0.0.1", port))
         listener.listen(64)
@@ -92,6 +128,4 @@ class TcpToUnix(_Bridge):
         super().__init__(listener)
 
     def _connect(self) -> socket.socket:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        connection.connect(str(self.path))
-        return connection
+        return connect_unix(self.path, self.expected)

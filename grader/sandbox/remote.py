@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.apigateway import urls
-from grader.sandbox.bridge import TcpToUnix
+from grader.sandbox.bridge import TcpToUnix, connect_unix
 
 
 class RemoteError(RuntimeError):
@@ -45,12 +44,14 @@ class RemoteSandbox:
 
     control_socket = "control.sock"
 
-    def __init__(self, folder: Path, timeout: float = 120.0) -> None:
-        self.folder = Path(folder)
-        described = json.loads((self.folder / "sandbox.json").read_text())
-        self.region = str(described["region"])
-        self._aws = TcpToUnix(self.folder / "aws.sock")
-        self._data = TcpToUnix(self.folder / "data.sock")
+    def __init__(self, folder: Path, timeout: float = 120.0, expected: str | None = None,
+                 region: str | None = None) -> None:
+        """`expected`: the sandbox program's process identity (bridge.process_identity), taken before any
+        learner code ran; every connection is then refused unless that very process serves it."""
+        self.folder, self.expected = Path(folder), expected
+        self.region = region or str(json.loads((self.folder / "sandbox.json").read_text())["region"])
+        self._aws = TcpToUnix(self.folder / "aws.sock", expected=expected)
+        self._data = TcpToUnix(self.folder / "data.sock", expected=expected)
         self._lock = threading.Lock()
         self._timeout = timeout
         self.clock = RemoteClock(self)
@@ -71,12 +72,12 @@ class RemoteSandbox:
     def control(self, op: str, **args: Any) -> Any:
         """One request on the control socket; its result, or RemoteError."""
         request = json.dumps({"op": op, "args": args}).encode() + b"\n"
-        with self._lock, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(self._timeout)
+        with self._lock:
             try:
-                connection.connect(str(self.folder / self.control_socket))
-                connection.sendall(request)
-                reply = json.loads(connection.makefile("rb").readline() or b"{}")
+                with connect_unix(self.folder / self.control_socket, self.expected) as connection:
+                    connection.settimeout(self._timeout)
+                    connection.sendall(request)
+                    reply = json.loads(connection.makefile("rb").readline() or b"{}")
             except (OSError, ValueError) as error:
                 raise RemoteError(f"the sandbox did not answer {op}: {error}") from error
         if "error" in reply or "ok" not in reply:
@@ -173,7 +174,7 @@ class LearnerSandbox(RemoteSandbox):
     def __init__(self, folder: Path, timeout: float = 120.0) -> None:
         from grader.sandbox.credentials import point_clients_at
 
-        super().__init__(folder, timeout)
+        super().__init__(folder, timeout)  # the notebook's own view: it has nothing to fear from its own code
         self.clock = _RefusedClock()  # type: ignore[assignment]
         point_clients_at(self.endpoint_url, self.region)
 

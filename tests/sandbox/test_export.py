@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -165,3 +166,36 @@ def test_outside_a_jail_start_runs_the_sandbox_in_process_and_offers_it_nowhere(
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert done.returncode == 0 and done.stdout.split()[0] == "Sandbox" and ".sandbox" not in done.stdout
+
+
+def test_the_judge_refuses_a_socket_someone_else_put_in_the_folder(tmp_path):
+    """Learner code can write to the folder the sandbox is offered in; the judge talks only to the program."""
+    import socket
+    import threading
+
+    from grader.sandbox.bridge import process_identity
+
+    folder = tmp_path / ".sandbox"
+    folder.mkdir()
+    (folder / "sandbox.json").write_text(json.dumps({"region": "us-east-1"}))
+    impostor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    impostor.bind(str(folder / "control.sock"))
+    impostor.listen(4)
+
+    def answer_everything() -> None:
+        connection, _ = impostor.accept()
+        with contextlib.suppress(OSError):  # the judge hangs up at once: it never reads the answer
+            connection.sendall(b'{"ok": true}\n')
+        connection.close()
+
+    threading.Thread(target=answer_everything, daemon=True).start()
+    for name in ("aws.sock", "data.sock"):
+        (folder / name).touch()
+    genuine = process_identity(1)  # another process than the impostor (this one): the socket is refused
+    remote = RemoteSandbox(folder, expected=genuine)
+    try:
+        with pytest.raises(RemoteError, match="not served by the process the grader started"):
+            remote.invoke_allowed("fn", "s3.amazonaws.com", "arn:aws:s3:::b", "123456789012")
+    finally:
+        remote.stop()
+        impostor.close()

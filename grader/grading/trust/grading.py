@@ -36,8 +36,8 @@ def autograde_in_jail(config: Config, lab_id: str, learner: str, folder: Path, h
         watchdog = threading.Timer(jail.limits.wall_s, _out_of_time, args=(jail, log))
         watchdog.start()
         try:
-            with sandbox_in(jail):  # the learner's sandbox, a program of its own beside the kernel
-                run_converter(Autograde, jailed_config(config, jail, log), lab_id, learner, force=True,
+            with sandbox_in(jail) as offered:  # the learner's sandbox, a program of its own beside the kernel
+                run_converter(Autograde, jailed_config(config, jail, log, offered), lab_id, learner, force=True,
                               create_student=True)
         finally:
             watchdog.cancel()

@@ -40,7 +40,7 @@ from traitlets.config import Config
 from grader import sandbox
 from grader.grading.trust import judge
 from grader.grading.trust.jail import Jail
-from grader.grading.trust.sandboxes import folder_of
+from grader.grading.trust.sandboxes import Offered
 
 TRUNCATED = "\n[output truncated by the grader: {kept} of {total} characters kept]\n"
 
@@ -61,6 +61,9 @@ class JailedExecute(Execute):
 
     incident_log = Unicode("", help="JSON-lines file where incidents are appended.").tag(config=True)
     sandbox_folder = Unicode("", help="Where the learner's sandbox is exported for the judge.").tag(config=True)
+    sandbox_identity = Unicode("", help="The sandbox program's process identity, read before learner code ran."
+                               ).tag(config=True)
+    sandbox_region = Unicode("", help="The Region the sandbox program answers in.").tag(config=True)
     cell_output_chars = Integer(100_000).tag(config=True)
     total_output_chars = Integer(1_000_000).tag(config=True)
     answer_chars = Integer(10_000_000, help="The most a learner's answer to the judge may hold.").tag(config=True)
@@ -131,14 +134,12 @@ class JailedExecute(Execute):
         with forkserver.jail(hidden, Limits(wall_s=self.timeout * 20 or 900)) as jail:
             for item in folder.iterdir():
                 (shutil.copytree if item.is_dir() else shutil.copy2)(item, jail.scratch / item.name)
-            self.config = jailed_config(self.config, jail, jail.control / "incidents.jsonl")
-            self.incident_log = self.config.JailedExecute.incident_log
-            self.sandbox_folder = self.config.JailedExecute.sandbox_folder
             resources.setdefault("metadata", {})["path"] = str(jail.scratch)
             watchdog = threading.Timer(jail.limits.wall_s, jail.kill)
             watchdog.start()
             try:
-                with sandbox_in(jail):
+                with sandbox_in(jail) as offered:
+                    self.config = jailed_config(self.config, jail, jail.control / "incidents.jsonl", offered)
                     return super().preprocess(nb, resources, km)
             finally:
                 watchdog.cancel()
@@ -150,12 +151,12 @@ class JailedExecute(Execute):
         return self._names
 
     def _learner_sandbox(self) -> Any:
-        """The learner's sandbox as the judge reads it, once the notebook has started one."""
-        folder = Path(self.sandbox_folder) if self.sandbox_folder else None
-        if self._remote is None and folder is not None and (folder / "sandbox.json").is_file():
+        """The learner's sandbox as the judge reads it: only the program the grader started, checked each time."""
+        if self._remote is None and self.sandbox_folder and self.sandbox_identity:
             from grader.sandbox.remote import RemoteSandbox
 
-            self._remote = RemoteSandbox(folder)
+            self._remote = RemoteSandbox(Path(self.sandbox_folder), expected=self.sandbox_identity,
+                                         region=self.sandbox_region)
         return self._remote
 
     async def _judge(self, cell: NotebookNode, cell_index: int) -> NotebookNode:
@@ -317,8 +318,8 @@ def _error_output(name: str, text: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=name, evalue=text, traceback=[f"{name}: {text}"])
 
 
-def jailed_config(config: Config, jail: Jail, incident_log: Path) -> Config:
-    """A copy of the nbgrader config whose Execute step runs in `jail`."""
+def jailed_config(config: Config, jail: Jail, incident_log: Path, offered: Offered | None = None) -> Config:
+    """A copy of the nbgrader config whose Execute step runs in `jail`, judging with the sandbox `offered`."""
     c = copy.deepcopy(config)
     steps = c.Autograde.get("autograde_preprocessors") if "Autograde" in c else None
     if isinstance(steps, list):
@@ -329,7 +330,10 @@ def jailed_config(config: Config, jail: Jail, incident_log: Path) -> Config:
         c.JailedKernelManager.ip = str(jail.scratch / "kernel")
     c.JailedKernelManager.connection_file = str(jail.scratch / "kernel.json")
     c.JailedExecute.incident_log = str(incident_log)
-    c.JailedExecute.sandbox_folder = str(folder_of(jail))
+    if offered is not None:
+        c.JailedExecute.sandbox_folder = str(offered.folder)
+        c.JailedExecute.sandbox_identity = offered.identity
+        c.JailedExecute.sandbox_region = offered.region
     c.JailedExecute.cell_output_chars = jail.limits.cell_output_chars
     c.JailedExecute.total_output_chars = jail.limits.total_output_chars
     return c

@@ -9,14 +9,17 @@ scratch folder, and answers the judge's controls only to this grading process's 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.grading.trust.jail import Jail
+from grader.sandbox.bridge import connect_unix, peer_pid, process_identity
 from grader.sandbox.export import FOLDER
 
 START_TIMEOUT_S = 120
@@ -31,16 +34,32 @@ def folder_of(jail: Jail) -> Path:
     return jail.scratch / FOLDER
 
 
+@dataclass(frozen=True)
+class Offered:
+    """Where the sandbox program is offered, and what the grader read of it before any learner code ran.
+
+    The folder is in the jail's scratch, which learner code can write to: it could put sockets of its own
+    there. `identity` (the program's process id and start time) lets the judge refuse any other server.
+    """
+
+    folder: Path
+    identity: str
+    region: str
+
+
 @contextlib.contextmanager
-def sandbox_in(jail: Jail) -> Iterator[Path]:
-    """Run the sandbox program in `jail` while the block runs; yields the folder it is offered in."""
+def sandbox_in(jail: Jail) -> Iterator[Offered]:
+    """Run the sandbox program in `jail` while the block runs; yields where and what it is."""
     folder = folder_of(jail)
     argv = [sys.executable, "-m", "grader.sandbox.service", str(folder), str(os.getuid())]
     process = subprocess.Popen(jail.command(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_ready(process, folder)
-        yield folder
+        with connect_unix(folder / "control.sock") as connection:
+            identity = process_identity(peer_pid(connection))
+        region = str(json.loads((folder / "sandbox.json").read_text())["region"])
+        yield Offered(folder, identity, region)
     finally:
         process.kill()
         process.wait(timeout=30)
