@@ -33,7 +33,7 @@ from grader.grading.export import Entry
 from grader.grading.merge import cell_by_id
 from grader.grading.parallel import Graded, Task, graded
 from grader.grading.runner import NbgraderFailed, run_converter
-from grader.grading.trust import agent, judge, zygote
+from grader.grading.trust import zygote
 from grader.grading.trust.kernel import JailedExecute
 
 MAX_SCORES = dict(graded_cells(LAB.source()))
@@ -387,54 +387,6 @@ def test_an_error_after_the_output_budget_is_spent_still_fails_the_test():
     executor.output(cell.outputs, error, None, 0)
     assert [out.output_type for out in cell.outputs] == ["stream", "error"]
     assert determine_grade(cell)[0] == 0
-
-
-# ---- trust/agent.py and judge.py: whatever a learner's function raises ----
-
-
-class _Nameless(Exception):
-    pass
-
-
-_Nameless.__qualname__ = ""
-_Nameless.__module__ = "builtins"
-
-
-class _Unprintable(BaseException):
-    def __str__(self) -> str:
-        raise RuntimeError("no text for you")
-
-
-class _Kernel:
-    """A judge's link answered by agent.py over a namespace, as the learner's kernel would."""
-
-    def __init__(self, namespace: dict[str, Any]) -> None:
-        self.namespace = namespace
-
-    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        saved = agent._namespace
-        agent._namespace = lambda: self.namespace  # type: ignore[assignment]
-        try:
-            return json.loads(agent.answer(json.dumps(request)))
-        finally:
-            agent._namespace = saved  # type: ignore[assignment]
-
-
-@pytest.mark.parametrize(
-    ("raised", "shown"),
-    [(SystemExit(0), "SystemExit"), (KeyboardInterrupt(), "KeyboardInterrupt"), (GeneratorExit(), "GeneratorExit"),
-     (_Unprintable(), "_Unprintable"), (_Nameless(), "LearnerError"), (ZeroDivisionError("division by zero"),
-                                                                    "division by zero")],
-)
-def test_anything_a_learner_function_raises_fails_that_test(raised, shown):
-    def answer(*args: Any) -> None:
-        raise raised
-
-    test = nbformat.v4.new_code_cell("answer(1)\nassert True")
-    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "q1-tests", "points": 1}
-    names = judge.Names(_Kernel({"answer": answer}), {})
-    verdict = judge.judge_cell(test, names)
-    assert verdict.passed is False and verdict.evalue and shown in f"{verdict.ename}: {verdict.evalue}"
 
 
 # ---- trust/zygote.py: preloading, and the forked program's start and end ----

@@ -96,12 +96,7 @@ class FakeKernel:
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         self.asked.append(request)
-        original = agent._namespace
-        agent._namespace = lambda: self.namespace  # type: ignore[assignment]
-        try:
-            return json.loads(agent.answer(json.dumps(request)))
-        finally:
-            agent._namespace = original  # type: ignore[assignment]
+        return json.loads(agent.answer(json.dumps(request), self.namespace))
 
 
 def names_for(namespace: dict[str, Any], own: dict[str, Any] | None = None) -> tuple[judge.Names, FakeKernel]:
@@ -196,3 +191,31 @@ def test_a_value_whose_repr_raises_still_crosses_as_opaque():
 
     crossed_value = crossed({"thing": Hostile()})["thing"]
     assert isinstance(crossed_value, plaindata.Opaque) and crossed_value == plaindata.Opaque("Hostile", "?")
+
+
+class _Nameless(Exception):
+    pass
+
+
+_Nameless.__qualname__ = ""
+_Nameless.__module__ = "builtins"
+
+
+class _Unprintable(BaseException):
+    def __str__(self) -> str:
+        raise RuntimeError("no text for you")
+
+
+@pytest.mark.parametrize(
+    ("raised", "shown"),
+    [(SystemExit(0), "SystemExit"), (KeyboardInterrupt(), "KeyboardInterrupt"), (GeneratorExit(), "GeneratorExit"),
+     (_Unprintable(), "_Unprintable"), (_Nameless(), "LearnerError"), (ZeroDivisionError("division by zero"),
+                                                                       "division by zero")],
+)
+def test_anything_a_learner_function_raises_fails_that_test(raised, shown):
+    def answer(*args: Any) -> None:
+        raise raised
+
+    names, _ = names_for({"answer": answer})
+    verdict = judge.judge_cell(cell("answer(1)\nassert True"), names)
+    assert verdict.passed is False and verdict.evalue and shown in f"{verdict.ename}: {verdict.evalue}"

@@ -27,8 +27,7 @@ def _namespace() -> dict[str, Any]:
     return shell.user_ns if shell is not None else {}
 
 
-def _describe(name: str) -> dict[str, Any]:
-    namespace = _namespace()
+def _describe(name: str, namespace: dict[str, Any]) -> dict[str, Any]:
     if name not in namespace:
         return {"kind": "missing"}
     value = namespace[name]
@@ -47,8 +46,8 @@ def _raised(error: BaseException) -> dict[str, Any]:
     return {"raised": {"type": type(error).__name__, "builtins": names, "message": message}}
 
 
-def _call(name: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-    function = _namespace().get(name)
+def _call(name: str, args: list[Any], kwargs: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
+    function = namespace.get(name)
     if not callable(function):
         return {"missing": True}
     try:
@@ -58,27 +57,27 @@ def _call(name: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     return {"value": plaindata.encode(result)}
 
 
-def _module_source(names: list[str]) -> dict[str, Any]:
+def _module_source(names: list[str], namespace: dict[str, Any]) -> dict[str, Any]:
     from grader.checks import module_source
 
-    namespace = _namespace()
     try:
         return {"source": module_source(*[namespace[name] for name in names])}
     except (KeyError, AssertionError, ValueError, OSError) as error:  # reported: the check then fails
         return {"error": f"{type(error).__name__}: {error}"}
 
 
-def answer(request: str) -> str:
-    """One request of the judge, answered as JSON text."""
+def answer(request: str, namespace: dict[str, Any] | None = None) -> str:
+    """One request of the judge, answered as JSON text, from `namespace` (the notebook's, by default)."""
     asked = json.loads(request)
+    names = _namespace() if namespace is None else namespace
     if asked["op"] == "lookup":
-        reply = _describe(asked["name"])
+        reply = _describe(asked["name"], names)
     elif asked["op"] == "call":
         args = plaindata.decode(asked.get("args", []))
         kwargs = plaindata.decode(asked.get("kwargs", {}))
-        reply = _call(asked["name"], args, kwargs)
+        reply = _call(asked["name"], args, kwargs, names)
     elif asked["op"] == "module_source":
-        reply = _module_source([str(name) for name in asked.get("names", [])])
+        reply = _module_source([str(name) for name in asked.get("names", [])], names)
     else:
         reply = {"error": f"unknown request {asked['op']!r}"}
     return json.dumps(reply, allow_nan=False)
