@@ -15,18 +15,13 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
+from lab5_policies import LEAST, STAR
 
 from grader import checks
 from grader.checks import CheckFailed
 from grader.deploy import Invocation
 from grader.labchecks import coldstarts, etl, routing, security, timememory
 
-LEAST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{security.UPLOADS}/*"},
-    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{security.THUMBNAILS}/thumbs/*"},
-    {"Effect": "Allow", "Action": "dynamodb:PutItem",
-     "Resource": f"arn:aws:dynamodb:{security.REGION}:{security.ACCOUNT}:table/{security.TABLE}"}]}
-STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 PROBED = [name for name, case in security.OVERREACH.items() if "call" in case]
 
 

@@ -7,17 +7,12 @@ import base64
 
 import boto3
 import pytest
+from lab5_policies import LEAST, STAR
 
 from grader import secrets
 from grader.deploy import deploy_function
 from grader.labchecks import security
 
-LEAST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{security.UPLOADS}/*"},
-    {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{security.THUMBNAILS}/thumbs/*"},
-    {"Effect": "Allow", "Action": "dynamodb:PutItem",
-     "Resource": f"arn:aws:dynamodb:{security.REGION}:{security.ACCOUNT}:table/{security.TABLE}"}]}
-STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 PERMISSION = {"StatementId": "uploads", "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com",
               "SourceArn": f"arn:aws:s3:::{security.UPLOADS}", "SourceAccount": security.ACCOUNT}
 
