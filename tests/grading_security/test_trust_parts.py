@@ -46,3 +46,16 @@ def test_outputs_are_cut_to_the_budget_with_a_note():
     assert cut["content"]["text"].startswith("x" * 100) and "truncated" in cut["content"]["text"]
     assert len(cut["content"]["text"]) < 200 and msg["content"]["text"] == "x" * 5000
     assert _clipped(msg, 10_000) is msg
+
+
+def test_the_grader_s_own_python_environment_is_never_hidden_from_the_jail(tmp_path, monkeypatch):
+    import sys
+
+    from grader.grading.trust.jail import course_hidden_paths
+
+    for name in ("grader", "solutions", ".venv-oldest", "notes"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / ".venv-oldest"))
+    hidden = course_hidden_paths(tmp_path)
+    assert tmp_path / "solutions" in hidden and tmp_path / "notes" in hidden
+    assert tmp_path / ".venv-oldest" not in hidden and tmp_path / "grader" not in hidden

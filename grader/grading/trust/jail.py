@@ -108,9 +108,15 @@ def bwrap_path() -> str | None:
 
 
 def course_hidden_paths(root: Path, *others: Path) -> list[Path]:
-    """What a submission must not see: the course's files other than the ones a lab runs on, and `others`."""
+    """What a submission must not see: the course's files other than the ones a lab runs on, and `others`.
+
+    The Python environment the grader runs from stays in view wherever it lives (a virtualenv of another name
+    inside the course, such as `make check-oldest`'s), since every program in the jail runs on it.
+    """
     root = root.resolve()
-    hidden = [entry for entry in sorted(root.iterdir()) if entry.name not in COURSE_KEEP]
+    runtime = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    hidden = [entry for entry in sorted(root.iterdir())
+              if entry.name not in COURSE_KEEP and not any(path.is_relative_to(entry.resolve()) for path in runtime)]
     return hidden + [Path(other).resolve() for other in others]
 
 
