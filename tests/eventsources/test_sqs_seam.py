@@ -80,10 +80,7 @@ def test_sending_does_not_scan_the_queue(sb, unique, monkeypatch):
         original = getattr(Message, flag)
         monkeypatch.setattr(Message, flag, property(
             lambda self, original=original: (id(self) in ours and reads.append(1)) or original.fget(self)))
-    started = time.perf_counter()
     for n in range(50):
         backend.send_message(queue.name, f"more {n}")
-    per_send = (time.perf_counter() - started) / 50
     assert reads == []  # moto's own code read each of the 500 messages' flags once or twice per send
-    assert per_send < 0.01
 
