@@ -79,7 +79,7 @@ def test_the_loader_reads_a_key_and_says_who_may_when_it_cannot(no_answers):
 
 def test_the_answers_folder_holds_data_only_and_ships_with_the_package():
     files = sorted(p.name for p in KEYS.iterdir())
-    assert files == ["architecture.toml", "routing.toml"]
+    assert files == ["architecture.toml", "chooser.toml", "routing.toml"]
     assert answerkeys.FOLDER == Path(answerkeys.__file__).resolve().parent / "answers"
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["grader"]
     shipped = {Path(p) for pattern in globs for p in glob.glob(pattern, root_dir=ROOT / "grader", recursive=True)}

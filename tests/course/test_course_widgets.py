@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 
 from grader.architecture.bank import load_bank  # noqa: E402
 from grader.chapters import widgets  # noqa: E402
-from grader.chapters.choices import PLATFORM_NAMES, TRAITS, chooser_rules  # noqa: E402
+from grader.chapters.choices import PLATFORM_NAMES, chooser_rules, traits  # noqa: E402
 from grader.chapters.text import number  # noqa: E402
 from grader.facts import value  # noqa: E402
 from grader.model import (  # noqa: E402
@@ -140,8 +140,8 @@ def test_default_quota_comes_from_facts():
 def test_chooser_traits_take_their_platform_and_reason_from_the_scenario_bank():
     bank = load_bank()
     rules = chooser_rules(bank)
-    assert [trait for trait, _, _ in rules] == [trait for trait, _, _ in TRAITS]
-    for (_trait, scenario_id, constraint_id), (_, platform, reason) in zip(TRAITS, rules, strict=True):
+    assert [trait for trait, _, _ in rules] == [trait for trait, _, _ in traits()]
+    for (_trait, scenario_id, constraint_id), (_, platform, reason) in zip(traits(), rules, strict=True):
         scenario = bank.scenario(scenario_id)
         assert platform == PLATFORM_NAMES[scenario.choice]
         assert bank.constraints[constraint_id].explain in reason and scenario.title in reason
@@ -149,7 +149,7 @@ def test_chooser_traits_take_their_platform_and_reason_from_the_scenario_bank():
 
 def test_chooser_sends_steady_high_load_where_the_bank_does():
     chooser = widgets.Chooser(chooser_rules())
-    steady = next(i for i, (trait, _, _) in enumerate(TRAITS) if trait.startswith("Steady, high load"))
+    steady = next(i for i, (trait, _, _) in enumerate(traits()) if trait.startswith("Steady, high load"))
     chooser.boxes[steady].value = True
     expected = PLATFORM_NAMES[load_bank().scenario("steady-2000-rps").choice]
     assert chooser.update() == expected == "Fargate"
