@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from grader.apigateway import urls
 from grader.sandbox.bridge import TcpToUnix, connect_unix
@@ -181,12 +181,11 @@ class LearnerSandbox(RemoteSandbox):
     def reset(self) -> None:
         """Nothing to forget: a notebook being graded starts with a sandbox of its own, empty."""
 
-    def _refused(self, what: str) -> None:
+    def _refused(self, what: str) -> NoReturn:
         raise PermissionError(f"{what} is not available while a lab is graded: the grader's checks rely on it.")
 
     def set_account_concurrency(self, limit: int) -> int:
         self._refused("Changing the account's concurrency limit")
-        return 0
 
     def set_enforce_resource_policies(self, value: bool | None) -> None:
         self._refused("Turning function-policy checks off")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -169,7 +168,6 @@ def run_test(source: str, name: str, names: Names) -> Verdict:
     return Verdict(True)
 
 
-def judge_cell(cell: NotebookNode, names: Names, run: Callable[[str, str, Names], Verdict] = run_test) -> Verdict:
+def judge_cell(cell: NotebookNode, names: Names) -> Verdict:
     """Judge one nbgrader test cell."""
-    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "test")
-    return run(cell.source, grade_id, names)
+    return run_test(cell.source, cell.metadata.get("nbgrader", {}).get("grade_id", "test"), names)

@@ -169,8 +169,3 @@ def loads(text: str) -> Any:
     if not isinstance(text, str):
         raise NotPlainData(f"expected JSON text, got {type(text).__name__}")
     return decode(json.loads(text))
-
-
-def to_learner(value: Any) -> str:
-    """Arguments the judge sends to a learner function, as JSON text (the judge's own values)."""
-    return dumps(value)
