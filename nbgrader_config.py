@@ -1,9 +1,9 @@
 """nbgrader settings for JupyterLab's nbgrader extension (formgrader, validate), read from the course root.
 
-The settings themselves live in grader/grading/config.py, which the `lambda-course` commands use too.
+The settings themselves live in grader/config.py, which the `lambda-course` commands use too.
 """
 
-from grader.grading.config import CoursePaths, nbgrader_config
+from grader.config import CoursePaths, nbgrader_config
 
 # nbgrader cannot create its gradebook in a missing folder, and `generate_assignment --force` (the Formgrader's
 # Generate button) removes labs/<lab> before it finds that out.

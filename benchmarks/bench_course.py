@@ -1,7 +1,7 @@
 """The whole course, chapter after chapter, each in a fresh kernel: per-chapter and total wall time.
 
 Target (issue 3): every chapter of the catalogue in <= 90 s on this machine, one after the other. Chapters run
-the way tests/course/test_course_notebooks.py runs them, through grader.chapters.running, in catalogue order. A
+the way tests/course/test_course_notebooks.py runs them, through lambda_course.chapters.running, in catalogue order. A
 chapter that raises is reported as failed, so a broken run is not taken for a fast one. The machine's load
 average is printed at the start and the end: other work on a shared machine slows the figure down, and the load
 says by how much to trust it.
@@ -14,8 +14,8 @@ import os
 import sys
 import time
 
-from grader.chapters import running
-from grader.chapters.catalog import CHAPTERS
+from lambda_course.chapters import running
+from lambda_course.chapters.catalog import CHAPTERS
 
 TARGET_S = 90.0
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.eventbridge import InvalidEventPattern, compile_pattern, matches, validate_pattern
+from localaws.eventbridge import InvalidEventPattern, compile_pattern, matches, validate_pattern
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "eventbridge" / "conformance" / "eventbridge-patterns.json"
 ROUNDS = 200

@@ -4,7 +4,7 @@ The floor is what any notebook grader pays per submission (start a kernel, run o
 autograde figure is nbgrader's whole job for one submission of the reference solution: sanitise, start the
 learner's sandbox as a program of its own in the jail, execute the learner's cells in the jailed kernel (the
 handler is deployed and invoked), judge every test cell in the grader's process, score, save to the gradebook.
-The first submission of a class also starts the class's fork server (grader/grading/trust/forkserver.py),
+The first submission of a class also starts the class's fork server (grader/trust/forkserver.py),
 which every later one reuses; that first run is printed on its own. Feedback pages are written once per batch;
 their cost per learner is printed too.
 Run: .venv/bin/python benchmarks/bench_grading.py
@@ -20,9 +20,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader.grading.autograde import LabGrader, Submission
-from grader.grading.config import CoursePaths, kernel_config
-from grader.grading.labs import lab
+from grader.autograde import LabGrader, Submission
+from grader.config import CoursePaths, kernel_config
+from lambda_course.labs import lab
 
 
 def empty_notebook_seconds() -> float:

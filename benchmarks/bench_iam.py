@@ -11,7 +11,7 @@ import argparse
 import itertools
 import time
 
-from grader.iam import Policy, Request, evaluate
+from iampolicy import Policy, Request, evaluate
 
 ACCOUNT = "111122223333"
 SERVICES = ["lambda", "s3", "dynamodb", "sqs", "logs"]

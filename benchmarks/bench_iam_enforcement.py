@@ -1,6 +1,6 @@
 """Cost of IAM enforcement: the authorisation hook timed per call, and a warm invoke making five AWS calls.
 
-The hook (`grader.iam.sandbox.authorize.authorize_request`, which the seam calls for every request moto answers)
+The hook (`localaws.iam.authorize.authorize_request`, which the seam calls for every request moto answers)
 is wrapped to count its calls and time each one; its per-call time is the real price of enforcement, since the
 difference of two ~170 ms invoke medians is mostly noise. The warm invoke is still timed with `sb.enforce_iam`
 on and off, alternating so both see the same machine load. The run then checks that the hook did the work: five
@@ -49,7 +49,7 @@ def _policy(without: str | None = None) -> dict:
 
 
 def _setup() -> dict[str, str]:
-    from grader.deploy import deploy_function, ensure_role
+    from lambda_course.deploy import deploy_function, ensure_role
 
     boto3.client("dynamodb").create_table(
         TableName="bench-iam", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -68,7 +68,7 @@ class HookTimer:
     """
 
     def __init__(self) -> None:
-        from grader.iam.sandbox import authorize
+        from localaws.iam import authorize
 
         self.module = authorize
         self.original: Callable[[Any], None] = authorize.authorize_request
@@ -138,7 +138,7 @@ def _denied_without(client, event: bytes, action: str) -> dict:
 
 
 def main(rounds: int = 60) -> None:
-    from grader import sandbox
+    from localaws import sandbox
 
     sb = sandbox.start()
     event = json.dumps(_setup()).encode()

@@ -26,7 +26,7 @@ def timed(fn) -> float:
 
 
 def sandbox_start_ms(runs: int = 5) -> tuple[float, float]:
-    """start() in a fresh interpreter, after importing grader.sandbox; and the import itself."""
+    """start() in a fresh interpreter, after importing localaws.sandbox; and the import itself."""
     code = ("import time; t0=time.perf_counter(); from grader import sandbox; t1=time.perf_counter(); "
             "sandbox.start(); t2=time.perf_counter(); print((t1-t0)*1000, (t2-t1)*1000)")
     rows = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
@@ -42,8 +42,8 @@ def floor_process_ms(runs: int = 20) -> float:
 def main() -> None:
     start_ms, import_ms = sandbox_start_ms()
     floor_ms = floor_process_ms()
-    from grader import sandbox
-    from grader.deploy import deploy_function
+    from localaws import sandbox
+    from lambda_course.deploy import deploy_function
 
     sandbox.start()
     client = boto3.client("lambda")
@@ -66,7 +66,7 @@ def main() -> None:
         t = time.perf_counter()
         client.invoke(FunctionName="warm")["Payload"].read()
         warm.append((time.perf_counter() - t) * 1000)
-    print(f"sandbox start (start() after import)    {start_ms:7.1f} ms   (import grader.sandbox: {import_ms:.1f} ms)")
+    print(f"sandbox start (start() after import)    {start_ms:7.1f} ms   (import localaws.sandbox: {import_ms:.1f} ms)")
     print(f"floor: start a Python process            {floor_ms:7.1f} ms")
     print(f"cold-start invoke p50 (client, boto3)    {statistics.median(cold_client):7.1f} ms")
     print(f"cold-start Init Duration p50 (REPORT)    {statistics.median(cold_init):7.1f} ms")

@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(scope="session")
 def sb():
     """The sandbox, started once for this test process."""
-    from grader import sandbox
+    from localaws import sandbox
 
     running = sandbox.start()
     yield running

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.labchecks import security
+from lambda_course.labchecks import security
 
 LEAST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{security.UPLOADS}/*"},

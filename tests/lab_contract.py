@@ -24,9 +24,9 @@ from typing import ClassVar
 import nbformat
 import pytest
 
-from grader.grading import labtesting
-from grader.grading.labs import Lab
-from grader.grading.merge import cell_by_id
+import labtesting
+from lambda_course.labs import Lab
+from grader.merge import cell_by_id
 
 SOLUTION, STUB = "ada", "bo"
 
@@ -62,7 +62,7 @@ class LabContract:
         return labtesting.graded_once(tmp_path_factory, cls.LAB, notebooks | cls.mistakes())
 
     def test_the_release_is_up_to_date_and_points_add_up(self):
-        from grader.grading.release import notebook_points
+        from grader.release import notebook_points
 
         assert notebook_points(labtesting.solution(self.LAB)) == self.LAB.points == self.POINTS
         released = labtesting.released(self.LAB)

@@ -19,20 +19,20 @@ from typing import Any
 
 import pytest
 
-from grader import answerkeys, checks
-from grader.answerkeys import AnswerKeysUnavailable
-from grader.architecture import bank as bank_module
-from grader.architecture import grade_answer, load_bank, read_answer, scenario_workload, vocabulary
-from grader.architecture.bank import ANSWER_FIELDS, BankError, merge_answers, read_bank_file
-from grader.chapters.choices import chooser_rules
-from grader.grading import labtesting
-from grader.grading.labs import lab
-from grader.grading.merge import cell_by_id
-from grader.labchecks import routing
+from lambda_course import answerkeys, checks
+from lambda_course.answerkeys import AnswerKeysUnavailable
+from lambda_course.architecture import bank as bank_module
+from lambda_course.architecture import grade_answer, load_bank, read_answer, scenario_workload, vocabulary
+from lambda_course.architecture.bank import ANSWER_FIELDS, BankError, merge_answers, read_bank_file
+from lambda_course.chapters.choices import chooser_rules
+import labtesting
+from lambda_course.labs import lab
+from grader.merge import cell_by_id
+from lambda_course.labchecks import routing
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = answerkeys.FOLDER  # where the keys are, kept before a test hides them
-# What a grading jail shows of the course (grader/grading/trust/jail.py's COURSE_KEEP, less the virtualenv and
+# What a grading jail shows of the course (grader/trust/jail.py's COURSE_KEEP, less the virtualenv and
 # the package's metadata): every place a learner's code could read an answer from.
 READABLE = ("grader", "labs", "course", "README.md", "pyproject.toml")
 ONLY_THE_GRADER = "read only by the grader"
@@ -171,7 +171,7 @@ def test_with_the_key_the_bank_grades_as_before():
 
 @pytest.fixture
 def fresh_routing(no_answers: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """grader.labchecks.routing imported anew without the keys, failing if the import reads one."""
+    """lambda_course.labchecks.routing imported anew without the keys, failing if the import reads one."""
     reads: list[str] = []
     load = answerkeys.load
     monkeypatch.setattr(answerkeys, "load", lambda name: reads.append(name) or load(name))
@@ -267,10 +267,10 @@ def test_no_answer_is_written_anywhere_a_learners_code_can_read():
 
 def test_grading_hides_the_answer_keys_from_the_jail(tmp_path):
     """`lambda-course grade` passes the keys' folder to the jail as hidden."""
-    from grader import answerkeys
-    from grader.grading.autograde import LabGrader, Submission
-    from grader.grading.config import CoursePaths
-    from grader.grading.labs import lab
+    from lambda_course import answerkeys
+    from grader.autograde import LabGrader, Submission
+    from grader.config import CoursePaths
+    from lambda_course.labs import lab
 
     grader = LabGrader(lab("lab6-architecture"), CoursePaths(work=tmp_path / "work"))
     (tmp_path / "work").mkdir()

@@ -12,7 +12,7 @@ from apigw_support import grant_api
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from grader.deploy import deploy_function
+from lambda_course.deploy import deploy_function
 
 # The query string (1.0 and 2.0 events both carry it) tells the function how to answer.
 SCRIPTED = """

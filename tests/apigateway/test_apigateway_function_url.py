@@ -13,7 +13,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from grader.deploy import deploy_function
+from lambda_course.deploy import deploy_function
 
 OK = "def handler(event, context):\n    return 'ok'\n"
 

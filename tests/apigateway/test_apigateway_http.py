@@ -7,7 +7,7 @@ import pytest
 import requests
 from apigw_support import ACCOUNT, REGION
 
-from grader.apigateway.integrations import PERMISSION_MARK
+from localaws.apigateway.integrations import PERMISSION_MARK
 
 
 def test_route_event_is_format_2(sb, http_api, scripted):
@@ -127,7 +127,7 @@ def test_http_proxy_integration(sb, http_api, backend):
 
 def test_private_integration_target(sb, http_api, backend):
     """A VPC-link integration passes the request's path and query through to the load balancer."""
-    from grader.apigateway import register_private_target
+    from localaws.apigateway import register_private_target
 
     listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/eks/abc/def"
     register_private_target(listener, backend)
@@ -150,7 +150,7 @@ def test_private_integration_target(sb, http_api, backend):
 )
 def test_a_load_balancer_without_a_real_vpc_link_answers_500(sb, http_api, backend, connection, reason):
     """API Gateway cannot reach a load balancer inside a VPC by its ARN alone, nor through a link that is not."""
-    from grader.apigateway import register_private_target
+    from localaws.apigateway import register_private_target
 
     listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/private/abc/def"
     register_private_target(listener, backend)

@@ -8,7 +8,7 @@ import boto3
 import requests
 from apigw_support import ACCOUNT, REGION, lambda_uri
 
-from grader.apigateway.integrations import PERMISSION_MARK
+from localaws.apigateway.integrations import PERMISSION_MARK
 
 
 def test_proxy_event_carries_the_request(sb, rest_api, scripted):

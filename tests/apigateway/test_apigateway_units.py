@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from grader.apigateway import events, integrations, proxy, responses, routing
-from grader.apigateway.messages import HttpRequest
-from grader.facts import value
+from localaws.apigateway import events, integrations, proxy, responses, routing
+from localaws.apigateway.messages import HttpRequest
+from localaws.facts import value
 
 
 @pytest.mark.parametrize(

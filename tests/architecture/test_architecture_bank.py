@@ -6,11 +6,11 @@ import copy
 
 import pytest
 
-from grader import answerkeys, model
-from grader.architecture import OPTIONS, BankError, load_bank, scenario_workload, vocabulary
-from grader.architecture.bank import ANSWER_KEY, merge_answers, parse_bank, read_bank_file
-from grader.architecture.render import format_number, render
-from grader.facts import all_facts, value
+from lambda_course import answerkeys, model
+from lambda_course.architecture import OPTIONS, BankError, load_bank, scenario_workload, vocabulary
+from lambda_course.architecture.bank import ANSWER_KEY, merge_answers, parse_bank, read_bank_file
+from lambda_course.architecture.render import format_number, render
+from localaws.facts import all_facts, value
 
 REQUIRED_USE_CASES = {
     "spiky-api-backend", "s3-image-thumbnails", "voice-assistant-skill", "nightly-etl", "batch-40-minutes",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.architecture import AnswerFormError, grade_answer, load_bank, scenario_workload, vocabulary
-from grader.architecture.render import format_number
-from grader.facts import value
-from grader.model import crossover_rate, monthly_cost
+from lambda_course.architecture import AnswerFormError, grade_answer, load_bank, scenario_workload, vocabulary
+from lambda_course.architecture.render import format_number
+from localaws.facts import value
+from lambda_course.model import crossover_rate, monthly_cost
 
 NUMBER_FUNCTIONS = {
     "lambda_monthly_usd": lambda w: monthly_cost(w, "lambda").total,

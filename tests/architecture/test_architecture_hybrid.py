@@ -9,9 +9,9 @@ import boto3
 import pytest
 import requests
 
-from grader import checks
-from grader.architecture import load_balancer_for, route_targets, running_standin, start_standin
-from grader.deploy import deploy_function
+from lambda_course import checks
+from lambda_course.architecture import load_balancer_for, route_targets, running_standin, start_standin
+from lambda_course.deploy import deploy_function
 
 WEBHOOK = """
 import json

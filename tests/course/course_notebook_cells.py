@@ -8,10 +8,10 @@ from pathlib import Path
 
 import nbformat
 
-from grader.chapters.catalog import CHAPTERS
-from grader.chapters.quiz import Question
-from grader.chapters.text import md, say
-from grader.facts import fact, value
+from lambda_course.chapters.catalog import CHAPTERS
+from lambda_course.chapters.quiz import Question
+from lambda_course.chapters.text import md, say
+from localaws.facts import fact, value
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.chapters import events
-from grader.chapters.catalog import CHAPTERS, titles
+from lambda_course.chapters import events
+from lambda_course.chapters.catalog import CHAPTERS, titles
 
 PATTERN = {"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}
 
@@ -23,8 +23,9 @@ def test_catalog_numbers_match_slugs_and_titles_link_notebooks():
 
 
 def test_function_log_lines_returns_the_handlers_output_in_order():
-    from grader import deploy, sandbox
-    from grader.chapters.logs import function_log_lines
+    from lambda_course import deploy
+    from localaws import sandbox
+    from lambda_course.chapters.logs import function_log_lines
 
     sandbox.start()
     assert function_log_lines("never-deployed") == []

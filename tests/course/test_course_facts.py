@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.facts import all_facts, fact
+from localaws.facts import all_facts, fact
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS_FILE = ROOT / "grader" / "data" / "facts.toml"

@@ -17,10 +17,10 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from lab5_policies import LEAST, STAR
 
-from grader import checks
-from grader.checks import CheckFailed
-from grader.deploy import Invocation
-from grader.labchecks import coldstarts, etl, routing, security, timememory
+from lambda_course import checks
+from lambda_course.checks import CheckFailed
+from lambda_course.deploy import Invocation
+from lambda_course.labchecks import coldstarts, etl, routing, security, timememory
 
 PROBED = [name for name, case in security.OVERREACH.items() if "call" in case]
 
@@ -50,7 +50,7 @@ def use_client(monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
     monkeypatch.setattr(boto3, "client", lambda *_args, **_kwargs: client)
 
 
-# --- grader/checks.py -----------------------------------------------------------------------------------------
+# --- lambda_course/checks.py -----------------------------------------------------------------------------------------
 
 
 def test_a_handler_that_raises_fails_call_handler_and_the_bad_input_check() -> None:
@@ -64,20 +64,20 @@ def test_a_handler_that_raises_fails_call_handler_and_the_bad_input_check() -> N
 
 
 def test_a_failed_invoke_of_a_deployed_function_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("grader.deploy.invoke", raising(client_error("ResourceNotFoundException")))
+    monkeypatch.setattr("lambda_course.deploy.invoke", raising(client_error("ResourceNotFoundException")))
     with pytest.raises(CheckFailed, match="There is no function called 'bill'"):
         checks.invoke_deployed("bill", {})
     with pytest.raises(CheckFailed, match="There is no function called 'bill'"):
         checks.call_handler(checks.deployed("bill"), checks.http_event("GET", "/"))
-    monkeypatch.setattr("grader.deploy.invoke", raising(EndpointConnectionError(endpoint_url="http://127.0.0.1:9")))
+    monkeypatch.setattr("lambda_course.deploy.invoke", raising(EndpointConnectionError(endpoint_url="http://127.0.0.1:9")))
     with pytest.raises(CheckFailed, match="Could not reach the sandbox"):
         checks.invoke_deployed("bill", {})
-    monkeypatch.setattr("grader.deploy.invoke", raising(RuntimeError("a bug underneath")))
+    monkeypatch.setattr("lambda_course.deploy.invoke", raising(RuntimeError("a bug underneath")))
     with pytest.raises(RuntimeError, match="a bug underneath"):  # loud, and never a payload
         checks.invoke_deployed("bill", {})
 
 
-# --- grader/labchecks/routing.py ------------------------------------------------------------------------------
+# --- lambda_course/labchecks/routing.py ------------------------------------------------------------------------------
 
 
 def test_a_pattern_eventbridge_refuses_fails_and_a_validator_bug_is_not_blamed_on_the_pattern(
@@ -85,7 +85,7 @@ def test_a_pattern_eventbridge_refuses_fails_and_a_validator_bug_is_not_blamed_o
 ) -> None:
     with pytest.raises(CheckFailed, match="EventBridge would refuse the fraud-review pattern"):
         routing.check_pattern("fraud-review", {"detail": {"total": [{"numeric": [">", "a lot"]}]}})
-    monkeypatch.setattr("grader.eventbridge.validation.validate_pattern", raising(RuntimeError("validator bug")))
+    monkeypatch.setattr("localaws.eventbridge.validation.validate_pattern", raising(RuntimeError("validator bug")))
     with pytest.raises(RuntimeError, match="validator bug"):
         routing.check_pattern("fraud-review", {"source": ["shop"]})
 
@@ -100,7 +100,7 @@ def test_a_consumer_that_raises_fails_the_local_check(monkeypatch: pytest.Monkey
         routing.check_consumer_locally(consumer)
 
 
-# --- grader/labchecks/coldstarts.py ---------------------------------------------------------------------------
+# --- lambda_course/labchecks/coldstarts.py ---------------------------------------------------------------------------
 
 
 def test_a_summarise_that_raises_fails_the_summary_check() -> None:
@@ -174,7 +174,7 @@ def test_a_failed_call_through_the_alias_fails_the_provisioned_check(monkeypatch
         coldstarts.check_provisioned("fast-quotes", "live", 2)
 
 
-# --- grader/labchecks/security.py -----------------------------------------------------------------------------
+# --- lambda_course/labchecks/security.py -----------------------------------------------------------------------------
 
 
 def probe_handler() -> Callable[[dict, Any], Any]:
@@ -257,7 +257,7 @@ def test_a_value_that_does_not_decrypt_fails_the_encryption_check(monkeypatch: p
 
 
 def test_a_function_that_cannot_be_read_fails_the_plain_text_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.secrets.exposure import PackageUnavailable
+    from localaws.secrets.exposure import PackageUnavailable
 
     for error in (client_error("ResourceNotFoundException", "GetFunctionConfiguration"),
                   PackageUnavailable("Function not found: lab7-order-signer"),
@@ -271,7 +271,7 @@ def test_a_code_package_that_cannot_be_read_is_not_called_clean(sb, unique) -> N
     """The check reads the package itself: one it cannot open fails rather than count as free of secrets."""
     from moto.awslambda.models import lambda_backends
 
-    from grader.deploy import deploy_function
+    from lambda_course.deploy import deploy_function
 
     name = f"unreadable-{unique}"
     deploy_function(name, "def handler(event, context):\n    return 1\n")
@@ -281,7 +281,7 @@ def test_a_code_package_that_cannot_be_read_is_not_called_clean(sb, unique) -> N
         security.check_no_plaintext(name, ["s3cr3t"])
 
 
-# --- grader/labchecks/etl.py ----------------------------------------------------------------------------------
+# --- lambda_course/labchecks/etl.py ----------------------------------------------------------------------------------
 
 
 def test_a_parser_that_raises_the_wrong_error_fails() -> None:
@@ -309,14 +309,14 @@ def test_an_upload_whose_orders_are_missing_fails_whatever_explaining_it_meets(
     monkeypatch.setattr(etl, "totals", lambda table: {})
     monkeypatch.setattr(etl, "upload", lambda bucket, key, text: None)
     monkeypatch.setattr(etl, "orders", lambda table: {})
-    monkeypatch.setattr("grader.deploy.invoke", raising(error))
+    monkeypatch.setattr("lambda_course.deploy.invoke", raising(error))
     with pytest.raises(CheckFailed) as failed:
         etl.check_upload("uploads", "day1.csv", "id,customer,amount\n1,c,5\n", function_name="etl",
                          orders_table="orders", totals_table="totals", stored={"1": ("c", "5")})
     assert "these orders are not in the table: 1" in str(failed.value) and message in str(failed.value)
 
 
-# --- grader/labchecks/timememory.py ---------------------------------------------------------------------------
+# --- lambda_course/labchecks/timememory.py ---------------------------------------------------------------------------
 
 
 def test_a_batch_handler_that_raises_fails_the_local_check() -> None:
@@ -326,19 +326,19 @@ def test_a_batch_handler_that_raises_fails_the_local_check() -> None:
 
 def test_a_failed_invoke_fails_the_job_check(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timememory, "_check_timeout_setting", lambda name: 2)
-    monkeypatch.setattr("grader.deploy.invoke", raising(client_error("ServiceException")))
+    monkeypatch.setattr("lambda_course.deploy.invoke", raising(client_error("ServiceException")))
     with pytest.raises(CheckFailed, match="Invoking 'batch-job' failed: ClientError"):
         timememory.check_job_finishes("batch-job")
 
 
-# --- grader/chapters/widgets.py -------------------------------------------------------------------------------
+# --- lambda_course/chapters/widgets.py -------------------------------------------------------------------------------
 
 
 def test_a_matcher_that_fails_is_shown_and_never_taken_for_a_match() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from grader.chapters import widgets
+    from lambda_course.chapters import widgets
 
     tester = widgets.PatternTester(raising(TypeError("'>' not supported")), {"source": ["shop"]}, {"source": "shop"})
     assert tester.update() is None
@@ -346,11 +346,11 @@ def test_a_matcher_that_fails_is_shown_and_never_taken_for_a_match() -> None:
     assert "green" not in tester.result.value and "No match" not in tester.result.value
 
 
-# --- grader/architecture/hybrid.py ----------------------------------------------------------------------------
+# --- lambda_course/architecture/hybrid.py ----------------------------------------------------------------------------
 
 
 def test_a_listener_or_subnet_that_does_not_exist_gives_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.architecture import hybrid
+    from lambda_course.architecture import hybrid
 
     elb, ec2 = real_client("elbv2"), real_client("ec2")
     with Stubber(elb) as stubber:
@@ -377,7 +377,7 @@ class EveryoneInOneVpc:
 
 
 def test_a_cluster_with_no_subnets_is_not_in_the_load_balancers_vpc(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.architecture import hybrid
+    from lambda_course.architecture import hybrid
 
     monkeypatch.setattr(hybrid, "route_for", lambda api_id, path, method: hybrid.RouteTarget(
         "GET /orders", "HTTP_PROXY", "arn:listener", "VPC_LINK", "link-1"))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from grader.chapters import iam_playground as playground
+from lambda_course.chapters import iam_playground as playground
 
 BUCKET_POLICY_FOR_S3 = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Sid": "FromOurBucket", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.chapters.catalog import CHAPTERS
-from grader.chapters.labs import NO_LAB, chapter_number, chapter_numbers, course_map, lab_pointer, load_labs
+from lambda_course.chapters.catalog import CHAPTERS
+from lambda_course.chapters.labs import NO_LAB, chapter_number, chapter_numbers, course_map, lab_pointer, load_labs
 
 LABS = """
 [lab1-first-handler]

@@ -1,10 +1,10 @@
-"""No chapter types one of the facts file's numbers: chapters must read them through grader.facts.
+"""No chapter types one of the facts file's numbers: chapters must read them through localaws.facts.
 
 How a copied fact is recognised:
 
 * By its value written with its unit, in the forms chapters use: "1,769 MB", "10 GB", "29 s", "15-minute",
   "six hours", "67 ms", "85%", "$0.20", "$0.2 per million", "1,000 concurrent executions", "5 layers". Every
-  scalar fact gets the text the facts helper writes for it (grader.chapters.text) and the usual variants: with
+  scalar fact gets the text the facts helper writes for it (lambda_course.chapters.text) and the usual variants: with
   or without thousands separators, "1 million" or "10k", counts up to twenty as words, a unit as symbol or word
   ("MB", "megabytes"; "s", "sec", "seconds"), seconds as whole minutes or hours, MB as whole GB and back. A
   table's cells are written in their column's unit (fargate_task_sizes: "120 GB"), its round cells left out.
@@ -33,8 +33,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.chapters.text import fmt, md, money, number
-from grader.facts import Fact, all_facts
+from lambda_course.chapters.text import fmt, md, money, number
+from localaws.facts import Fact, all_facts
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
 
@@ -349,6 +349,6 @@ def test_every_fact_typed_as_the_helper_writes_it_is_caught(key):
 @pytest.mark.parametrize("path", sorted(COURSE.glob("*.ipynb")), ids=lambda p: p.stem)
 def test_chapter_reads_numbers_from_the_facts_file(path):
     problems = [f"{path.stem} cell {index}: {written!r} is the fact {key!r}; write say('{{{key}}}') or "
-                f"md('...{{{key}}}...') so the number comes from grader/data/facts.toml"
+                f"md('...{{{key}}}...') so the number comes from localaws/data/facts.toml"
                 for index, written, key in chapter_hits(path)]
     assert not problems, "\n".join(problems)

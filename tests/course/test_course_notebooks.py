@@ -11,8 +11,8 @@ cell appended to an in-memory copy of the chapter, so a demo that stops showing 
 import nbformat
 import pytest
 
-from grader.chapters.catalog import CHAPTERS
-from grader.chapters.running import COURSE, errors, run_chapter
+from lambda_course.chapters.catalog import CHAPTERS
+from lambda_course.chapters.running import COURSE, errors, run_chapter
 
 CLAIMS = {
     "00-start-here": """

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from course_notebook_cells import all_questions
 
-from grader.chapters.quiz import Question, check, quiz
+from lambda_course.chapters.quiz import Question, check, quiz
 
 Q = Question("Which phase runs code outside the handler?", ("INIT", "INVOKE", "SHUTDOWN"), 0,
              "Module-level code runs once per environment.", hints=("", "The handler runs then.", "Too late."))
@@ -67,7 +67,7 @@ def test_options_show_in_a_shuffled_order_that_is_the_same_every_time():
     twin = Question(Q.prompt, Q.options, Q.answer, "Another explanation.")
     assert twin.display_order() == order and quiz([Q]).cards[0].options.options == tuple(Q.displayed_options())
     # The seed must not depend on Python's per-process string hashing, or learners would see options move.
-    script = ("from grader.chapters.quiz import Question; "
+    script = ("from lambda_course.chapters.quiz import Question; "
               f"print(list(Question({Q.prompt!r}, {Q.options!r}, 0, '').display_order()))")
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"})

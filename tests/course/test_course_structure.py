@@ -10,11 +10,11 @@ import re
 import pytest
 from course_notebook_cells import called_names, read
 
-from grader.chapters import iam_playground, plots, widgets
-from grader.chapters.catalog import CHAPTERS
+from lambda_course.chapters import iam_playground, plots, widgets
+from lambda_course.chapters.catalog import CHAPTERS
 
 OBJECTIVES_HEADINGS = re.compile(r"\*\*(After this chapter you can|In this notebook you will)\*\*")
-# Calls that show a widget or draw a plot: the chapters' widgets and figures (grader.chapters.widgets, .plots),
+# Calls that show a widget or draw a plot: the chapters' widgets and figures (lambda_course.chapters.widgets, .plots),
 # the IAM playground, the cost model's explorer and plot_* functions, and matplotlib figures built in a cell.
 VISUALS = ({name for name, obj in vars(widgets).items()
             if isinstance(obj, type) and issubclass(obj, widgets._Explorer) and not name.startswith("_")}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.chapters.text import duration, fmt, money, number, say
-from grader.facts import value
+from lambda_course.chapters.text import duration, fmt, money, number, say
+from localaws.facts import value
 
 
 @pytest.mark.parametrize(("raw", "text"), [(1769, "1,769"), (0.0000166667, "0.0000166667"), (3.35, "3.35"),

@@ -8,12 +8,12 @@ from dataclasses import replace  # noqa: E402
 
 import pytest  # noqa: E402
 
-from grader.architecture.bank import load_bank  # noqa: E402
-from grader.chapters import widgets  # noqa: E402
-from grader.chapters.choices import PLATFORM_NAMES, chooser_rules, traits  # noqa: E402
-from grader.chapters.text import number  # noqa: E402
-from grader.facts import value  # noqa: E402
-from grader.model import (  # noqa: E402
+from lambda_course.architecture.bank import load_bank  # noqa: E402
+from lambda_course.chapters import widgets  # noqa: E402
+from lambda_course.chapters.choices import PLATFORM_NAMES, chooser_rules, traits  # noqa: E402
+from lambda_course.chapters.text import number  # noqa: E402
+from localaws.facts import value  # noqa: E402
+from lambda_course.model import (  # noqa: E402
     Limits,
     Prices,
     Workload,

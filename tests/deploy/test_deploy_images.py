@@ -10,7 +10,7 @@ import pytest
 from deploy_support import DEPLOY, REPO
 from traitlets.config.loader import PyFileConfigLoader
 
-from grader.grading.config import COURSE_ID, REPO_ROOT
+from grader.config import COURSE_ID, REPO_ROOT
 
 IMAGES = ("learner", "instructor")
 EXCHANGE = "/srv/nbgrader/exchange"

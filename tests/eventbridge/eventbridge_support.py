@@ -6,7 +6,7 @@ import uuid
 
 import boto3
 
-from grader.deploy import deploy_function
+from lambda_course.deploy import deploy_function
 
 RECORDER = """
 import boto3, json, os

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.eventbridge import InvalidEventPattern, matches, validate_pattern
+from localaws.eventbridge import InvalidEventPattern, matches, validate_pattern
 
 CORPUS = Path(__file__).resolve().parent / "conformance" / "eventbridge-patterns.json"
 CASES = json.loads(CORPUS.read_text())["cases"]

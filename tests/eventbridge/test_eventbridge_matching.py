@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.eventbridge import compile_pattern, matches
-from grader.eventbridge.wildcards import estimate_complexity
+from localaws.eventbridge import compile_pattern, matches
+from localaws.eventbridge.wildcards import estimate_complexity
 
 CASES = [
     # Values from different elements of one array never combine into one match.

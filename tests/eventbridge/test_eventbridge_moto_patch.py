@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.events import models as moto_models
 
-from grader.eventbridge import moto_patch
+from localaws.eventbridge import moto_patch
 
 EVENT = {
     "id": "1",
@@ -46,7 +46,7 @@ def _queue(sqs, name: str) -> tuple[str, str]:
 
 
 def test_the_seams_still_exist_in_the_installed_moto() -> None:
-    from grader import seams
+    from localaws import seams
 
     events = [seam for seam in seams.SEAMS if seam.module.startswith("moto.events")]
     assert len(events) == 5

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from eventbridge_support import allow_rule, recording_function
 
-from grader.eventbridge import schedules
+from localaws.eventbridge import schedules
 
 
 def _ts(text: str) -> float:

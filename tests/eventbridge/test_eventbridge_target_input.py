@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from grader.eventbridge.target_input import MISSING, as_delivered, render, select, target_text
+from localaws.eventbridge.target_input import MISSING, as_delivered, render, select, target_text
 
 EVENT = {"version": "0", "id": "e-1", "detail-type": "OrderPlaced", "source": "shop", "account": "123456789012",
          "time": 1772368205.0, "region": "us-east-1", "resources": [], "ingestion-time": 1772368206.0,

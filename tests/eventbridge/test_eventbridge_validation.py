@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.eventbridge import InvalidEventPattern, validate_pattern
+from localaws.eventbridge import InvalidEventPattern, validate_pattern
 
 REFUSED = [
     ('{"a": ["b"]', "Filter is not valid JSON"),

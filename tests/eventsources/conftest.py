@@ -6,7 +6,7 @@ import boto3
 import pytest
 from sqs_support import LOG_BATCH, Queue
 
-from grader.deploy import deploy_function
+from lambda_course.deploy import deploy_function
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from grader.eventsources.batch_response import messages_to_keep
-from grader.eventsources.sqs_event import message_attributes
+from localaws.eventsources.batch_response import messages_to_keep
+from localaws.eventsources.sqs_event import message_attributes
 
 IDS = {"m-1", "m-2", "m-3"}
 PARTIAL = ["ReportBatchItemFailures"]

@@ -8,8 +8,8 @@ import time
 import boto3
 from sqs_support import bodies, logged_batches, map_queue
 
-from grader import seams
-from grader.eventsources import moto_patch
+from localaws import seams
+from localaws.eventsources import moto_patch
 
 ADD_MESSAGE = "moto.sqs.models:Queue.add_message"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.grading import labtesting
-from grader.grading.labtesting import GradedBatch, once_per_run
+import labtesting
+from labtesting import GradedBatch, once_per_run
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def _grade_six(folder: Path) -> GradedBatch:
 @pytest.fixture
 def course_copy(tmp_path: Path) -> Path:
     """A copy of the course's solutions/ and labs/ in a temporary root, safe to change."""
-    from grader.grading.config import REPO_ROOT
+    from grader.config import REPO_ROOT
 
     for folder in ("solutions", "labs"):
         ignore = shutil.ignore_patterns(".ipynb_checkpoints")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import nbformat
 
-from grader.grading.labs import lab
-from grader.grading.merge import cell_by_id as cell
-from grader.grading.merge import cell_index
+from lambda_course.labs import lab
+from grader.merge import cell_by_id as cell
+from grader.merge import cell_index
 
 LAB = lab("lab1-first-handler")
 

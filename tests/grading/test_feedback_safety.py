@@ -19,8 +19,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
-from grader.grading.config import REPO_ROOT, CoursePaths, nbgrader_config
-from grader.grading.feedback import FeedbackExporter
+from grader.config import REPO_ROOT, CoursePaths, nbgrader_config
+from grader.feedback import FeedbackExporter
 
 MARK = "xss-payload-7f3a"
 ALERT = f"alert('{MARK}')"

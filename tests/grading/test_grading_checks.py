@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import checks
+from lambda_course import checks
 
 
 def ok_handler(event, context):
@@ -146,7 +146,7 @@ def test_module_source_reads_cells_from_the_line_cache():
 
 
 def test_invocation_payload_reports_the_function_error_and_log():
-    from grader.deploy import Invocation
+    from lambda_course.deploy import Invocation
 
     failed = Invocation(
         200,
@@ -165,7 +165,7 @@ def test_invocation_payload_reports_the_function_error_and_log():
 
 
 def test_deployed_functions_are_checked_with_the_same_messages(sb, unique):
-    from grader.deploy import deploy_function
+    from lambda_course.deploy import deploy_function
 
     with pytest.raises(AssertionError, match="no function called"):
         checks.invoke_deployed(f"missing-{unique}", {})

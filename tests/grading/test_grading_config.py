@@ -9,11 +9,11 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import IgnorePattern, SaveAutoGrades
 from nbgrader.utils import determine_grade
 
-from grader.grading.config import REPO_ROOT, CoursePaths, nbgrader_config
-from grader.grading.feedback import HideHiddenTests
-from grader.grading.messages import error_message
-from grader.grading.scores import summary_table, write_csv
-from grader.grading.scoring import DropTestCellResults
+from grader.config import REPO_ROOT, CoursePaths, nbgrader_config
+from grader.feedback import HideHiddenTests
+from grader.messages import error_message
+from grader.scores import summary_table, write_csv
+from grader.scoring import DropTestCellResults
 
 
 def graded_cell(outputs: list) -> nbformat.NotebookNode:
@@ -55,7 +55,7 @@ def test_autograde_keeps_nbgrader_steps_with_a_jailed_judged_execute_and_the_res
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    from grader.grading.trust.kernel import JailedExecute
+    from grader.trust.kernel import JailedExecute
 
     ours = nbgrader_config().Autograde.autograde_preprocessors
     assert ours.index(DropTestCellResults) < ours.index(SaveAutoGrades)
@@ -113,7 +113,7 @@ def test_error_messages_are_written_for_learners():
 
 
 def test_scores_csv_and_summary_table(tmp_path: Path):
-    from grader.grading.autograde import Result
+    from grader.autograde import Result
 
     maxima = {"q1": 1.0, "q2": 2.0}
     results = [
@@ -135,7 +135,7 @@ def test_scores_csv_and_summary_table(tmp_path: Path):
 def test_a_kernel_given_a_socket_folder_talks_over_unix_sockets_there(tmp_path: Path):
     from nbclient import NotebookClient
 
-    from grader.grading.config import kernel_config
+    from grader.config import kernel_config
 
     nb = nbformat.v4.new_notebook(cells=[new_code_cell("import os; os.getpid()")])
     client = NotebookClient(nb, kernel_name="python3", config=kernel_config(sockets=tmp_path))
@@ -150,7 +150,7 @@ def test_a_kernel_given_a_socket_folder_talks_over_unix_sockets_there(tmp_path: 
 def test_feedback_exporters_share_compiled_templates_and_render_the_same(monkeypatch):
     import jinja2
 
-    from grader.grading.feedback import FeedbackExporter
+    from grader.feedback import FeedbackExporter
 
     nb = nbformat.v4.new_notebook(cells=[new_code_cell("print('hi')")])
     first, _ = FeedbackExporter(template_name="lab").from_notebook_node(nb)

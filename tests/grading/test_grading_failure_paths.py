@@ -26,15 +26,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 from nbgrader.utils import determine_grade
 
-from grader.grading import autograde, commands, parallel
-from grader.grading.autograde import LabGrader, Result, Submission, graded_cells
-from grader.grading.config import CoursePaths, nbgrader_config
-from grader.grading.export import Entry
-from grader.grading.merge import cell_by_id
-from grader.grading.parallel import Graded, Task, graded
-from grader.grading.runner import NbgraderFailed, run_converter
-from grader.grading.trust import zygote
-from grader.grading.trust.kernel import JailedExecute
+from grader import autograde, parallel
+from lambda_course import commands
+from grader.autograde import LabGrader, Result, Submission, graded_cells
+from grader.config import CoursePaths, nbgrader_config
+from grader.export import Entry
+from grader.merge import cell_by_id
+from grader.parallel import Graded, Task, graded
+from grader.runner import NbgraderFailed, run_converter
+from grader.trust import zygote
+from grader.trust.kernel import JailedExecute
 
 MAX_SCORES = dict(graded_cells(LAB.source()))
 DUE = datetime(2026, 3, 2, tzinfo=UTC)
@@ -174,7 +175,7 @@ def test_a_task_that_raises_is_that_learners_error_and_the_class_goes_on(monkeyp
 
     monkeypatch.setattr(parallel, "grade_task", grade_task)
     late = DUE + timedelta(days=3)
-    with caplog.at_level(logging.ERROR, logger="grader.grading.parallel"):
+    with caplog.at_level(logging.ERROR, logger="grader.parallel"):
         results = list(graded([_task("ada"), _task("bo", late), _task("cy")], workers=1))
     assert [one.result.learner for one in results] == ["ada", "bo", "cy"]
     bo = results[1]
@@ -233,7 +234,7 @@ def test_a_dask_task_that_raised_or_was_lost_is_that_learners_error(monkeypatch,
     monkeypatch.setattr(distributed, "Client", _Client)
     monkeypatch.setattr(distributed, "as_completed", lambda futures: list(futures))
     tasks = [_task(learner) for learner in _Client.outcomes]
-    with caplog.at_level(logging.ERROR, logger="grader.grading.parallel"):
+    with caplog.at_level(logging.ERROR, logger="grader.parallel"):
         results = {one.result.learner: one.result for one in graded(tasks, 2, scheduler="tcp://scheduler:8786")}
     assert sorted(results) == ["ada", "bo", "cy", "dee", "eve"] and _Client.closed
     assert results["bo"].error.startswith("grading failed: KilledWorker: Attempted to run task 'grade-bo-1'")
@@ -280,7 +281,7 @@ def _grade_args(tmp_path: Path) -> Namespace:
 
 
 def test_a_lab_that_cannot_be_prepared_grades_nobody(tmp_path, monkeypatch, capsys):
-    from grader.grading.release import ReleaseError
+    from grader.release import ReleaseError
 
     def broken_source(self: LabGrader) -> None:
         raise ReleaseError(f"{LAB.id}: graded cells add up to 9 points, but labs.toml says 10")
@@ -333,7 +334,7 @@ def test_any_nbgrader_failure_is_raised_again_as_nbgrader_failed_with_its_log(tm
 
 @pytest.mark.parametrize("name", DAMAGED_FILES)
 def test_the_self_check_explains_an_unreadable_notebook(tmp_path, capsys, name):
-    from grader.cli import main
+    from lambda_course.cli import main
 
     data, kind = DAMAGED_FILES[name]
     path = _write(tmp_path / f"{LAB.id}.ipynb", data)
@@ -411,7 +412,7 @@ def _python(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_a_program_that_cannot_start_ends_its_process_with_127_and_never_runs(tmp_path):
     run = _python("""
         import sys
-        from grader.grading.trust import zygote
+        from grader.trust import zygote
 
         def refuse(policy):
             raise PermissionError("cannot become the jail's user")
@@ -427,7 +428,7 @@ def test_a_program_that_cannot_start_ends_its_process_with_127_and_never_runs(tm
 
 def test_a_program_that_cannot_be_executed_ends_its_process_with_127(tmp_path):
     run = _python("""
-        from grader.grading.trust import zygote
+        from grader.trust import zygote
 
         zygote.prepare = lambda policy: None
         zygote._become_program({"policy": {"env": {}}, "argv": ["/nowhere/program", "arg"]}, [0, 1, 2])
@@ -445,7 +446,7 @@ def test_a_program_that_raises_ends_with_status_1_after_its_exit_handlers(tmp_pa
     """))
     run = _python("""
         import sys
-        from grader.grading.trust import zygote
+        from grader.trust import zygote
 
         try:
             zygote._run([sys.executable, "-m", "failing_program"])

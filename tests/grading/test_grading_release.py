@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from lab1_submissions import LAB
 
-from grader.grading.config import CoursePaths
-from grader.grading.labs import all_labs
-from grader.grading.release import ReleaseError, check_source, notebook_points, stale
+from grader.config import CoursePaths
+from lambda_course.labs import all_labs
+from grader.release import ReleaseError, check_source, notebook_points, stale
 
 pytestmark = pytest.mark.xdist_group("lab-release")
 
@@ -19,7 +19,7 @@ SECRET_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END H
 
 
 def test_the_release_check_passes_on_the_repository(capsys):
-    from grader.cli import main
+    from lambda_course.cli import main
 
     assert main(["release", "--check"]) == 0, capsys.readouterr().out
     assert "up to date" in capsys.readouterr().out
@@ -94,8 +94,8 @@ def _secret_lines(source: Path) -> list[str]:
 
 
 def test_the_release_check_command_fails_on_a_stale_copy(course_copy: Path, monkeypatch, capsys):
-    import grader.grading.release as release_module
-    from grader.cli import main
+    import grader.release as release_module
+    from lambda_course.cli import main
 
     monkeypatch.setattr(release_module, "CoursePaths", lambda: CoursePaths(root=course_copy))
     assert main(["release", "--check", LAB.id]) == 0

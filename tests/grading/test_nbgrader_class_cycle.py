@@ -28,8 +28,8 @@ from lab1_submissions import LAB, released_nb, solution_nb
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from grader.grading.config import COURSE_ID, REPO_ROOT, CoursePaths
-from grader.grading.merge import cell_by_id, cell_index, grade_id, is_test
+from grader.config import COURSE_ID, REPO_ROOT, CoursePaths
+from grader.merge import cell_by_id, cell_index, grade_id, is_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("nbgrader-cycle")]
 
@@ -63,7 +63,7 @@ COURSE_CONFIG = '''\
 
 from pathlib import Path
 
-from grader.grading.config import CoursePaths, nbgrader_config
+from grader.config import CoursePaths, nbgrader_config
 
 c = get_config()  # noqa: F821 - provided by the traitlets config loader
 c.merge(nbgrader_config(CoursePaths(root=Path({root!r}), work=Path({work!r}))))

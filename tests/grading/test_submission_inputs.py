@@ -17,8 +17,9 @@ import nbformat
 import pytest
 from lab1_submissions import LAB
 
-from grader.grading import autograde, classbook, commands
-from grader.grading.autograde import (
+from grader import autograde, classbook
+from lambda_course import commands
+from grader.autograde import (
     LabGrader,
     Submission,
     class_folder,
@@ -26,8 +27,8 @@ from grader.grading.autograde import (
     is_learner_name,
     learner_name_problem,
 )
-from grader.grading.config import CoursePaths
-from grader.grading.lateness import assess, timestamp_from_text
+from grader.config import CoursePaths
+from grader.lateness import assess, timestamp_from_text
 
 NOTEBOOK = f"{LAB.id}.ipynb"
 DUE = datetime(2026, 3, 2, tzinfo=UTC)
@@ -397,7 +398,7 @@ def _grader_that_never_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.slow
 @pytest.mark.notebook
 def test_grading_a_class_with_a_link_an_odd_name_and_a_damaged_timestamp(tmp_path):
-    from grader.grading.labtesting import answered, grade_folder
+    from labtesting import answered, grade_folder
 
     folder = tmp_path / "submissions"
     folder.mkdir()

@@ -59,7 +59,7 @@ def run_grade(*args: str, work: Path) -> ClassRun:
     """Run the grade command in this process and capture what it prints."""
     from lab1_submissions import LAB
 
-    from grader.cli import main
+    from lambda_course.cli import main
 
     output = io.StringIO()
     with contextlib.redirect_stdout(output):

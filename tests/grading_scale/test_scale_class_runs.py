@@ -9,7 +9,7 @@ import pytest
 from class_runs import BEFORE_DUE, run_grade
 from nbgrader.api import Gradebook
 
-from grader.grading.config import COURSE_ID
+from grader.config import COURSE_ID
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("lab1-grading-scale")]
 
@@ -80,7 +80,7 @@ def test_the_scores_csv_has_a_column_per_question_and_the_lateness(sequential):
 
 
 def test_the_canvas_csv_is_in_canvas_import_format(sequential):
-    from grader.grading.labs import lab
+    from lambda_course.labs import lab
 
     rows = sequential.canvas()
     the_lab = lab(sequential.lab_id)

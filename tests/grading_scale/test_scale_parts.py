@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.autograde import Result
-from grader.grading.export import Entry, load, save, write_canvas_csv, write_scores_csv
-from grader.grading.labs import Lab
-from grader.grading.lateness import Lateness, as_utc, assess, submitted_at
-from grader.grading.progress import Progress
+from grader.autograde import Result
+from grader.export import Entry, load, save, write_canvas_csv, write_scores_csv
+from lambda_course.labs import Lab
+from grader.lateness import Lateness, as_utc, assess, submitted_at
+from grader.progress import Progress
 
 DUE = datetime(2026, 3, 2, tzinfo=UTC)
 MAXIMA = {"q1": 1.0, "q2": 2.0}
@@ -140,7 +140,7 @@ def test_progress_prints_each_submission_and_an_eta_every_tenth(capsys):
 
 
 def test_the_grade_command_accepts_the_class_options():
-    from grader.cli import build_parser
+    from lambda_course.cli import build_parser
 
     args = build_parser().parse_args(
         ["grade", "lab1", "subs", "--workers", "0", "--scheduler", "tcp://h:8786", "--learner", "a",
@@ -155,8 +155,8 @@ def test_the_grade_command_accepts_the_class_options():
 def test_without_workers_a_class_uses_every_core_and_a_handful_is_graded_here():
     from argparse import Namespace
 
-    from grader.grading.commands import PARALLEL_FROM, _workers
-    from grader.grading.parallel import all_cores
+    from lambda_course.commands import PARALLEL_FROM, _workers
+    from grader.parallel import all_cores
 
     assert _workers(Namespace(workers=None, scheduler=None), PARALLEL_FROM - 1) == (1, None)
     assert _workers(Namespace(workers=None, scheduler=None), PARALLEL_FROM) == (all_cores(), None)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.labtesting import once_per_run
-from grader.grading.trust.jail import bwrap_path
+from labtesting import once_per_run
+from grader.trust.jail import bwrap_path
 
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "LAMBDA_COURSE_GRADER_TOKEN")
 
@@ -68,9 +68,9 @@ def _grade_hostile(folder: Path) -> dict:
     """Grade every fixture in order, with secrets in the grader's environment, then write all feedback."""
     from hostile import LAB, fixtures
 
-    from grader.grading.autograde import LabGrader, Submission
-    from grader.grading.config import REPO_ROOT, CoursePaths
-    from grader.grading.trust.jail import Limits
+    from grader.autograde import LabGrader, Submission
+    from grader.config import REPO_ROOT, CoursePaths
+    from grader.trust.jail import Limits
 
     tag = uuid.uuid4().hex[:12]  # in file names the hostile code tries to write
     secret = f"secret{uuid.uuid4().hex}"  # in the grader's environment only, never in any notebook

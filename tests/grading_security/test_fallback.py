@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from hostile import LAB, fixtures
 
-from grader.grading.autograde import LabGrader, Submission
-from grader.grading.config import REPO_ROOT, CoursePaths
-from grader.grading.trust import jail
+from grader.autograde import LabGrader, Submission
+from grader.config import REPO_ROOT, CoursePaths
+from grader.trust import jail
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.trust import forkserver
-from grader.grading.trust.jail import Jail, _pids_of, bwrap_path
+from grader.trust import forkserver
+from grader.trust.jail import Jail, _pids_of, bwrap_path
 
 pytestmark = [
     pytest.mark.skipif(bwrap_path() is None or os.geteuid() != 0, reason="needs bubblewrap and root"),
@@ -160,8 +160,8 @@ def test_only_the_graders_user_may_ask_the_server_for_a_program(server):
 def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
     code = textwrap.dedent("""
         import json, sys
-        from grader.grading.trust.zygote import warm_caches, preload
-        from grader.sandbox import server
+        from grader.trust.zygote import warm_caches, preload
+        from localaws.sandbox import server
         assert preload() == []
         warm_caches()
         before, apps = set(sys.modules), dict(server._apps)
@@ -169,8 +169,9 @@ def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
         parsed = []
         original = botocore.loaders.JSONFileLoader.load_file
         botocore.loaders.JSONFileLoader.load_file = lambda self, path: parsed.append(path) or original(self, path)
-        from grader import checks, sandbox
-        from grader.deploy import deploy_function, invoke, zip_source
+        from lambda_course import checks
+        from localaws import sandbox
+        from lambda_course.deploy import deploy_function, invoke, zip_source
         sandbox.start()
         deploy_function("warm", zip_source("def handler(event, context):\\n    return 1\\n"))
         assert invoke("warm", {}).payload == 1

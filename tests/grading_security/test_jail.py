@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.config import REPO_ROOT
-from grader.grading.trust.jail import Jail, Limits, _pids_of, bwrap_path, course_hidden_paths
+from grader.config import REPO_ROOT
+from grader.trust.jail import Jail, Limits, _pids_of, bwrap_path, course_hidden_paths
 
 PROBE = textwrap.dedent('''
     import _socket, json, os, resource

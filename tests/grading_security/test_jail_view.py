@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from test_forkserver import start, wait_for_no_process_of
 
-from grader.grading.config import REPO_ROOT
-from grader.grading.trust import forkserver
-from grader.grading.trust.jail import COURSE_KEEP, INCIDENT_LOG, Jail, Limits, bwrap_path, course_hidden_paths
+from grader.config import REPO_ROOT
+from grader.trust import forkserver
+from grader.trust.jail import COURSE_KEEP, INCIDENT_LOG, Jail, Limits, bwrap_path, course_hidden_paths
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None or os.geteuid() != 0, reason="needs bubblewrap and root")
 

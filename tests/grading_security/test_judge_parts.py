@@ -10,9 +10,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from grader.deploy import Invocation
-from grader.grading.trust import agent, judge, plaindata
-from grader.labchecks.routing import TargetQueue
+from lambda_course.deploy import Invocation
+from grader.trust import agent, judge, plaindata
+from lambda_course.labchecks.routing import TargetQueue
 
 
 class Liar(dict):
@@ -63,7 +63,7 @@ def test_anything_else_is_opaque_and_no_record_can_name_a_class_outside_the_cour
     assert isinstance(crossed(object()), plaindata.Opaque)
     forged = {plaindata.TAG: "record", "value": {"type": "subprocess:Popen", "fields": {"args": ["id"]}}}
     assert isinstance(plaindata.decode(forged), plaindata.Opaque)
-    forged["value"]["type"] = "grader.deploy:os.system"
+    forged["value"]["type"] = "lambda_course.deploy:os.system"
     assert isinstance(plaindata.decode(forged), plaindata.Opaque)
 
 
@@ -132,7 +132,7 @@ def _fail_unless_three(value: Any) -> None:
 
 def test_lab_cells_give_the_judge_their_imports_and_constants_only():
     own: dict[str, Any] = {}
-    judge.lab_names("from grader import checks\nimport json\nFUNCTION_NAME = 'bill-splitter'\n"
+    judge.lab_names("from lambda_course import checks\nimport json\nFUNCTION_NAME = 'bill-splitter'\n"
                     "LIMIT = 3 * 2\nclient = object()\n", own)
     assert own["FUNCTION_NAME"] == "bill-splitter" and own["json"] is json and "checks" in own
     assert "LIMIT" not in own and "client" not in own  # computed at run time: read from the kernel when asked

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from hostile import LAB
 
-from grader.grading.merge import cell_by_id, grade_id, restore_lab_cells
-from grader.grading.trust.cells import trusted_metadata
-from grader.grading.trust.kernel import _clipped
+from grader.merge import cell_by_id, grade_id, restore_lab_cells
+from grader.trust.cells import trusted_metadata
+from grader.trust.kernel import _clipped
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_outputs_are_cut_to_the_budget_with_a_note():
 def test_the_grader_s_own_python_environment_is_never_hidden_from_the_jail(tmp_path, monkeypatch):
     import sys
 
-    from grader.grading.trust.jail import course_hidden_paths
+    from grader.trust.jail import course_hidden_paths
 
     for name in ("grader", "solutions", ".venv-oldest", "notes"):
         (tmp_path / name).mkdir()

@@ -2,7 +2,7 @@
 
 A case's optional `"deciding"` list names the statements the decision must report, as `<kind><i> / <Sid>` (or
 `/ #<index>` for a statement without a Sid): for an explicit deny every Deny that applies, otherwise every Allow
-that applies to the caller (see grader.iam.evaluator).
+that applies to the caller (see iampolicy.evaluator).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from grader.iam import Outcome, Request, evaluate
+from iampolicy import Outcome, Request, evaluate
 
 CASES_DIR = Path(__file__).parent / "cases"
 KINDS = {

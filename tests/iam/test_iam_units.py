@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from grader.iam import Outcome, Policy, Request, evaluate
-from grader.iam.conditions import evaluate_condition, parse_operator
-from grader.iam.context import RequestContext
-from grader.iam.principals import Grant, classify, match_principal
-from grader.iam.variables import substitute
-from grader.iam.wildcards import arns_overlap, glob_match, globs_overlap
+from iampolicy import Outcome, Policy, Request, evaluate
+from iampolicy.conditions import evaluate_condition, parse_operator
+from iampolicy.context import RequestContext
+from iampolicy.principals import Grant, classify, match_principal
+from iampolicy.variables import substitute
+from iampolicy.wildcards import arns_overlap, glob_match, globs_overlap
 
 ALICE = "arn:aws:iam::111122223333:user/alice"
 FN = "arn:aws:lambda:us-east-1:111122223333:function:orders"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from grader.iam import Severity, validate
-from grader.iam.actions_db import available, matching_actions
+from iampolicy import Severity, validate
+from iampolicy.actions_db import available, matching_actions
 
 FN = "arn:aws:lambda:us-east-1:111122223333:function:orders"
 ROLE = "arn:aws:iam::111122223333:role/app"

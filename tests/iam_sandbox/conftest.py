@@ -12,7 +12,7 @@ import pytest
 @pytest.fixture(scope="module", autouse=True)
 def _free_environments():
     yield
-    from grader import sandbox
+    from localaws import sandbox
 
     running = sandbox.current()
     if running is not None:

@@ -12,7 +12,7 @@ import base64
 import botocore.session
 import pytest
 
-from grader.iam.sandbox import action_index, arns, checks, operations
+from localaws.iam import action_index, arns, checks, operations
 
 SERVICES = ("s3", "dynamodb", "sqs", "sns", "lambda", "secretsmanager", "kms", "events", "logs", "sts")
 WHERE = arns.Where("aws", "eu-west-1", "111122223333")

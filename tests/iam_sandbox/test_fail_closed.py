@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from grader.iam.sandbox import authorize
+from localaws.iam import authorize
 
 ACCOUNT = "123456789012"
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -58,7 +58,7 @@ def test_an_error_inside_the_evaluator_is_a_denial_too(role_sqs, monkeypatch):
 
 
 def test_the_simulator_never_answers_named_actions_with_nothing(sb, monkeypatch):
-    from grader.iam.sandbox import simulation
+    from localaws.iam import simulation
 
     monkeypatch.setattr(simulation, "parameters", lambda response, operation: {})
     with pytest.raises(ClientError, match="actionNames"):

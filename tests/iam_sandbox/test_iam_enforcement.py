@@ -12,7 +12,7 @@ import json
 import boto3
 import pytest
 
-from grader.deploy import DEFAULT_ROLE_NAME, deploy_function, ensure_role, invoke
+from lambda_course.deploy import DEFAULT_ROLE_NAME, deploy_function, ensure_role, invoke
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -87,7 +87,7 @@ def _arns(a: dict[str, str]) -> dict[str, tuple[str, str]]:
 
 EXPECTED_OK = {"s3_get": "hello", "s3_list": 1, "lambda_invoke": 200, "secrets_get": "s3cret",
                "kms_decrypt": "plain", "events_put": 0}
-# How each service words and answers a denial (see the evidence cited in grader/iam/sandbox/denials.py): the error
+# How each service words and answers a denial (see the evidence cited in localaws/iam/denials.py): the error
 # code, the HTTP status, how it spells the action, how it names the resource, and whether it gives a reason.
 ERRORS = {"s3_get": ("AccessDenied", 403), "s3_list": ("AccessDenied", 403), "sqs_send": ("AccessDenied", 403),
           "sns_publish": ("AuthorizationError", 403), "sts_assume": ("AccessDenied", 403),

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from grader.iam import Decision, Outcome, StatementRef
-from grader.iam.sandbox import arns, denials, operations, seam
-from grader.iam.sandbox.identity import RoleSession, access_key_of
+from iampolicy import Decision, Outcome, StatementRef
+from localaws.iam import arns, denials, operations, seam
+from localaws.iam.identity import RoleSession, access_key_of
 
 WHERE = arns.Where("aws", "eu-west-1", "111122223333")
 SESSION = RoleSession("arn:aws:sts::111122223333:assumed-role/app/fn", "arn:aws:iam::111122223333:role/app", "app",
@@ -19,7 +19,7 @@ SESSION = RoleSession("arn:aws:sts::111122223333:assumed-role/app/fn", "arn:aws:
 def test_moto_has_the_hook_we_wrap():
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    from grader import seams
+    from localaws import seams
 
     assert seams.problem(seams.declared(seam.HOOK)) is None
     assert callable(ActionAuthenticatorMixin._authenticate_and_authorize_action)
@@ -139,9 +139,9 @@ def test_denial_status(service, status):
 def test_function_policy_reads_moto_url_fields_as_the_conditions_aws_writes(sb, unique):
     import boto3
 
-    from grader.deploy import deploy_function
-    from grader.iam.sandbox.arns import Where
-    from grader.iam.sandbox.resource_policies import resource_policy
+    from lambda_course.deploy import deploy_function
+    from localaws.iam.arns import Where
+    from localaws.iam.resource_policies import resource_policy
 
     arn = deploy_function(f"url-policy-{unique}", "def handler(e, c):\n    return 1\n")["FunctionArn"]
     client = boto3.client("lambda")
@@ -161,7 +161,7 @@ def test_request_protocol_is_read_with_either_signature_of_motos_function(monkey
     """moto 5.2.5 hands determine_request_protocol the content type, 5.2.6 the request: both must parse."""
     import moto.core.request
 
-    from grader.iam.sandbox import params
+    from localaws.iam import params
 
     seen = []
 

@@ -9,7 +9,7 @@ import uuid
 import boto3
 import pytest
 
-from grader.deploy import deploy_function, ensure_role, invoke
+from lambda_course.deploy import deploy_function, ensure_role, invoke
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -9,11 +9,11 @@ import nbformat
 import pytest
 from lab_contract import LabContract
 
-from grader.checks import CheckFailed
-from grader.grading import labtesting
-from grader.grading.labs import lab
-from grader.grading.merge import cell_by_id
-from grader.labchecks import etl
+from lambda_course.checks import CheckFailed
+import labtesting
+from lambda_course.labs import lab
+from grader.merge import cell_by_id
+from lambda_course.labchecks import etl
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab2_event_driven_etl")
@@ -108,7 +108,7 @@ def pipeline(sb, unique):
 
 
 def test_missing_orders_are_explained_with_the_functions_error(sb, unique, pipeline):
-    from grader.deploy import deploy_function
+    from lambda_course.deploy import deploy_function
 
     deploy_function(f"etl-{unique}", "def handler(event, context):\n    raise KeyError('ORDERS_TABLE')\n")
     with pytest.raises(CheckFailed) as failure:
@@ -139,7 +139,7 @@ def test_totals_and_rejections_are_read_back(sb, pipeline):
 def test_wiring_checks_name_what_is_missing(sb, unique, pipeline):
     import boto3
 
-    from grader.deploy import deploy_function
+    from lambda_course.deploy import deploy_function
 
     name = f"wired-{unique}"
     arn = deploy_function(name, "def handler(event, context):\n    return 1\n")["FunctionArn"]
@@ -165,7 +165,7 @@ def test_failed_events_check_wants_a_destination_and_a_handler_that_fails(sb, un
                                                                           configured, expected):
     import boto3
 
-    from grader.deploy import deploy_function
+    from lambda_course.deploy import deploy_function
 
     name = f"failing-{unique}"
     arn = deploy_function(name, f"def handler(event, context):\n    {handler}\n")["FunctionArn"]

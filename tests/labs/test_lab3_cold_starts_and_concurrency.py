@@ -7,13 +7,13 @@ import nbformat
 import pytest
 from lab_contract import LabContract
 
-from grader.checks import CheckFailed
-from grader.deploy import deploy_function
-from grader.facts import value
-from grader.grading import labtesting
-from grader.grading.labs import lab
-from grader.grading.merge import cell_by_id
-from grader.labchecks import coldstarts
+from lambda_course.checks import CheckFailed
+from lambda_course.deploy import deploy_function
+from localaws.facts import value
+import labtesting
+from lambda_course.labs import lab
+from grader.merge import cell_by_id
+from lambda_course.labchecks import coldstarts
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab3_cold_starts_and_concurrency")

@@ -8,11 +8,11 @@ import nbformat
 import pytest
 from lab_contract import LabContract, with_sources
 
-from grader.checks import CheckFailed
-from grader.grading import labtesting
-from grader.grading.labs import lab
-from grader.labchecks import timememory
-from grader.model import invocation_cost
+from lambda_course.checks import CheckFailed
+import labtesting
+from lambda_course.labs import lab
+from lambda_course.labchecks import timememory
+from lambda_course.model import invocation_cost
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab4_time_and_memory")

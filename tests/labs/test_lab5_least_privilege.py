@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from lab_contract import LabContract
 
-from grader.grading import labtesting
-from grader.grading.labs import lab
+import labtesting
+from lambda_course.labs import lab
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("lab5-grading")]
 

@@ -8,11 +8,11 @@ import nbformat
 import pytest
 from lab_contract import LabContract, with_sources
 
-from grader.checks import CheckFailed
-from grader.eventbridge.patterns import matches
-from grader.grading import labtesting
-from grader.grading.labs import lab
-from grader.labchecks import routing
+from lambda_course.checks import CheckFailed
+from localaws.eventbridge.patterns import matches
+import labtesting
+from lambda_course.labs import lab
+from lambda_course.labchecks import routing
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab8_eventbridge_vs_sqs")

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from grader.facts import value
-from grader.model import (
+from localaws.facts import value
+from lambda_course.model import (
     Prices,
     Workload,
     api_gateway_cost,

@@ -6,8 +6,8 @@ tmp_min_mb = 512 MB, tmp_max_mb = 10,240 MB.
 
 import pytest
 
-from grader.facts import value
-from grader.model import (
+from localaws.facts import value
+from lambda_course.model import (
     Limits,
     Workload,
     eks_cost,

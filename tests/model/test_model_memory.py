@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.facts import value
-from grader.model import (
+from localaws.facts import value
+from lambda_course.model import (
     Limits,
     Prices,
     cheapest,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from grader.facts import value
-from grader.model import (
+from localaws.facts import value
+from lambda_course.model import (
     PLATFORMS,
     Prices,
     Workload,
@@ -23,7 +23,7 @@ from grader.model import (
     standard_sizes,
     steady,
 )
-from grader.model.widget import figure_png
+from lambda_course.model.widget import figure_png
 
 WORKLOAD = Workload(steady(1), duration_ms=100, memory_mb=512, api=None)
 SPIKY = Workload(spike(10, 1000, at_s=30, length_s=200, total_s=400), duration_ms=100)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from grader.facts import value
-from grader.model import (
+from localaws.facts import value
+from lambda_course.model import (
     Limits,
     Workload,
     series,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.model import Prices, Workload, concurrency, diurnal, per_month, series, spike, steady
+from lambda_course.model import Prices, Workload, concurrency, diurnal, per_month, series, spike, steady
 
 
 def test_diurnal_day_averages_peak_and_trough():

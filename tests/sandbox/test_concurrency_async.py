@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from grader.deploy import deploy_function, invoke
-from grader.facts import value
+from lambda_course.deploy import deploy_function, invoke
+from localaws.facts import value
 
 SLOW = """
 import time
@@ -257,7 +257,7 @@ def test_throttled_async_event_waits_and_runs(sb, flaky):
 
 
 def test_idle_environments_make_room_at_the_machine_cap(sb, unique, monkeypatch):
-    from grader.runtime import service
+    from localaws.runtime import service
 
     sb.runtime.stop_all()
     monkeypatch.setattr(service, "MAX_ENVIRONMENTS", 2)

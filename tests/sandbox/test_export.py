@@ -19,9 +19,9 @@ import boto3
 import pytest
 import requests
 
-from grader import sandbox
-from grader.deploy import deploy_function, zip_source
-from grader.sandbox.remote import LearnerSandbox, RemoteError, RemoteSandbox
+from localaws import sandbox
+from lambda_course.deploy import deploy_function, zip_source
+from localaws.sandbox.remote import LearnerSandbox, RemoteError, RemoteSandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ def service():
     home = Path(tempfile.mkdtemp(prefix="jail-home-"))
     home.chmod(0o755)  # as a jail's scratch is to its user: the other user below must reach the sockets
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LAMBDA_COURSE_JAIL": "1"}
-    program = subprocess.Popen([sys.executable, "-m", "grader.sandbox.service", str(home / ".sandbox"),
+    program = subprocess.Popen([sys.executable, "-m", "localaws.sandbox.service", str(home / ".sandbox"),
                                 str(os.getuid())], cwd=ROOT, env=env)
     _wait_for(home / ".sandbox" / "sandbox.json")
     remote = RemoteSandbox(home / ".sandbox")
@@ -88,7 +88,7 @@ def test_a_refused_control_request_is_an_error_never_an_answer(service):
 
 NOTEBOOK_SIDE = """
 import json
-from grader import sandbox
+from localaws import sandbox
 sb = sandbox.start()
 found = {"kind": type(sb).__name__, "idle": sb.wait_idle(2)}
 sb.reset()
@@ -108,7 +108,7 @@ print(json.dumps(found))
 
 def test_the_notebook_uses_the_sandbox_but_cannot_drive_it(service):
     remote, home = service
-    script = "from grader.sandbox.remote import RemoteError, RemoteSandbox\n" + textwrap.dedent(NOTEBOOK_SIDE)
+    script = "from localaws.sandbox.remote import RemoteError, RemoteSandbox\n" + textwrap.dedent(NOTEBOOK_SIDE)
     done = subprocess.run(_as_other_user([sys.executable, "-c", script]), cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(home), "LAMBDA_COURSE_JAIL": "1"})
     assert done.returncode == 0, done.stderr
@@ -123,7 +123,7 @@ def test_the_notebook_uses_the_sandbox_but_cannot_drive_it(service):
 
 
 def _other_user_possible() -> bool:
-    from grader.grading.trust.jail import _interpreter_open_to_all
+    from grader.trust.jail import _interpreter_open_to_all
 
     reachable = all(folder.stat().st_mode & 0o001 for folder in [ROOT, *ROOT.parents])
     return os.getuid() == 0 and _interpreter_open_to_all() and reachable
@@ -160,7 +160,7 @@ def _unzipped(package: bytes) -> bytes:
 def test_outside_a_jail_start_runs_the_sandbox_in_process_and_offers_it_nowhere(tmp_path):
     script = textwrap.dedent("""
         import os
-        from grader import sandbox
+        from localaws import sandbox
         print(type(sandbox.start()).__name__, sorted(os.listdir(os.environ["HOME"])))
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
@@ -173,7 +173,7 @@ def test_the_judge_refuses_a_socket_someone_else_put_in_the_folder(tmp_path):
     import socket
     import threading
 
-    from grader.sandbox.bridge import process_identity
+    from localaws.sandbox.bridge import process_identity
 
     folder = tmp_path / ".sandbox"
     folder.mkdir()

@@ -9,7 +9,7 @@ import threading
 import boto3
 import pytest
 
-from grader.deploy import deploy_function, invoke, zip_source
+from lambda_course.deploy import deploy_function, invoke, zip_source
 
 ECHO_ENV = """
 import os, json
@@ -223,7 +223,7 @@ def test_code_from_s3_and_layers(sb, unique):
         LayerName=f"words-{unique}", Content={"ZipFile": zip_source({"python/greeting.py": "WORD = 'layered'\n"})},
         CompatibleRuntimes=["python3.12"])
     client = boto3.client("lambda")
-    from grader.deploy import ensure_role
+    from lambda_course.deploy import ensure_role
 
     client.create_function(FunctionName=f"s3code-{unique}", Runtime="python3.12", Role=ensure_role(),
                            Handler="pkg.main.run", Code={"S3Bucket": bucket, "S3Key": "fn.zip"},

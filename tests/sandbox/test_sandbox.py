@@ -13,9 +13,9 @@ import boto3
 import pytest
 import requests
 
-from grader import sandbox
-from grader.deploy import deploy_function, invoke
-from grader.sandbox.credentials import point_clients_at
+from localaws import sandbox
+from lambda_course.deploy import deploy_function, invoke
+from localaws.credentials import point_clients_at
 
 
 def test_start_is_once_per_process(sb):
@@ -79,7 +79,7 @@ def test_seam_matches_installed_moto():
     from moto.awslambda import models
     from moto.s3 import notifications
 
-    from grader import seams
+    from localaws import seams
 
     assert seams.problems() == []
     assert seams.is_patched("moto.awslambda.models:LambdaFunction.invoke")
@@ -119,8 +119,8 @@ def test_no_stray_processes(ending):
     """Execution environments end with the sandbox: on stop(), on a normal exit, even when its process is killed."""
     child = _run_child(f"""
         import sys, time
-        from grader import sandbox
-        from grader.deploy import deploy_function, invoke
+        from localaws import sandbox
+        from lambda_course.deploy import deploy_function, invoke
         sb = sandbox.start()
         deploy_function("linger", "import os\\ndef handler(e, c):\\n    return os.getpid()\\n")
         print(invoke("linger").payload, flush=True)
@@ -143,7 +143,7 @@ def test_no_stray_processes(ending):
 
 
 def test_standalone_server_serves_other_processes(unique):
-    server = subprocess.Popen([sys.executable, "-m", "grader.cli", "sandbox"], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable, "-m", "lambda_course.cli", "sandbox"], stdout=subprocess.PIPE, text=True)
     try:
         endpoint = server.stdout.readline().split()[-1]
         assert endpoint.startswith("http://127.0.0.1:")
@@ -162,7 +162,7 @@ def test_standalone_server_serves_other_processes(unique):
 def test_moto_apps_are_built_once_per_process_and_again_after_a_route_is_added(monkeypatch):
     from moto.awslambda import urls
 
-    from grader.sandbox import server
+    from localaws.sandbox import server
 
     first = server.backend_app("awslambda")
     assert server.backend_app("awslambda") is first

@@ -22,7 +22,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from grader.deploy import deploy_function
+from lambda_course.deploy import deploy_function
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 OTHER = "999988887777"  # an account no other test uses, so that patching its moto backends disturbs nothing
@@ -54,13 +54,13 @@ def _logged(caplog: pytest.LogCaptureFixture, text: str) -> bool:
 
 
 def test_a_sandbox_failure_during_an_invocation_is_a_logged_500(sb, unique, monkeypatch, caplog):
-    from grader.runtime.environment import ExecutionEnvironment
+    from localaws.runtime.environment import ExecutionEnvironment
 
     name = f"broken-run-{unique}"
     deploy_function(name, HANDLER)
     monkeypatch.setattr(ExecutionEnvironment, "invoke", _raise(RuntimeError("the runtime API fell over")))
     client = boto3.client("lambda", config=Config(retries={"total_max_attempts": 1}))
-    with caplog.at_level(logging.ERROR, logger="grader.runtime.service"), pytest.raises(ClientError) as raised:
+    with caplog.at_level(logging.ERROR, logger="localaws.runtime.service"), pytest.raises(ClientError) as raised:
         client.invoke(FunctionName=name, Payload=b"{}")
     error = raised.value.response
     assert error["Error"]["Code"] == "ServiceException"
@@ -73,7 +73,7 @@ def test_a_sandbox_failure_during_an_invocation_is_a_logged_500(sb, unique, monk
 def test_latest_falls_back_only_for_a_deleted_function(monkeypatch):
     from moto.awslambda.exceptions import UnknownFunctionException
 
-    from grader.runtime import asynchronous
+    from localaws.runtime import asynchronous
 
     fn = SimpleNamespace(account_id=ACCOUNT, region=REGION, function_name="gone", version="$LATEST")
     deleted = SimpleNamespace(get_function=_raise(UnknownFunctionException("arn:aws:lambda:::function:gone")))
@@ -86,13 +86,13 @@ def test_latest_falls_back_only_for_a_deleted_function(monkeypatch):
 
 
 def test_a_background_invocation_that_fails_in_the_sandbox_is_logged(sb, monkeypatch, caplog):
-    from grader.runtime import asynchronous
+    from localaws.runtime import asynchronous
 
     broken = SimpleNamespace(get_function=_raise(RuntimeError("backend broke")))
     monkeypatch.setattr(asynchronous, "_backend", lambda account, region: broken)
     fn = SimpleNamespace(account_id=ACCOUNT, region=REGION, function_name="any", version="$LATEST",
                          function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:any")
-    with caplog.at_level(logging.ERROR, logger="grader.runtime.service"):
+    with caplog.at_level(logging.ERROR, logger="localaws.runtime.service"):
         future = sb.runtime.invoke_async(fn, b"{}")
         assert isinstance(future.exception(timeout=10), RuntimeError)
         assert sb.runtime.wait_idle(10)
@@ -137,7 +137,7 @@ def test_a_failed_poll_is_logged_and_the_poller_delivers_on_a_later_poll(sb, uni
             raise RuntimeError("the queue backend fell over")
         real_poll()
 
-    caplog.set_level(logging.ERROR, logger="grader.eventsources.poller")
+    caplog.set_level(logging.ERROR, logger="localaws.eventsources.poller")
     monkeypatch.setattr(poller, "_poll", poll)
     url, mapping, _ = _mapped_queue(unique, "10")
     try:
@@ -157,7 +157,7 @@ def test_a_failed_poll_is_logged_and_the_poller_delivers_on_a_later_poll(sb, uni
 @pytest.mark.parametrize("where", ["reading the answer", "deleting the messages"])
 def test_a_batch_that_fails_in_the_sandbox_is_an_error_and_its_message_returns(sb, unique, monkeypatch, caplog,
                                                                                where):
-    from grader.eventsources import batch_response
+    from localaws.eventsources import batch_response
 
     poller = sb.sqs_poller
     target, attribute = (batch_response, "messages_to_keep") if where == "reading the answer" else (poller, "_delete")
@@ -170,7 +170,7 @@ def test_a_batch_that_fails_in_the_sandbox_is_an_error_and_its_message_returns(s
             raise RuntimeError(f"failed while {where}")
         return real(*args, **kwargs)
 
-    caplog.set_level(logging.ERROR, logger="grader.eventsources.poller")
+    caplog.set_level(logging.ERROR, logger="localaws.eventsources.poller")
     monkeypatch.setattr(target, attribute, fail_once)
     url, mapping, message_id = _mapped_queue(unique, "1")  # the failed message is visible again after 1 s
     try:
@@ -190,13 +190,13 @@ def test_a_batch_that_fails_in_the_sandbox_is_an_error_and_its_message_returns(s
 
 
 def test_an_integration_that_fails_in_the_sandbox_answers_500(monkeypatch, caplog):
-    from grader.apigateway import integrations, lookup
-    from grader.apigateway.messages import REASON_HEADER
+    from localaws.apigateway import integrations, lookup
+    from localaws.apigateway.messages import REASON_HEADER
 
     fn = SimpleNamespace(function_name="target", function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:target")
     monkeypatch.setattr(lookup, "function_for_uri", lambda uri: fn)
     runtime = SimpleNamespace(invoke=_raise(RuntimeError("the runtime fell over")))
-    with caplog.at_level(logging.ERROR, logger="grader.apigateway.integrations"):
+    with caplog.at_level(logging.ERROR, logger="localaws.apigateway.integrations"):
         response = integrations.call_lambda(runtime, fn.function_arn, {}, "2.0", 5.0)
     assert response.status == 500
     assert json.loads(response.body) == {"message": "Internal server error"}
@@ -207,7 +207,7 @@ def test_an_integration_that_fails_in_the_sandbox_answers_500(monkeypatch, caplo
 def test_function_lookup_is_none_only_when_there_is_no_such_function(monkeypatch):
     from moto.awslambda.models import lambda_backends
 
-    from grader.apigateway import lookup
+    from localaws.apigateway import lookup
 
     backend = lambda_backends[OTHER][REGION]
     missing = f"arn:aws:lambda:{REGION}:{OTHER}:function:missing-{uuid.uuid4().hex[:8]}"
@@ -231,8 +231,8 @@ def _encrypted_function(key_arn: str, role: str = "lambda-role") -> SimpleNamesp
 
 
 def test_a_key_that_is_not_there_is_not_found_and_other_errors_propagate(monkeypatch):
-    from grader.iam.sandbox import arns
-    from grader.secrets.envkey import key_problem
+    from localaws.iam import arns
+    from localaws.secrets.envkey import key_problem
 
     for key in (f"alias/none-{uuid.uuid4().hex[:8]}", f"arn:aws:kms:{REGION}:{OTHER}:key/{uuid.uuid4()}",
                 f"arn:aws:kms:nowhere-1:{OTHER}:key/{uuid.uuid4()}"):
@@ -244,8 +244,8 @@ def test_a_key_that_is_not_there_is_not_found_and_other_errors_propagate(monkeyp
 
 
 def test_a_grant_to_a_deleted_role_is_denied_and_other_errors_propagate(monkeypatch):
-    from grader.iam.sandbox import identity
-    from grader.secrets.envkey import _access
+    from localaws.iam import identity
+    from localaws.secrets.envkey import _access
 
     key = SimpleNamespace(arn=f"arn:aws:kms:{REGION}:{OTHER}:key/{uuid.uuid4()}", policy=None)
     problem = _access(_encrypted_function(key.arn, role=f"gone-{uuid.uuid4().hex[:8]}"), key)
@@ -262,7 +262,7 @@ def test_a_grant_to_a_deleted_role_is_denied_and_other_errors_propagate(monkeypa
 def test_a_managed_policy_that_is_gone_grants_nothing_and_other_errors_propagate():
     from moto.iam.exceptions import NotFoundException
 
-    from grader.iam.sandbox.identity import _managed_document
+    from localaws.iam.identity import _managed_document
 
     arn = f"arn:aws:iam::{OTHER}:policy/gone"
     assert _managed_document(SimpleNamespace(get_policy=_raise(NotFoundException("gone"))), arn) is None
@@ -274,8 +274,8 @@ def test_resource_policies_of_missing_resources_are_none_and_other_errors_propag
     from moto.awslambda.models import lambda_backends
     from moto.iam.models import iam_backends
 
-    from grader.iam.sandbox.arns import Where
-    from grader.iam.sandbox.resource_policies import resource_policy
+    from localaws.iam.arns import Where
+    from localaws.iam.resource_policies import resource_policy
 
     where = Where("aws", REGION, OTHER)
     function, role = f"arn:aws:lambda:{REGION}:{OTHER}:function:missing", f"arn:aws:iam::{OTHER}:role/missing"
@@ -293,7 +293,7 @@ def test_resource_arns_fall_back_only_for_what_is_not_there(monkeypatch):
     from moto.iam.models import iam_backends
     from moto.kms.models import kms_backends
 
-    from grader.iam.sandbox.arns import Where, resource_arns
+    from localaws.iam.arns import Where, resource_arns
 
     where = Where("aws", REGION, OTHER)
     assert resource_arns("kms_key", "alias/none", {}, where) == [f"arn:aws:kms:{REGION}:{OTHER}:alias/none"]
@@ -312,9 +312,9 @@ def test_tags_of_missing_things_are_none_and_other_errors_propagate(monkeypatch)
     from moto.awslambda.models import lambda_backends
     from moto.iam.models import iam_backends
 
-    from grader.iam.sandbox.arns import Where
-    from grader.iam.sandbox.identity import RoleSession
-    from grader.iam.sandbox.tags import principal_tags, resource_tags
+    from localaws.iam.arns import Where
+    from localaws.iam.identity import RoleSession
+    from localaws.iam.tags import principal_tags, resource_tags
 
     where = Where("aws", REGION, OTHER)
     session = RoleSession(f"arn:aws:sts::{OTHER}:assumed-role/missing/fn", f"arn:aws:iam::{OTHER}:role/missing",
@@ -334,8 +334,8 @@ def test_tags_of_missing_things_are_none_and_other_errors_propagate(monkeypatch)
 def test_log_group_tags_are_read():
     from moto.logs.models import logs_backends
 
-    from grader.iam.sandbox.arns import Where
-    from grader.iam.sandbox.tags import resource_tags
+    from localaws.iam.arns import Where
+    from localaws.iam.tags import resource_tags
 
     name = f"/failure-paths/{uuid.uuid4().hex[:8]}"
     logs_backends[OTHER][REGION].create_log_group(name, {"team": "a"})

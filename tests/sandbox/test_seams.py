@@ -15,7 +15,7 @@ import boto3
 import pytest
 from packaging.requirements import Requirement
 
-from grader import seams
+from localaws import seams
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADER = ROOT / "grader"
@@ -25,7 +25,7 @@ MUTATORS = {"setdefault", "update", "append", "extend", "insert", "pop", "popite
 
 def _start_sandbox_after(code: str) -> subprocess.CompletedProcess:
     """Run `code`, then sandbox.start(), in a fresh interpreter."""
-    script = textwrap.dedent(code) + "\nfrom grader import sandbox\nsandbox.start()\nprint('started')\n"
+    script = textwrap.dedent(code) + "\nfrom localaws import sandbox\nsandbox.start()\nprint('started')\n"
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
 
 

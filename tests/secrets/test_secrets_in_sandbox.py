@@ -8,9 +8,9 @@ import json
 import boto3
 import pytest
 
-from grader import secrets
-from grader.deploy import deploy_function, ensure_role, invoke, zip_source
-from grader.iam.sandbox import settings
+from localaws import secrets
+from lambda_course.deploy import deploy_function, ensure_role, invoke, zip_source
+from localaws.iam import settings
 
 DECRYPT_AT_INIT = """
 import base64, hashlib, os
@@ -78,14 +78,14 @@ def _policy(*statements: tuple[str | list[str], str]) -> dict:
 
 
 def test_the_patch_replaces_motos_own_rotation_through_the_registry(sb):
-    from grader import seams
-    from grader.secrets import moto_patch
+    from localaws import seams
+    from localaws.secrets import moto_patch
 
     target = "moto.secretsmanager.models:SecretsManagerBackend.rotate_secret"
     assert seams.is_patched(target)
     assert seams.original(target).__module__ == "moto.secretsmanager.models"
     assert seams.problem(seams.declared(target)) is None
-    assert moto_patch._rotate_secret.__module__ == "grader.secrets.moto_patch"
+    assert moto_patch._rotate_secret.__module__ == "localaws.secrets.moto_patch"
 
 
 def test_an_encrypted_variable_is_decrypted_at_init_only_with_the_key_and_its_function_name(unique):

@@ -9,9 +9,9 @@ import boto3
 import pytest
 from lab5_policies import LEAST, STAR
 
-from grader import secrets
-from grader.deploy import deploy_function
-from grader.labchecks import security
+from localaws import secrets
+from lambda_course.deploy import deploy_function
+from lambda_course.labchecks import security
 
 PERMISSION = {"StatementId": "uploads", "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com",
               "SourceArn": f"arn:aws:s3:::{security.UPLOADS}", "SourceAccount": security.ACCOUNT}

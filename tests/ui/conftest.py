@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from grader.grading.config import COURSE_ID, REPO_ROOT
+from grader.config import COURSE_ID, REPO_ROOT
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("LAMBDA_COURSE_CHROMIUM", "/usr/bin/chromium")

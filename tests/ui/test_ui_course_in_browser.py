@@ -12,7 +12,7 @@ import re
 import nbformat
 import pytest
 
-from grader.grading.config import REPO_ROOT
+from grader.config import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
 

@@ -1,7 +1,0 @@
-"""EventBridge event patterns: a matcher and validator that agree with the real service, and a moto hook."""
-
-from grader.eventbridge.errors import InvalidEventPattern
-from grader.eventbridge.patterns import CompiledPattern, compile_pattern, matches
-from grader.eventbridge.validation import validate_pattern
-
-__all__ = ["CompiledPattern", "InvalidEventPattern", "compile_pattern", "matches", "validate_pattern"]

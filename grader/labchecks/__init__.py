@@ -1,1 +1,0 @@
-"""Checks particular to one lab, one module per lab; checks shared by several labs live in `grader.checks`."""

@@ -1,0 +1,60 @@
+"""Grading results as a per-question CSV and a summary table for the terminal (class exports: export.py)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from grader.autograde import Result
+
+
+def write_csv(results: Sequence[Result], questions: Sequence[str], path: Path) -> Path:
+    """One row per learner: each question's points, the total, the maximum, and any grading error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["learner", *questions, "total", "max", "error"])
+        for result in results:
+            points = [f"{result.scores.get(q, 0):g}" for q in questions]
+            totals = [f"{result.score:g}", f"{result.max_score:g}"]
+            writer.writerow([result.learner, *points, *totals, result.error])
+    return path
+
+
+def summary_table(
+    results: Sequence[Result],
+    questions: Sequence[str],
+    max_scores: dict[str, float],
+    penalties: Mapping[str, float] | None = None,
+) -> str:
+    """A fixed-width table: learners down, questions across, with the total and the class average.
+
+    With `penalties` (points taken off for lateness, by learner) a `late` column shows them, and the total
+    is what counts after them.
+    """
+    penalties = {k: v for k, v in (penalties or {}).items() if v}
+    late = ["late"] if penalties else []
+    header = ["learner", *questions, *late, "total"]
+    maximum = [f"{max_scores[q]:g}" for q in questions]
+    rows = [header, ["(max)", *maximum, *["" for _ in late], f"{sum(max_scores.values()):g}"]]
+    totals = {r.learner: r.score - penalties.get(r.learner, 0.0) for r in results if not r.error}
+    for result in results:
+        cells = ["-" if result.error else f"{result.scores.get(q, 0):g}" for q in questions]
+        cut = [f"-{penalties[result.learner]:g}" if result.learner in penalties else "" for _ in late]
+        total = "error" if result.error else f"{totals[result.learner]:g}"
+        rows.append([result.learner, *cells, *cut, total])
+    if totals:
+        average = sum(totals.values()) / len(totals)
+        rows.append(["(average)", *["" for _ in questions], *["" for _ in late], f"{average:.1f}"])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [_line(row, widths) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _line(row: Sequence[str], widths: Sequence[int]) -> str:
+    """One table row: the first column left-aligned, numbers right-aligned."""
+    pairs = enumerate(zip(row, widths, strict=True))
+    cells = [cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in pairs]
+    return "  ".join(cells).rstrip()

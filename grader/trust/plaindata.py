@@ -1,0 +1,171 @@
+"""Values as they cross between the learner's process and the judge: plain JSON data, nothing that runs.
+
+The learner's side encodes (`encode`, in the kernel, where anything may have been patched); the judge decodes
+(`decode`, in the trusted grading process) with the standard library's own parser, so every value the judge
+compares is of an exact builtin type: a dict that claims to equal everything, an int subclass equal to every
+status code or a patched JSON decoder on the learner's side cannot reach it. Tuples, bytes, sets and floats
+that JSON lacks (nan, infinity) travel tagged, and so do Decimals (DynamoDB's numbers); the course's own
+records (an Invocation) are rebuilt from their fields; a Lambda context object travels as its remaining time,
+and counts down again on the other side; anything else arrives as an opaque description no check accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import decimal
+import json
+import math
+import time
+import uuid
+from typing import Any
+
+TAG = "__lambda_course__"
+MAX_DEPTH = 64
+# Records the checks read, rebuilt on the judge's side from their fields (never from learner code): the course's
+# own dataclasses, in these modules.
+RECORD_MODULES = ("lambda_course.deploy", "lambda_course.labchecks.", "localaws.standin")
+
+
+@dataclasses.dataclass(frozen=True)
+class Opaque:
+    """A learner value that is not plain data (an object, a module, a generator): its type and a short repr."""
+
+    type_name: str
+    text: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}: {self.text}>"
+
+
+class Context:
+    """A Lambda context object rebuilt from its remaining time: it counts down from when it arrived."""
+
+    def __init__(self, remaining_ms: int, aws_request_id: str = "") -> None:
+        self.deadline = time.monotonic() + remaining_ms / 1000
+        self.aws_request_id = aws_request_id or uuid.uuid4().hex
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the deadline, never below 0, as Lambda reports it."""
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class NotPlainData(ValueError):
+    """A value the judge was sent is deeper or larger than plain data can be."""
+
+
+def _tagged(kind: str, value: Any) -> dict[str, Any]:
+    return {TAG: kind, "value": value}
+
+
+def _float(value: float) -> Any:
+    return value if math.isfinite(value) else _tagged("float", repr(value))
+
+
+def _record_name(value: Any) -> str:
+    kind = type(value)
+    return f"{kind.__module__}:{kind.__qualname__}"
+
+
+def _is_record(name: str) -> bool:
+    module = name.partition(":")[0]
+    return any(module == prefix or (prefix.endswith(".") and module.startswith(prefix)) for prefix in RECORD_MODULES)
+
+
+def encode(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready form of `value` (run where the value lives: the learner's process)."""
+    if depth > MAX_DEPTH:
+        raise NotPlainData("the value is nested too deeply")
+    if value is None or isinstance(value, bool):
+        return bool(value) if value is not None else None
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, float):
+        return _float(float.__float__(value))
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bytes | bytearray):
+        return _tagged("bytes", base64.b64encode(bytes(value)).decode())
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in dict.keys(value)):
+            return {str.__str__(k): encode(v, depth + 1) for k, v in dict.items(value)}
+        return _tagged("dict", [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in dict.items(value)])
+    if isinstance(value, list):
+        return [encode(item, depth + 1) for item in list.__iter__(value)]
+    if isinstance(value, tuple):
+        return _tagged("tuple", [encode(item, depth + 1) for item in tuple.__iter__(value)])
+    if isinstance(value, set | frozenset):
+        return _tagged("set", [encode(item, depth + 1) for item in value])
+    if isinstance(value, decimal.Decimal):
+        return _tagged("decimal", str(decimal.Decimal.__str__(value)))
+    if callable(getattr(value, "get_remaining_time_in_millis", None)) and not isinstance(value, type):
+        return _tagged("context", {"remaining_ms": int(value.get_remaining_time_in_millis()),
+                                   "aws_request_id": str(getattr(value, "aws_request_id", ""))})
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and _is_record(_record_name(value)):
+        fields = {f.name: encode(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
+        return _tagged("record", {"type": _record_name(value), "fields": fields})
+    return _tagged("opaque", {"type": type(value).__name__, "text": _short_repr(value)})
+
+
+def _short_repr(value: Any) -> str:
+    try:
+        return repr(value)[:200]
+    except Exception:  # a learner object whose repr raises: described by its type alone, harmlessly
+        return "?"
+
+
+def dumps(value: Any) -> str:
+    """`value` as JSON text, ready to cross to the judge."""
+    return json.dumps(encode(value), allow_nan=False)
+
+
+def decode(data: Any) -> Any:
+    """The judge's copy of an encoded value: exact builtin types, course records, or Opaque."""
+    if isinstance(data, list):
+        return [decode(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    if TAG not in data:
+        return {key: decode(value) for key, value in data.items()}
+    kind, value = data[TAG], data.get("value")
+    if kind == "bytes":
+        return base64.b64decode(value)
+    if kind == "float":
+        return float(value)
+    if kind == "tuple":
+        return tuple(decode(item) for item in value)
+    if kind == "set":
+        return {decode(item) for item in value}
+    if kind == "dict":
+        return {decode(key): decode(item) for key, item in value}
+    if kind == "decimal":
+        return decimal.Decimal(str(value))
+    if kind == "context":
+        return Context(int(value["remaining_ms"]), str(value.get("aws_request_id", "")))
+    if kind == "record":
+        return _record(value["type"], decode(value["fields"]))
+    return Opaque(str(value.get("type", "?")), str(value.get("text", "")))
+
+
+def _record(type_name: str, fields: dict[str, Any]) -> Any:
+    """One of the course's records, rebuilt on the judge's side from its fields (the class is the judge's own)."""
+    module_name, _, qualname = type_name.partition(":")
+    if not _is_record(type_name) or "." in qualname or not isinstance(fields, dict):
+        return Opaque(type_name, "not a record the judge reads")
+    import importlib
+
+    kind = getattr(importlib.import_module(module_name), qualname, None)
+    if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
+        return Opaque(type_name, "not a record the judge reads")
+    known = {f.name for f in dataclasses.fields(kind) if f.init}
+    try:
+        return kind(**{k: v for k, v in fields.items() if k in known})
+    except TypeError:  # fields missing or of the wrong kind: the learner's value is not such a record
+        return Opaque(type_name, "a record with missing fields")
+
+
+def loads(text: str) -> Any:
+    """Decode JSON text sent by the learner's side (standard-library parser, then `decode`)."""
+    if not isinstance(text, str):
+        raise NotPlainData(f"expected JSON text, got {type(text).__name__}")
+    return decode(json.loads(text))

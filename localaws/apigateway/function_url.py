@@ -1,0 +1,72 @@
+"""Lambda function URLs: every request goes to the function with a payload format 2.0 event.
+
+Who may call is decided first, as Lambda decides it. AuthType NONE: the function's resource-based policy must
+grant the public (principal "*") lambda:InvokeFunctionUrl and lambda:InvokeFunction. AuthType AWS_IAM: the
+request must carry a valid SigV4 signature for `lambda` by an identity the sandbox knows, and an execution
+role's session also needs those two actions allowed by its policies. Either refusal is a 403.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from localaws.apigateway import events, integrations, lookup, sigv4
+from localaws.apigateway.messages import HttpRequest, HttpResponse, gateway_error
+
+log = logging.getLogger(__name__)
+_MARGIN_S = 5.0  # the function's own timeout ends it first; this only guards against a stuck sandbox
+_ACTIONS = ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")
+
+
+def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
+    """Answer one request to `/lambda-url/<name><request.path>`."""
+    fn = lookup.function_with_url(name)
+    if fn is None:
+        return gateway_error(404, "Not Found", "Message", reason=f"function {name} has no function URL")
+    config = fn.url_config
+    refusal = _refusal(fn, config.config.get("AuthType", "NONE"), request)
+    if refusal is not None:
+        log.warning("The function URL of %s answered 403: %s.", name, refusal)
+        return gateway_error(403, "Forbidden", "Message", reason=refusal)
+    url_id = urlsplit(config.url).hostname.split(".")[0]
+    target = events.Target(url_id, "$default", "$default", domain_name=request.host)
+    event = events.http_event(request, target, request.path)
+    response = integrations.call_lambda(
+        runtime, fn.function_arn, event, "2.0", float(fn.timeout) + _MARGIN_S, "Message"
+    )
+    response.headers.append(("x-amzn-RequestId", request.request_id))
+    return response
+
+
+def _refusal(fn: Any, auth_type: str, request: HttpRequest) -> str | None:
+    """Why Lambda refuses this caller, or None when it may call the URL."""
+    from localaws.iam.triggers import function_url_denial
+
+    if auth_type != "AWS_IAM":
+        return function_url_denial(fn, auth_type)
+    query = f"?{request.raw_query}" if request.raw_query else ""
+    problem = sigv4.problem(request, f"http://{request.host}{request.url_path or request.path}{query}")
+    if problem is not None:
+        return f"the function URL's AuthType is AWS_IAM and {problem}; sign with SigV4 for 'lambda', or use NONE"
+    return _role_denial(fn, sigv4.parse(request.header("authorization") or ""))
+
+
+def _role_denial(fn: Any, signed: sigv4.Signed | None) -> str | None:
+    """For a request signed by an execution role's session: why its policies refuse the call, else None."""
+    from localaws.iam import settings
+    from localaws.iam.arns import Where
+    from localaws.iam.authorize import decide
+    from localaws.iam.identity import role_session
+
+    session = role_session(signed.access_key if signed else None)
+    if session is None or not settings.enforce_iam():
+        return None  # the learner's own key is never restricted
+    arn = fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
+    where = Where(session.partition, fn.region, session.account)
+    for action in _ACTIONS:
+        decision = decide(session, action, arn, where, {"lambda:FunctionUrlAuthType": "AWS_IAM"})
+        if not decision.allowed:
+            return f"{session.arn} may not perform {action} on {arn}: {decision.explanation}"
+    return None

@@ -1,0 +1,176 @@
+"""Asynchronous invocation (InvocationType=Event) as Lambda does it: a queue, retries, event age, destinations.
+
+Lambda answers 202 at once and works through its queue: a function error is retried up to
+MaximumRetryAttempts times (default 2), one minute and then two minutes later; a throttled event waits and is
+tried again; an event older than MaximumEventAgeInSeconds (default six hours) is dropped. What finally happens
+goes to the function's on-success or on-failure destination, and a failed event to its dead-letter queue.
+Delays run on the sandbox clock, so `clock.advance(60)` brings the next retry forward.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from localaws.facts import value
+from localaws.runtime.clock import Clock
+from localaws.runtime.environment import Outcome
+
+RETRY_DELAYS_S = (60.0, 120.0)  # after the first failure, and after the second
+THROTTLE_RETRY_S = 1.0
+
+
+@dataclass
+class AsyncEvent:
+    """One queued event and its history."""
+
+    fn: Any
+    payload: bytes
+    invoked_arn: str
+    received_at: float
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    attempts: int = 0
+
+
+def _settings(fn: Any) -> tuple[int, float, dict[str, Any]]:
+    """(retries, maximum event age in seconds, destination config) from the function's event invoke config."""
+    configs = getattr(fn, "event_invoke_config", None) or []
+    config = configs[-1].config if configs else {}
+    retries = int(config.get("MaximumRetryAttempts", value("async_retries_default")))
+    age = float(config.get("MaximumEventAgeInSeconds", value("async_max_event_age_s")))
+    return retries, age, config.get("DestinationConfig", {}) or {}
+
+
+class AsyncInvoker:
+    """Runs queued events in the background through `invoke(fn, payload, arn) -> Outcome`."""
+
+    def __init__(self, invoke: Any, clock: Clock, on_done: Any) -> None:
+        self._invoke, self.clock, self._on_done = invoke, clock, on_done
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-async")
+
+    def submit(self, event: AsyncEvent) -> Future:
+        """Start working on an event now (in the background)."""
+        return self._pool.submit(self._attempt, event)
+
+    def _later(self, delay: float, event: AsyncEvent) -> None:
+        self.clock.call_later(delay, lambda: self._on_done(self.submit(event)))
+
+    def _attempt(self, event: AsyncEvent) -> None:
+        from localaws.runtime.service import InvokeError
+
+        fn = _current_version(event.fn)
+        retries, max_age, destinations = _settings(_latest(fn))
+        if self.clock.now() - event.received_at > max_age:
+            return self._fail(event, fn, destinations, "EventAgeExceeded", None)
+        try:
+            outcome: Outcome = self._invoke(fn, event.payload, event.invoked_arn)
+        except InvokeError as error:
+            if error.code == "TooManyRequestsException":
+                return self._later(THROTTLE_RETRY_S, event)  # throttles do not use up retries
+            raise
+        event.attempts += 1
+        if outcome.function_error is None:
+            return self._deliver(destinations.get("OnSuccess"), _record(event, fn, "Success", outcome))
+        if event.attempts <= retries:
+            return self._later(RETRY_DELAYS_S[min(event.attempts, len(RETRY_DELAYS_S)) - 1], event)
+        self._fail(event, fn, destinations, "RetriesExhausted", outcome)
+
+    def _fail(self, event: AsyncEvent, fn: Any, destinations: dict, condition: str, outcome: Outcome | None) -> None:
+        self._deliver(destinations.get("OnFailure"), _record(event, fn, condition, outcome))
+        dead_letter = (getattr(_latest(fn), "dead_letter_config", None) or {}).get("TargetArn")
+        if dead_letter:
+            error = json.loads(outcome.payload) if outcome and outcome.payload else {}
+            attributes = {"RequestID": event.request_id, "ErrorCode": "200",
+                          "ErrorMessage": str(error.get("errorMessage", condition))[:256]}
+            _send(dead_letter, event.payload.decode(), attributes)
+
+    def _deliver(self, destination: dict | None, record: dict) -> None:
+        if destination and destination.get("Destination"):
+            _send(destination["Destination"], json.dumps(record), None, record)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _record(event: AsyncEvent, fn: Any, condition: str, outcome: Outcome | None) -> dict[str, Any]:
+    """The invocation record Lambda sends to a destination."""
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "requestContext": {"requestId": event.request_id, "functionArn": f"{_unqualified(fn)}:{fn.version}",
+                           "condition": condition, "approximateInvokeCount": event.attempts},
+        "requestPayload": json.loads(event.payload or b"null"),
+    }
+    if outcome is not None:
+        context: dict[str, Any] = {"statusCode": 200, "executedVersion": str(fn.version)}
+        if outcome.function_error:
+            context["functionError"] = outcome.function_error
+        record["responseContext"] = context
+        try:
+            record["responsePayload"] = json.loads(outcome.payload) if outcome.payload else None
+        except ValueError:
+            record["responsePayload"] = outcome.payload.decode(errors="replace")
+    return record
+
+
+def _send(arn: str, body: str, attributes: dict[str, str] | None, record: dict | None = None) -> None:
+    """Deliver to an SQS queue, SNS topic, Lambda function or EventBridge bus, by the ARN's service."""
+    from moto.utilities.arns import parse_arn
+
+    parts = parse_arn(arn)
+    if parts.service == "sqs":
+        from moto.sqs.models import sqs_backends
+
+        message_attributes = {k: {"DataType": "String", "StringValue": v} for k, v in (attributes or {}).items()}
+        sqs_backends[parts.account][parts.region].send_message(parts.resource_id, body,
+                                                               message_attributes=message_attributes)
+    elif parts.service == "sns":
+        from moto.sns.models import sns_backends
+
+        sns_backends[parts.account][parts.region].publish(message=body, arn=arn)
+    elif parts.service == "lambda":
+        from localaws.runtime import moto_seam
+
+        target = _backend(parts.account, parts.region).get_function(arn)
+        if moto_seam._runtime is not None:
+            moto_seam._runtime.invoke_async(target, body.encode(), arn)
+    elif parts.service == "events" and record is not None:
+        from moto.events.models import events_backends
+
+        condition = record["requestContext"]["condition"]
+        detail_type = "Lambda Function Invocation Result - " + ("Success" if condition == "Success" else "Failure")
+        events_backends[parts.account][parts.region].put_events([{
+            "Source": "lambda", "DetailType": detail_type, "Detail": body, "EventBusName": arn,
+            "Resources": [arn, record["requestContext"]["functionArn"]]}])  # the bus, then the function
+
+
+def _backend(account: str, region: str) -> Any:
+    from moto.awslambda.models import lambda_backends
+
+    return lambda_backends[account][region]
+
+
+def _unqualified(fn: Any) -> str:
+    return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
+
+
+def _latest(fn: Any) -> Any:
+    """The $LATEST function object, which holds the event invoke config and dead-letter config.
+
+    A function deleted since its event was queued keeps the settings it had; any other failure propagates.
+    """
+    from moto.awslambda.exceptions import UnknownFunctionException
+
+    try:
+        return _backend(fn.account_id, fn.region).get_function(fn.function_name)
+    except UnknownFunctionException:  # deleted meanwhile: the queued event still runs with what it had
+        return fn
+
+
+def _current_version(fn: Any) -> Any:
+    """$LATEST may have changed since the event was queued; a numbered version cannot."""
+    return _latest(fn) if str(fn.version) == "$LATEST" else fn

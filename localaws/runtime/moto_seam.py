@@ -1,0 +1,215 @@
+"""The one place where the sandbox's Lambda runtime is plugged into moto.
+
+moto (without Docker) stores functions but runs no code. Every invocation path in moto ends in
+`LambdaFunction.invoke` (direct invokes through `LambdaBackend.invoke`, and moto's own triggers: S3
+notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP
+`Invoke` action is answered by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation
+type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, and keep the
+DeadLetterConfig moto drops. moto's triggers call `LambdaFunction.invoke` synchronously; the ones AWS invokes
+asynchronously (S3, SNS) run inside `asynchronous_delivery()`, which queues the event with Lambda's retries,
+destinations and dead-letter queue instead. Every attribute replaced here is declared in `localaws.seams`,
+which checks it against the installed moto before the sandbox starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from localaws import seams
+from localaws.facts import value
+from localaws.runtime.logs import tail
+from localaws.runtime.service import InvokeError, LambdaRuntime
+
+_runtime: LambdaRuntime | None = None
+_FUNCTION_INVOKE = "moto.awslambda.models:LambdaFunction.invoke"
+_RESPONSE_INVOKE = "moto.awslambda.responses:LambdaResponse.invoke"
+_INIT = "moto.awslambda.models:LambdaFunction.__init__"
+_GET_CONFIGURATION = "moto.awslambda.models:LambdaFunction.get_configuration"
+_UPDATE_CONFIGURATION = "moto.awslambda.models:LambdaFunction.update_configuration"
+_asynchronous = contextvars.ContextVar("asynchronous_delivery", default=False)
+_invoke_checks: list[Callable[[Any], InvokeError | None]] = []
+
+
+def add_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
+    """Have `check(fn)` run before each synchronous Invoke; an InvokeError it returns is the answer (idempotent).
+
+    For what Lambda refuses before any code runs that belongs to another part of the sandbox (a function's KMS
+    key, say), so that it plugs in here rather than wrapping the Invoke action a second time.
+    """
+    if check not in _invoke_checks:
+        _invoke_checks.append(check)
+
+
+def remove_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
+    """Stop running a check that add_invoke_check added."""
+    if check in _invoke_checks:
+        _invoke_checks.remove(check)
+
+
+def _unqualified_arn(fn: Any) -> str:
+    return fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
+
+
+def _as_bytes(body: Any) -> bytes:
+    if body is None or body == "":
+        return b"{}"
+    if isinstance(body, bytes):
+        return body
+    return body.encode() if isinstance(body, str) else json.dumps(body).encode()
+
+
+def _limit_bytes(key: str) -> int:
+    return int(value(key) * 1024 * 1024)
+
+
+@contextlib.contextmanager
+def asynchronous_delivery() -> Iterator[None]:
+    """Within it, moto's trigger deliveries are queued as asynchronous invocations, as S3's and SNS's are on AWS."""
+    token = _asynchronous.set(True)
+    try:
+        yield
+    finally:
+        _asynchronous.reset(token)
+
+
+def _function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+    """Replacement for LambdaFunction.invoke: what moto's triggers call. Runs the handler for real."""
+    assert _runtime is not None
+    if _asynchronous.get():
+        _runtime.invoke_async(self, _as_bytes(body))
+        return b""
+    outcome = _runtime.invoke(self, _as_bytes(body))
+    if outcome.function_error:
+        response_headers["x-amz-function-error"] = outcome.function_error
+    response_headers["x-amz-log-result"] = tail(outcome.log)
+    return outcome.payload
+
+
+def _error(error: InvokeError) -> tuple[int, dict[str, str], str]:
+    fields = {"__type": error.code, "Type": "User", "message": error.message}
+    if error.reason:
+        fields["Reason"] = error.reason
+    body = json.dumps(fields)
+    headers = {"x-amzn-ErrorType": error.code, "content-type": "application/json", "status": str(error.status)}
+    return error.status, headers, body
+
+
+def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
+    """Replacement for LambdaResponse.invoke: honours Qualifier and the three invocation types."""
+    assert _runtime is not None
+    name = unquote(self.path.rsplit("/", 2)[-2])
+    qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
+    fn = self.backend.get_function(name, qualifier)
+    invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+    payload = _as_bytes(self.body)
+    arn = _unqualified_arn(fn) + (f":{qualifier}" if qualifier else "")
+    headers = {"content-type": "application/json", "x-amz-executed-version": str(fn.version)}
+    try:
+        if invocation_type == "DryRun":
+            return 204, {**headers, "status": "204"}, ""
+        if invocation_type == "Event":
+            if len(payload) > _limit_bytes("payload_async_mb"):
+                raise InvokeError("RequestTooLargeException", "Request must be smaller than "
+                                  f"{_limit_bytes('payload_async_mb')} bytes for the InvokeAsync operation", 413)
+            _runtime.invoke_async(fn, payload, arn)
+            return 202, {**headers, "status": "202"}, ""
+        if len(payload) > _limit_bytes("payload_sync_mb"):
+            raise InvokeError("RequestTooLargeException", "Request must be smaller than "
+                              f"{_limit_bytes('payload_sync_mb')} bytes for the Invoke operation", 413)
+        for check in _invoke_checks:
+            if (refusal := check(fn)) is not None:
+                raise refusal
+        outcome = _runtime.invoke(fn, payload, arn, self.headers.get("X-Amz-Client-Context"))
+    except InvokeError as error:
+        return _error(error)
+    result = outcome.payload
+    if outcome.function_error:
+        headers["x-amz-function-error"] = outcome.function_error
+    if len(result) > _limit_bytes("payload_sync_mb"):
+        headers["x-amz-function-error"] = "Unhandled"
+        result = json.dumps({"errorType": "Function.ResponseSizeTooLarge", "errorMessage": "Response payload "
+                             f"size exceeded maximum allowed payload size ({_limit_bytes('payload_sync_mb')} bytes)."
+                             }).encode()
+    if self.headers.get("X-Amz-Log-Type") == "Tail":
+        headers["x-amz-log-result"] = tail(outcome.log)
+    return 200, headers, result
+
+
+def install(runtime: LambdaRuntime) -> None:
+    """Route moto's Lambda invocations to `runtime` (idempotent; a later call swaps the runtime)."""
+    global _runtime
+    patch_moto()
+    _runtime = runtime
+
+
+def patch_moto() -> None:
+    """Replace moto's invoke methods and add the routes it lacks, once per process, before any runtime exists.
+
+    The grading fork server calls it before it builds moto's apps, so that they already have those routes.
+    """
+    from localaws.runtime import account_settings
+
+    seams.verify()
+    if seams.is_patched(_FUNCTION_INVOKE):
+        return
+    seams.patch(_FUNCTION_INVOKE, _function_invoke)
+    seams.patch(_RESPONSE_INVOKE, _response_invoke)
+    _add_provisioned_concurrency_api()
+    _keep_configuration()
+    account_settings.install()
+
+
+def _keep_configuration() -> None:
+    """moto drops a function's DeadLetterConfig and an update's KMSKeyArn; keep both, as Lambda does.
+
+    The dead-letter queue is what failed asynchronous events go to; the KMS key is what encrypts the function's
+    environment (an empty string removes it, as on AWS).
+    """
+    init = seams.original(_INIT)
+    configuration = seams.original(_GET_CONFIGURATION)
+    update = seams.original(_UPDATE_CONFIGURATION)
+
+    def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        init(self, account_id, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig") or None
+
+    def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        config = configuration(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "DeadLetterConfig" in config_updates:
+            self.dead_letter_config = config_updates["DeadLetterConfig"] or None
+        if "KMSKeyArn" in config_updates:
+            self.kms_key_arn = config_updates["KMSKeyArn"] or None
+        return update(self, config_updates)
+
+    seams.patch(_INIT, __init__)
+    seams.patch(_GET_CONFIGURATION, get_configuration)
+    seams.patch(_UPDATE_CONFIGURATION, update_configuration)
+
+
+def _add_provisioned_concurrency_api() -> None:
+    """moto has no route or methods for provisioned concurrency; add both (before moto builds its URL map)."""
+    from moto.awslambda.responses import LambdaResponse
+
+    from localaws.runtime import provisioned
+
+    seams.add_route(seams.LAMBDA_URLS, seams.PROVISIONED_ROUTE, LambdaResponse.dispatch)
+    for name, handler in provisioned.make_handlers(lambda: _runtime).items():
+        seams.patch(f"moto.awslambda.responses:LambdaResponse.{name}", handler)
+
+
+def uninstall() -> None:
+    """Give moto back its own invoke methods."""
+    global _runtime
+    seams.restore(_FUNCTION_INVOKE)
+    seams.restore(_RESPONSE_INVOKE)
+    _runtime = None

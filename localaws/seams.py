@@ -1,0 +1,346 @@
+"""The registry of every place where the sandbox changes moto or leans on it, checked together at start.
+
+moto runs no Lambda code and leaves gaps (IAM enforcement, EventBridge matching, provisioned concurrency...);
+the sandbox fills them by replacing or adding attributes of moto's classes and modules. Each such seam is
+declared once below with what it expects of moto: the supported versions, that the attribute exists (or, for an
+addition, that moto does not have it yet), the parameters of the function it replaces, and the pieces of
+moto's code that the replacement reproduces. `verify()` checks them all against the installed moto and refuses
+with one message listing every mismatch; `patch()` and `add_route()` are the only way code in grader/ changes
+moto, and a test holds every module to that. The names the sandbox merely imports from moto are declared too
+(`RELIED_ON`), so that a moto release that moves one is caught here, before a learner meets it.
+
+Written by hand because no library declares and checks monkeypatches against a version range this way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+# The moto releases the seams were checked against; pyproject.toml's range for moto must be the same.
+MOTO_SUPPORTED = SpecifierSet(">=5.2.5,<5.3")
+FIX = "Install the versions the course was tested with: `make install` (or `pip install -r requirements.lock`)."
+
+REPLACE, ADD, ROUTE, RELY = "replace", "add", "route", "rely"
+_MISSING = object()  # the attribute is not in the owner's own namespace (absent, or inherited)
+
+
+@dataclass(frozen=True)
+class Seam:
+    """One attribute of moto that the sandbox replaces, adds or relies on, and what it expects of it."""
+
+    target: str  # "module:Attribute.path", e.g. "moto.sqs.models:Queue.add_message"
+    kind: str = REPLACE
+    signatures: tuple[tuple[str, ...], ...] = ()  # parameter lists moto's original may have (any one)
+    prefix: bool = False  # compare only the leading parameters
+    markers: tuple[str, ...] = ()  # text moto's original must contain: the logic the replacement reproduces
+    key: str = ""  # for a ROUTE: the URL pattern added to the `url_paths` dict
+
+    @property
+    def module(self) -> str:
+        return self.target.split(":", 1)[0]
+
+    @property
+    def path(self) -> list[str]:
+        return self.target.split(":", 1)[1].split(".")
+
+    @property
+    def name(self) -> str:
+        return self.target + (f"[{self.key}]" if self.key else "")
+
+
+def _r(target: str, *signature: str, prefix: bool = False, markers: tuple[str, ...] = ()) -> Seam:
+    return Seam(target, REPLACE, (signature,) if signature else (), prefix, markers)
+
+
+LAMBDA_URLS = "moto.awslambda.urls:url_paths"
+PROVISIONED_ROUTE = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
+ACCOUNT_SETTINGS_ROUTE = r"{0}/(?P<api_version>[^/]+)/account-settings/?$"
+
+SEAMS: tuple[Seam, ...] = (
+    # The Lambda runtime (localaws.runtime.moto_seam): every invocation runs the handler for real.
+    _r("moto.awslambda.models:LambdaFunction.invoke", "self", "body", "request_headers", "response_headers"),
+    _r("moto.awslambda.responses:LambdaResponse.invoke", "self"),
+    _r("moto.awslambda.models:LambdaFunction.__init__", "self", "account_id", "spec", prefix=True),
+    _r("moto.awslambda.models:LambdaFunction.get_configuration", "self", prefix=True),
+    _r("moto.awslambda.models:LambdaFunction.update_configuration", "self", "config_updates"),
+    Seam(LAMBDA_URLS, ROUTE, key=PROVISIONED_ROUTE),
+    Seam("moto.awslambda.responses:LambdaResponse.put_provisioned_concurrency_config", ADD),
+    Seam("moto.awslambda.responses:LambdaResponse.get_provisioned_concurrency_config", ADD),
+    Seam("moto.awslambda.responses:LambdaResponse.delete_provisioned_concurrency_config", ADD),
+    Seam("moto.awslambda.responses:LambdaResponse.list_provisioned_concurrency_configs", ADD),
+    # The account's concurrency (localaws.runtime.account_settings).
+    Seam(LAMBDA_URLS, ROUTE, key=ACCOUNT_SETTINGS_ROUTE),
+    Seam("moto.awslambda.responses:LambdaResponse.get_account_settings", ADD),
+    _r("moto.awslambda.models:LambdaBackend.put_function_concurrency", "self", "function_name",
+       "reserved_concurrency"),
+    # SQS event source mappings polled as Lambda polls (localaws.eventsources.moto_patch).
+    _r("moto.sqs.models:Queue.add_message", "self", "message",
+       markers=("lambda_event_source_mappings", "send_sqs_batch", "DEDUPLICATION_TIME_IN_SECONDS",
+                "_messages_lock")),
+    _r("moto.sqs.models:SQSBackend.is_message_valid_based_on_retention_period", "self", "queue_name", "message",
+       markers=("MessageRetentionPeriod", "sent_timestamp")),
+    _r("moto.sqs.models:Queue.approximate_number_of_messages", markers=("len(self.messages)",)),
+    _r("moto.sqs.models:Queue.approximate_number_of_messages_delayed", markers=("m.delayed",)),
+    _r("moto.sqs.models:Queue.approximate_number_of_messages_not_visible", markers=("not m.visible",)),
+    Seam("moto.sqs.models:SQSBackend.receive_message", RELY,
+         (("self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"),), prefix=True,
+         markers=("dead_letter_queue", "maxReceiveCount", "pending_message_groups", "pending_messages",
+                  "mark_received")),
+    Seam("moto.sqs.models:Message.visible", RELY, markers=("current_time > self.visible_at",)),
+    Seam("moto.sqs.models:Message.delayed", RELY, markers=("current_time < self.delayed_until",)),
+    Seam("moto.sqs.models:Queue.messages", RELY, markers=("message.visible and not message.delayed",)),
+    # Secrets Manager rotation through a real function (localaws.secrets.moto_patch).
+    _r("moto.secretsmanager.models:SecretsManagerBackend.rotate_secret", "self", "secret_id",
+       "client_request_token", "rotation_lambda_arn", "rotation_rules", "rotate_immediately", prefix=True,
+       markers=("lambda_backend.invoke",)),
+    _r("moto.awslambda.models:LambdaBackend.invoke", "self", "function_name", "qualifier", "body", "headers",
+       "response_headers"),
+    # Counting secret reads and decrypts for the caching lessons (localaws.secrets.calls).
+    _r("moto.secretsmanager.models:SecretsManagerBackend.get_secret_value", "self", "secret_id", prefix=True),
+    _r("moto.kms.models:KmsBackend.decrypt", "self", prefix=True),
+    # EventBridge patterns and delivery (localaws.eventbridge.moto_patch, localaws.eventbridge.delivery).
+    _r("moto.events.models:EventPattern.load", "cls", "raw_pattern"),
+    _r("moto.events.models:EventPattern.matches_event", "self", "event"),
+    _r("moto.events.models:EventsBackend.test_event_pattern"),
+    _r("moto.events.responses:EventsHandler.test_event_pattern", "self"),
+    _r("moto.events.models:Rule.send_to_targets", "self", "original_event", "transform_input"),
+    # IAM enforcement and simulation (localaws.iam.seam, localaws.iam.simulation).
+    _r("moto.core.authorization:ActionAuthenticatorMixin._authenticate_and_authorize_action", "self",
+       "iam_request_cls", "resource", prefix=True),
+    Seam("moto.iam.responses:IamResponse.simulate_custom_policy", ADD),
+    Seam("moto.iam.responses:IamResponse.simulate_principal_policy", ADD),
+    # moto 5.2.5 reads the content type, 5.2.6 the whole request (localaws.iam.params adapts).
+    Seam("moto.core.request:determine_request_protocol", RELY,
+         (("service_model", "request"), ("service_model", "content_type"))),
+    # Triggers that need the function policy's grant (localaws.iam.triggers).
+    _r("moto.s3.notifications:_invoke_awslambda", "account_id", "event_body", "fn_arn", "region_name"),
+    _r("moto.sns.models:Subscription.publish", "self", "message", "message_id", prefix=True),
+)
+
+# Names the sandbox imports from moto without changing them, by module.
+RELIED_ON: dict[str, tuple[str, ...]] = {
+    "moto.apigateway.models": ("apigateway_backends",),
+    "moto.apigatewayv2.models": ("apigatewayv2_backends",),
+    "moto.awslambda": ("urls",),
+    "moto.awslambda.exceptions": ("InvalidParameterValueException", "LambdaClientError", "UnknownFunctionException"),
+    "moto.awslambda.models": ("LambdaBackend", "LambdaFunction", "lambda_backends"),
+    "moto.awslambda.responses": ("LambdaResponse",),
+    "moto.awslambda.utils": ("get_backend",),
+    "moto.backends": ("get_backend",),
+    "moto.core": ("DEFAULT_ACCOUNT_ID",),
+    "moto.core.authorization": ("ActionAuthenticatorMixin",),
+    "moto.core.base_backend": ("model_data",),
+    "moto.core.exceptions": ("JsonRESTError", "ServiceException"),
+    "moto.core.parse": ("PROTOCOL_PARSERS",),
+    "moto.core.request": ("determine_request_protocol",),
+    "moto.core.responses": ("ActionResult",),
+    "moto.core.routing": ("get_service_router",),
+    "moto.core.utils": ("get_service_model", "iso_8601_datetime_with_nanoseconds", "unix_time", "unix_time_millis"),
+    "moto.dynamodb.models": ("dynamodb_backends",),
+    "moto.events": ("exceptions", "models", "responses"),
+    "moto.events.exceptions": ("ResourceNotFoundException",),
+    "moto.events.models": ("EventPattern", "events_backends"),
+    "moto.iam.exceptions": ("InvalidInput", "MalformedPolicyDocument", "NotFoundException"),
+    "moto.iam.models": ("iam_backends",),
+    "moto.iam.responses": ("IamResponse",),
+    "moto.kms.models": ("KmsBackend", "kms_backends"),
+    "moto.kms.utils": ("_deserialize_ciphertext_blob",),
+    "moto.logs": ("logs_backends",),
+    "moto.logs.models": ("logs_backends",),
+    "moto.moto_api._internal.models": ("moto_api_backend",),
+    "moto.moto_server.threaded_moto_server": ("MotoRequestHandler",),
+    "moto.moto_server.werkzeug_app": ("DomainDispatcherApplication", "create_backend_app"),
+    "moto.s3": ("notifications",),
+    "moto.s3.models": ("s3_backends",),
+    "moto.secretsmanager.exceptions": ("SecretsManagerClientError",),
+    "moto.secretsmanager.models": ("SecretsManagerBackend", "secretsmanager_backends"),
+    "moto.sns": ("models",),
+    "moto.sns.models": ("sns_backends",),
+    "moto.sqs.models": ("DEDUPLICATION_TIME_IN_SECONDS", "Message", "Queue", "SQSBackend", "sqs_backends"),
+    "moto.sts.models": ("sts_backends",),
+    "moto.utilities.arns": ("parse_arn",),
+    "moto.utilities.utils": ("get_partition",),
+}
+
+
+class SeamMismatch(RuntimeError):
+    """The installed moto differs from what the sandbox's seams were written against."""
+
+
+_originals: dict[str, Any] = {}  # seam name -> moto's own attribute (or _MISSING), for every seam patched now
+_verified: list[str] = []  # the moto version verify() last passed, so that repeated starts cost nothing
+
+
+def declared(target: str, key: str = "") -> Seam:
+    """The declaration of `target`; a KeyError names an undeclared one (every change to moto is declared)."""
+    for seam in SEAMS:
+        if seam.target == target and seam.key == key:
+            return seam
+    raise KeyError(f"{target}{f'[{key}]' if key else ''} is not declared in localaws.seams.SEAMS")
+
+
+def _owner(seam: Seam) -> Any:
+    """The module or class that holds the seam's attribute."""
+    owner: Any = importlib.import_module(seam.module)
+    for part in seam.path[:-1]:
+        owner = getattr(owner, part)
+    return owner
+
+
+def _own(owner: Any, name: str) -> Any:
+    """The attribute as the owner itself holds it (a class's raw descriptor), or _MISSING."""
+    if isinstance(owner, type):
+        return owner.__dict__.get(name, _MISSING)
+    return getattr(owner, name, _MISSING)
+
+
+def patch(target: str, replacement: Any) -> None:
+    """Set a declared REPLACE or ADD seam to `replacement`, keeping moto's own for `original()` and `restore()`."""
+    seam = declared(target)
+    if seam.kind not in (REPLACE, ADD):
+        raise KeyError(f"{target} is declared as {seam.kind}, not as a seam to patch")
+    owner, name = _owner(seam), seam.path[-1]
+    if seam.name not in _originals:
+        _originals[seam.name] = _own(owner, name)
+    setattr(owner, name, replacement)
+
+
+def add_route(target: str, pattern: str, handler: Callable[..., Any]) -> None:
+    """Add a declared URL pattern to one of moto's `url_paths` tables (before moto builds its app)."""
+    seam = declared(target, pattern)
+    routes = getattr(_owner(seam), seam.path[-1])
+    if seam.name not in _originals:
+        _originals[seam.name] = routes.get(pattern, _MISSING)
+    routes[pattern] = handler
+
+
+def original(target: str) -> Any:
+    """moto's own attribute behind a patched seam (the function itself, for methods), else the current one."""
+    seam = declared(target)
+    found = _originals.get(seam.name, _MISSING)
+    if found is _MISSING:
+        found = getattr(_owner(seam), seam.path[-1], _MISSING)
+    if found is _MISSING:
+        raise AttributeError(f"moto has no {target}")
+    return found
+
+
+def is_patched(target: str, key: str = "") -> bool:
+    """Whether the seam currently holds the sandbox's replacement."""
+    return declared(target, key).name in _originals
+
+
+def restore(target: str) -> None:
+    """Give moto back its own attribute (idempotent)."""
+    seam = declared(target)
+    if seam.name not in _originals:
+        return
+    owner, name, found = _owner(seam), seam.path[-1], _originals.pop(seam.name)
+    if found is _MISSING:
+        delattr(owner, name)
+    else:
+        setattr(owner, name, found)
+
+
+def patched() -> list[str]:
+    """The seams that hold the sandbox's code now."""
+    return sorted(_originals)
+
+
+def _function_of(found: Any) -> Any:
+    """The plain function behind a method, property, classmethod or wrapper, for signatures and source."""
+    if isinstance(found, property):
+        return found.fget
+    return getattr(found, "__func__", found)
+
+
+def _parameters(found: Any) -> tuple[str, ...]:
+    return tuple(inspect.signature(_function_of(found)).parameters)
+
+
+def _pristine(seam: Seam) -> Any:
+    """moto's own version of the seam's attribute (its original when patched), or _MISSING."""
+    if seam.name in _originals:
+        return _originals[seam.name]
+    owner = _owner(seam)
+    if seam.kind == ROUTE:
+        return getattr(owner, seam.path[-1]).get(seam.key, _MISSING)
+    return getattr(owner, seam.path[-1], _MISSING)
+
+
+def _signature_problem(seam: Seam, found: Any) -> str | None:
+    if not seam.signatures:
+        return None
+    params = _parameters(found)
+    for expected in seam.signatures:
+        if params == expected or (seam.prefix and params[:len(expected)] == expected):
+            return None
+    wanted = " or ".join(f"({', '.join(sig)}{', ...' if seam.prefix else ''})" for sig in seam.signatures)
+    return f"{seam.name} takes ({', '.join(params)}), expected {wanted}"
+
+
+def _marker_problem(seam: Seam, found: Any) -> str | None:
+    if not seam.markers:
+        return None
+    try:
+        source = inspect.getsource(inspect.unwrap(_function_of(found)))
+    except (OSError, TypeError):
+        return f"{seam.name}: moto's source cannot be read to check it"
+    missing = [marker for marker in seam.markers if marker not in source]
+    return f"{seam.name} no longer contains {', '.join(map(repr, missing))}" if missing else None
+
+
+def problem(seam: Seam) -> str | None:
+    """What is wrong with one seam in the installed moto, or None."""
+    try:
+        found = _pristine(seam)
+    except (ImportError, AttributeError) as error:
+        return f"{seam.name}: {error}"
+    if seam.kind in (ADD, ROUTE):
+        return None if found is _MISSING else f"{seam.name}: moto has its own now, which the sandbox would hide"
+    if found is _MISSING:
+        return f"{seam.name} is gone"
+    return _signature_problem(seam, found) or _marker_problem(seam, found)
+
+
+def _relied_on_problems() -> Iterable[str]:
+    for module_name, names in RELIED_ON.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            yield f"{module_name}: {error}"
+            continue
+        yield from (f"{module_name}.{name} is gone" for name in names if not hasattr(module, name))
+
+
+def problems() -> list[str]:
+    """Every mismatch between the installed moto and the registry (empty when the sandbox can start)."""
+    import moto
+
+    found = []
+    if Version(moto.__version__) not in MOTO_SUPPORTED:
+        found.append(f"moto {moto.__version__} is outside the supported range {MOTO_SUPPORTED}")
+    found += [text for seam in SEAMS if (text := problem(seam)) is not None]
+    found += list(_relied_on_problems())
+    return found
+
+
+def verify() -> None:
+    """Raise SeamMismatch, listing every mismatch, unless the installed moto is what the seams expect."""
+    import moto
+
+    if _verified == [moto.__version__]:
+        return
+    found = problems()
+    if found:
+        listing = "\n".join(f"  - {text}" for text in found)
+        raise SeamMismatch(f"The sandbox cannot start on moto {moto.__version__}: it differs from what the course "
+                           f"was built for ({MOTO_SUPPORTED}):\n{listing}\n{FIX}")
+    _verified[:] = [moto.__version__]
