@@ -56,8 +56,8 @@ def rest_api(arn: str, region: str) -> str:
 
 
 def main(runs: int = 200) -> None:
-    from localaws import sandbox
     from lambda_course.deploy import deploy_function
+    from localaws import sandbox
 
     sb = sandbox.start()
     arn = deploy_function("bench-apigw", SOURCE)["FunctionArn"]

@@ -27,7 +27,7 @@ def timed(fn) -> float:
 
 def sandbox_start_ms(runs: int = 5) -> tuple[float, float]:
     """start() in a fresh interpreter, after importing localaws.sandbox; and the import itself."""
-    code = ("import time; t0=time.perf_counter(); from grader import sandbox; t1=time.perf_counter(); "
+    code = ("import time; t0=time.perf_counter(); from localaws import sandbox; t1=time.perf_counter(); "
             "sandbox.start(); t2=time.perf_counter(); print((t1-t0)*1000, (t2-t1)*1000)")
     rows = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
             for _ in range(runs)]
@@ -42,8 +42,8 @@ def floor_process_ms(runs: int = 20) -> float:
 def main() -> None:
     start_ms, import_ms = sandbox_start_ms()
     floor_ms = floor_process_ms()
-    from localaws import sandbox
     from lambda_course.deploy import deploy_function
+    from localaws import sandbox
 
     sandbox.start()
     client = boto3.client("lambda")

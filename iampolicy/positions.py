@@ -56,7 +56,8 @@ def _statement_offsets(text: str, start: int) -> list[tuple[int, int]]:
     """Offsets of each object in the Statement value (one object, or an array of them)."""
     if text[start] == "{":
         return [(start, _DECODER.raw_decode(text, start)[1])]
-    offsets, at = [], start + 1
+    offsets: list[tuple[int, int]] = []
+    at = start + 1
     while True:
         at = _skip(text, at)
         if at >= len(text) or text[at] == "]":

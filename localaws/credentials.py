@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
@@ -21,10 +23,29 @@ def point_clients_at(endpoint_url: str, region: str = DEFAULT_REGION) -> None:
     os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     try:
-        import boto3
+        import boto3  # boto3 loads at sandbox start: start-up time
     except ImportError:  # pragma: no cover - boto3 is a dependency
         return
     boto3.DEFAULT_SESSION = _fresh_session()  # a session made earlier would keep the old settings
+
+
+@contextlib.contextmanager
+def scoped_environ(values: Mapping[str, str] | None = None, prefixes: tuple[str, ...] = ()) -> Iterator[None]:
+    """Set `values` in os.environ for the block; on leaving, put those variables, and every one whose name starts
+    with one of `prefixes`, back as they were, whatever the block did to them (set, changed or deleted)."""
+    values = dict(values or {})
+
+    def watched(key: str) -> bool:
+        return key in values or key.startswith(prefixes)
+
+    saved = {key: value for key, value in os.environ.items() if watched(key)}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key in [key for key in os.environ if watched(key)]:
+            del os.environ[key]
+        os.environ.update(saved)
 
 
 _loader: Any = None  # botocore's data loader, shared by the sessions made here: models are parsed once
@@ -34,7 +55,7 @@ def shared_loader() -> Any:
     """The process's botocore data loader (botocore makes one per session, and parses every model again)."""
     global _loader
     if _loader is None:
-        from botocore.loaders import create_loader
+        from botocore.loaders import create_loader  # botocore loads at sandbox start: start-up time
 
         _loader = create_loader()
     return _loader
@@ -42,8 +63,8 @@ def shared_loader() -> Any:
 
 def _fresh_session() -> Any:
     """A new default boto3 session, reading settings afresh but service models from the shared loader."""
-    import boto3
-    import botocore.session
+    import boto3  # boto3 loads at sandbox start: start-up time
+    import botocore.session  # botocore loads at sandbox start: start-up time
 
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
@@ -58,7 +79,7 @@ def warm_service_models(services: list[str]) -> None:
 
     The grading fork server does this once, so that the programs it forks create their clients at once.
     """
-    import botocore.session
+    import botocore.session  # botocore loads at sandbox start: start-up time
 
     core = botocore.session.get_session()
     core.register_component("data_loader", shared_loader())
@@ -69,8 +90,8 @@ def warm_service_models(services: list[str]) -> None:
 
 def role_credentials(fn: Any) -> dict[str, str]:
     """Temporary credentials of the function's execution role, from the sandbox's STS (as Lambda does)."""
-    from moto.sts.models import sts_backends
-    from moto.utilities.utils import get_partition
+    from moto.sts.models import sts_backends  # moto loads at sandbox start: start-up time
+    from moto.utilities.utils import get_partition  # moto loads at sandbox start: start-up time
 
     sts = sts_backends[fn.account_id][get_partition(fn.region)]
     session = sts.assume_role(region_name=fn.region, role_session_name=fn.function_name, role_arn=fn.role,

@@ -119,7 +119,8 @@ SEAMS: tuple[Seam, ...] = (
     # moto 5.2.5 reads the content type, 5.2.6 the whole request (localaws.iam.params adapts).
     Seam("moto.core.request:determine_request_protocol", RELY,
          (("service_model", "request"), ("service_model", "content_type"))),
-    # Triggers that need the function policy's grant (localaws.iam.triggers).
+    # S3 and SNS deliveries to Lambda: asynchronous, and only with the function policy's grant
+    # (localaws.runtime.triggers).
     _r("moto.s3.notifications:_invoke_awslambda", "account_id", "event_body", "fn_arn", "region_name"),
     _r("moto.sns.models:Subscription.publish", "self", "message", "message_id", prefix=True),
 )
@@ -322,7 +323,7 @@ def _relied_on_problems() -> Iterable[str]:
 
 def problems() -> list[str]:
     """Every mismatch between the installed moto and the registry (empty when the sandbox can start)."""
-    import moto
+    import moto  # moto loads at sandbox start: start-up time
 
     found = []
     if Version(moto.__version__) not in MOTO_SUPPORTED:
@@ -334,7 +335,7 @@ def problems() -> list[str]:
 
 def verify() -> None:
     """Raise SeamMismatch, listing every mismatch, unless the installed moto is what the seams expect."""
-    import moto
+    import moto  # moto loads at sandbox start: start-up time
 
     if _verified == [moto.__version__]:
         return

@@ -34,15 +34,15 @@ class StandInService:
     """A running stand-in: its name, loopback URL and the requests it has answered."""
 
     name: str
-    server: ThreadingHTTPServer
     data: dict[str, Any] = field(default_factory=dict)
+    server: ThreadingHTTPServer = field(init=False)  # made with a handler that records into this service
     received: list[Received] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         """The base URL to register as the load balancer's target, e.g. http://127.0.0.1:40123."""
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def answer(self, request: Received) -> dict[str, Any]:
         """The JSON body sent back for a request: who answered, what was asked, and the service's data."""
@@ -104,29 +104,23 @@ def _handler_class(service: StandInService) -> type[BaseHTTPRequestHandler]:
 
 @dataclass(frozen=True)
 class StandInAddress:
-    """A stand-in running in the sandbox's own process (a notebook being graded): its name and URL there."""
+    """A stand-in running in another process (the sandbox's own, while a notebook is graded): its name and URL."""
 
     name: str
     url: str
 
 
-def start_standin(name: str, data: dict[str, Any] | None = None) -> StandInService | StandInAddress:
-    """Start a stand-in called `name` on a free loopback port, replacing one already running by that name.
+def start_standin(name: str, data: dict[str, Any] | None = None) -> StandInService:
+    """Start a stand-in called `name` on a free loopback port of this process, replacing one of that name.
 
-    Where the sandbox runs as a program of its own (a notebook being graded), the stand-in runs there too,
-    beside the data plane that forwards to it.
+    `localaws.sandbox.start_standin` starts it wherever the sandbox's data plane runs (this process, or the
+    sandbox's own program while a notebook is graded).
     """
-    from localaws import sandbox
-
-    running = sandbox.current()
-    if running is not None and hasattr(running, "start_standin"):
-        started = running.start_standin(name, data)
-        return StandInAddress(str(started["name"]), str(started["url"]))
     with _lock:
         old = _running.pop(name, None)
     if old is not None:
         old.stop()
-    service = StandInService(name, server=None, data=dict(data or {}))  # type: ignore[arg-type]
+    service = StandInService(name, data=dict(data or {}))
     service.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(service))
     service.server.daemon_threads = True
     threading.Thread(target=service.server.serve_forever, name=f"standin-{name}", daemon=True).start()

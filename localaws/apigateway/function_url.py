@@ -12,6 +12,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from localaws import settings
 from localaws.apigateway import events, integrations, lookup, sigv4
 from localaws.apigateway.messages import HttpRequest, HttpResponse, gateway_error
 
@@ -42,7 +43,7 @@ def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
 
 def _refusal(fn: Any, auth_type: str, request: HttpRequest) -> str | None:
     """Why Lambda refuses this caller, or None when it may call the URL."""
-    from localaws.iam.triggers import function_url_denial
+    from localaws.iam.function_policy import function_url_denial  # IAM's checks load at first use: start-up time
 
     if auth_type != "AWS_IAM":
         return function_url_denial(fn, auth_type)
@@ -55,13 +56,12 @@ def _refusal(fn: Any, auth_type: str, request: HttpRequest) -> str | None:
 
 def _role_denial(fn: Any, signed: sigv4.Signed | None) -> str | None:
     """For a request signed by an execution role's session: why its policies refuse the call, else None."""
-    from localaws.iam import settings
-    from localaws.iam.arns import Where
-    from localaws.iam.authorize import decide
-    from localaws.iam.identity import role_session
+    from localaws.iam.arns import Where  # IAM's checks load at first use: start-up time
+    from localaws.iam.authorize import decide  # IAM's checks load at first use: start-up time
+    from localaws.iam.identity import role_session  # IAM's checks load at first use: start-up time
 
     session = role_session(signed.access_key if signed else None)
-    if session is None or not settings.enforce_iam():
+    if session is None or not settings.active().enforce_iam:
         return None  # the learner's own key is never restricted
     arn = fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}"
     where = Where(session.partition, fn.region, session.account)

@@ -10,6 +10,7 @@ from typing import Any
 from localaws.apigateway import lookup, proxy, responses
 from localaws.apigateway.messages import INTERNAL_ERROR, TIMED_OUT, HttpRequest, HttpResponse, gateway_error
 from localaws.facts import value
+from localaws.runtime.errors import InvokeError
 
 log = logging.getLogger(__name__)
 PERMISSION_MARK = "no function-policy grant"  # starts the reason header, so checks can tell this 500 apart
@@ -36,7 +37,7 @@ def execute_api_arn(region: str, account: str, api_id: str, stage: str, method: 
 
 def permission_denied(fn: Any, source_arn: str) -> HttpResponse | None:
     """API Gateway's 500 when the function's policy does not let apigateway.amazonaws.com invoke it, else None."""
-    from localaws.iam.triggers import invoke_allowed
+    from localaws.iam.function_policy import invoke_allowed  # IAM's checks load at first use: start-up time
 
     account = source_arn.split(":")[4]
     if invoke_allowed(fn, "apigateway.amazonaws.com", source_arn, account):
@@ -64,8 +65,6 @@ def call_lambda(
 
     With `source_arn` (API Gateway's execute-api ARN for the route) the function's policy must allow the call.
     """
-    from localaws.runtime.service import InvokeError
-
     fn = lookup.function_for_uri(uri)
     if fn is None:
         return gateway_error(

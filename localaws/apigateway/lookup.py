@@ -21,20 +21,20 @@ def _backends(backend_dict: Any) -> Iterator[Any]:
 
 def rest_api(api_id: str) -> Any | None:
     """The moto RestAPI with this id, if any."""
-    from moto.apigateway.models import apigateway_backends
+    from moto.apigateway.models import apigateway_backends  # moto loads at sandbox start: start-up time
 
     return next((b.apis[api_id] for b in _backends(apigateway_backends) if api_id in b.apis), None)
 
 
 def http_api(api_id: str) -> Any | None:
     """The moto apigatewayv2 Api with this id, if any."""
-    from moto.apigatewayv2.models import apigatewayv2_backends
+    from moto.apigatewayv2.models import apigatewayv2_backends  # moto loads at sandbox start: start-up time
 
     return next((b.apis[api_id] for b in _backends(apigatewayv2_backends) if api_id in b.apis), None)
 
 
 def _lambda_backends() -> Iterator[Any]:
-    from moto.awslambda.models import lambda_backends
+    from moto.awslambda.models import lambda_backends  # moto loads at sandbox start: start-up time
 
     return _backends(lambda_backends)
 
@@ -48,8 +48,8 @@ def function_for_uri(uri: str) -> Any | None:
     found = _FUNCTION_ARN.search(uri or "")
     if found is None:
         return None
-    from moto.awslambda.exceptions import UnknownFunctionException
-    from moto.awslambda.models import lambda_backends
+    from moto.awslambda.exceptions import UnknownFunctionException  # moto loads at sandbox start: start-up time
+    from moto.awslambda.models import lambda_backends  # moto loads at sandbox start: start-up time
 
     regions = dict.get(lambda_backends, found["account"])  # dict.get: looking must not create a backend
     backend = dict.get(regions, found["region"]) if regions is not None else None
@@ -63,7 +63,7 @@ def function_for_uri(uri: str) -> Any | None:
 
 def function_with_url(name: str) -> Any | None:
     """The function called `name` if it has a function URL configuration."""
-    from moto.awslambda.exceptions import UnknownFunctionException
+    from moto.awslambda.exceptions import UnknownFunctionException  # moto loads at sandbox start: start-up time
 
     if not _FUNCTION_NAME.fullmatch(name):  # not a function name at all (moto cannot even parse some)
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from typing import Any
 
@@ -12,18 +11,11 @@ from werkzeug.wrappers import Request, Response
 from localaws.apigateway import function_url, http_api, rest
 from localaws.apigateway.messages import NOT_FOUND, HttpRequest, HttpResponse, gateway_error
 from localaws.apigateway.urls import FUNCTION_URL_PREFIX, HTTP_PREFIX, REST_PREFIX, USER_REQUEST
+from localaws.net import NoDelayRequestHandler
 
 
-class _NoDelayHandler(WSGIRequestHandler):
+class _NoDelayHandler(NoDelayRequestHandler, WSGIRequestHandler):
     protocol_version = "HTTP/1.1"  # keep connections open between requests, as clients expect
-
-    def setup(self) -> None:
-        super().setup()
-        # Small responses written in pieces would otherwise wait ~40 ms for a delayed ACK.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        pass
 
 
 def to_http_request(request: Request, path: str) -> HttpRequest:

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 
 from localaws.apigateway.messages import HttpRequest
+from localaws.credentials import DUMMY
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
 
@@ -44,11 +45,9 @@ def parse(authorization: str) -> Signed | None:
 
 def secret_of(access_key: str) -> str | None:
     """The secret key behind an access key the sandbox knows (the learner's, or an STS session's), else None."""
-    from localaws.credentials import DUMMY
-
     if access_key == DUMMY["AWS_ACCESS_KEY_ID"]:
         return DUMMY["AWS_SECRET_ACCESS_KEY"]
-    from moto.sts.models import sts_backends
+    from moto.sts.models import sts_backends  # moto loads at sandbox start: start-up time
 
     for by_partition in list(sts_backends.values()):
         for backend in list(by_partition.values()):
@@ -76,9 +75,9 @@ def problem(request: HttpRequest, url: str) -> str | None:
 
 def _signature(request: HttpRequest, url: str, signed: Signed, secret: str) -> str | None:
     """The signature botocore computes for the request over the headers the client signed."""
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    from botocore.auth import SigV4Auth  # botocore loads at sandbox start: start-up time
+    from botocore.awsrequest import AWSRequest  # botocore loads at sandbox start: start-up time
+    from botocore.credentials import Credentials  # botocore loads at sandbox start: start-up time
 
     headers = {name: request.header(name) for name in signed.signed_headers}
     if None in headers.values() or not headers.get("x-amz-date"):

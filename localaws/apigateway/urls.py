@@ -11,6 +11,8 @@ the path a client would send to the real `execute-api` or `lambda-url` host.
 
 from __future__ import annotations
 
+from localaws.apigateway import lookup
+
 REST_PREFIX, HTTP_PREFIX, FUNCTION_URL_PREFIX = "restapis", "apis", "lambda-url"
 USER_REQUEST = "_user_request_"
 DEFAULT_STAGE = "$default"
@@ -34,8 +36,6 @@ def function_url(base: str, function_name: str) -> str:
 
 def api_url(base: str, api_id: str, stage: str = DEFAULT_STAGE) -> str:
     """Base URL of a REST or HTTP API stage, whichever kind `api_id` is."""
-    from localaws.apigateway import lookup
-
     if lookup.rest_api(api_id) is not None:
         return rest_api_url(base, api_id, stage)
     if lookup.http_api(api_id) is not None:

@@ -16,10 +16,17 @@ import logging
 import uuid
 from typing import Any
 
+from moto.awslambda.models import lambda_backends
+from moto.core.utils import unix_time_millis
+from moto.logs import logs_backends
+from moto.sns.models import sns_backends
+from moto.sqs.models import sqs_backends
 from moto.utilities.arns import parse_arn
 
 from localaws import seams
 from localaws.eventbridge.target_input import target_text
+from localaws.iam.function_policy import invoke_allowed
+from localaws.runtime import moto_seam
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 _SEND = "moto.events.models:Rule.send_to_targets"
@@ -28,35 +35,25 @@ log = logging.getLogger(__name__)
 
 def _invoke_lambda(rule: Any, target: dict[str, Any], text: str) -> None:
     """Queue an asynchronous invocation, if the function's policy lets EventBridge invoke it for this rule."""
-    from moto.awslambda.models import lambda_backends
-
-    from localaws.iam.triggers import invoke_allowed
-    from localaws.runtime import moto_seam
-
     arn = target["Arn"]
     parts = parse_arn(arn)
     fn = lambda_backends[parts.account][parts.region].get_function(arn)
-    if not invoke_allowed(fn, EVENTS_PRINCIPAL, rule.arn, rule.account_id):
-        return
-    if moto_seam._runtime is not None:
-        moto_seam._runtime.invoke_async(fn, text.encode(), arn)
+    if invoke_allowed(fn, EVENTS_PRINCIPAL, rule.arn, rule.account_id):
+        moto_seam.running_runtime().invoke_async(fn, text.encode(), arn)
 
 
 def _publish_sns(rule: Any, target: dict[str, Any], text: str) -> None:
-    from moto.sns.models import sns_backends
-
     parts = parse_arn(target["Arn"])
     sns_backends[parts.account][parts.region].publish(message=text, arn=target["Arn"])
 
 
 def _send_sqs(rule: Any, target: dict[str, Any], text: str) -> None:
     """SendMessage on the SQS backend; a FIFO queue needs content-based deduplication, as moto already required."""
-    from moto.sqs.models import sqs_backends
-
     parts = parse_arn(target["Arn"])
     backend = sqs_backends[parts.account][parts.region]
     group = (target.get("SqsParameters") or {}).get("MessageGroupId")
-    if group and not backend.get_queue(parts.resource_id).content_based_deduplication:
+    queue = backend.get_queue(parts.resource_id)
+    if group and not getattr(queue, "content_based_deduplication", False):  # set from the queue's attributes
         log.warning("EventBridge cannot send to FIFO queue %s: turn on content-based deduplication",
                     parts.resource_id)
         return
@@ -64,9 +61,6 @@ def _send_sqs(rule: Any, target: dict[str, Any], text: str) -> None:
 
 
 def _put_log_event(rule: Any, target: dict[str, Any], text: str) -> None:
-    from moto.core.utils import unix_time_millis
-    from moto.logs import logs_backends
-
     parts = parse_arn(target["Arn"])
     backend = logs_backends[parts.account][parts.region]
     stream = str(uuid.uuid4())

@@ -94,11 +94,12 @@ def _scheduled_event(rule: Any, when: float) -> dict[str, Any]:
 
 def fire_due(previous: float, now: float) -> int:
     """Deliver every scheduled event due in (previous, now]; returns how many were sent. A clock tick."""
-    from moto.events.models import events_backends
+    from moto.events.models import events_backends  # moto loads at sandbox start: start-up time
 
     sent = 0
     for _account, _region, backend in list(events_backends.iter_backends()):
-        for bus in list(backend.event_buses.values()):
+        buses: dict[str, Any] = backend.event_buses  # type: ignore[attr-defined]  # moto types it as BaseBackend
+        for bus in list(buses.values()):
             for rule in list(bus.rules.values()):
                 sent += _fire_rule(rule, previous, now)
     return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypeGuard
 
 from localaws.eventbridge import addresses, wildcards
 from localaws.eventbridge.errors import InvalidEventPattern
@@ -251,7 +251,7 @@ _NEGATED_TYPE_ERRORS = {
 }
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     """A JSON number (Python's bool is an int, but not a number here)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

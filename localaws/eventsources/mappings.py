@@ -23,7 +23,7 @@ class SqsMapping:
 
 def _queue(arn: str) -> tuple[Any, Any] | None:
     """The SQS backend and queue an ARN (arn:aws:sqs:region:account:name) names, if the queue exists."""
-    from moto.sqs.models import sqs_backends
+    from moto.sqs.models import sqs_backends  # moto loads at sandbox start: start-up time
 
     parts = arn.split(":")
     if len(parts) != 6 or parts[2] != "sqs":
@@ -35,7 +35,7 @@ def _queue(arn: str) -> tuple[Any, Any] | None:
 
 def sqs_mappings() -> Iterator[SqsMapping]:
     """Every mapping whose source is an existing SQS queue (deleted mappings are gone from moto's registry)."""
-    from moto.awslambda.models import lambda_backends
+    from moto.awslambda.models import lambda_backends  # moto loads at sandbox start: start-up time
 
     for regions in list(lambda_backends.values()):
         for backend in list(regions.values()):

@@ -29,7 +29,7 @@ _sequence = itertools.count(10**19 + time.time_ns() // 1000)
 
 def _is_duplicate(queue: Any, message: Any) -> bool:
     """FIFO deduplication, as moto performs it: same deduplication ID within the five-minute interval."""
-    from moto.sqs.models import DEDUPLICATION_TIME_IN_SECONDS
+    from moto.sqs.models import DEDUPLICATION_TIME_IN_SECONDS  # moto loads at sandbox start: start-up time
 
     # moto's own code asks queue.attributes, which rebuilds every attribute (and counts all messages) per call
     if not getattr(queue, "content_based_deduplication", False) and not message.deduplication_id:
@@ -61,7 +61,7 @@ def visible_count(queue: Any) -> int:
     moto's own property reads the clock twice per message, which makes polling a queue of a thousand messages
     take tens of milliseconds.
     """
-    from moto.core.utils import unix_time_millis
+    from moto.core.utils import unix_time_millis  # moto loads at sandbox start: start-up time
 
     now = unix_time_millis()
     return sum(1 for message in list(queue._messages) if now > message.visible_at and now >= message.delayed_until)
@@ -69,7 +69,7 @@ def visible_count(queue: Any) -> int:
 
 def delayed_count(queue: Any) -> int:
     """moto's ApproximateNumberOfMessagesDelayed (messages still inside their delay), reading the clock once."""
-    from moto.core.utils import unix_time_millis
+    from moto.core.utils import unix_time_millis  # moto loads at sandbox start: start-up time
 
     now = unix_time_millis()
     return sum(1 for message in list(queue._messages) if now < message.delayed_until)
@@ -77,7 +77,7 @@ def delayed_count(queue: Any) -> int:
 
 def not_visible_count(queue: Any) -> int:
     """moto's ApproximateNumberOfMessagesNotVisible (received and in flight, or delayed), reading the clock once."""
-    from moto.core.utils import unix_time_millis
+    from moto.core.utils import unix_time_millis  # moto loads at sandbox start: start-up time
 
     now = unix_time_millis()
     return sum(1 for message in list(queue._messages) if not now > message.visible_at)
@@ -108,7 +108,7 @@ def _within_retention_period(self: Any, queue_name: str, message: Any) -> bool:
     moto's version computes every attribute of the queue (three passes over all its messages) to read one
     number, once per message received; a batch of ten from a queue of a thousand took half a second.
     """
-    from moto.core.utils import unix_time
+    from moto.core.utils import unix_time  # moto loads at sandbox start: start-up time
 
     retention_period = int(self.get_queue(queue_name).message_retention_period)
     return retention_period + message.sent_timestamp / 1000 > unix_time()

@@ -25,6 +25,7 @@ from typing import Any
 from localaws.eventsources import batch_response, moto_patch, sqs_event
 from localaws.eventsources.mappings import SqsMapping, sqs_mappings
 from localaws.facts import value
+from localaws.runtime.errors import InvokeError
 
 log = logging.getLogger(__name__)
 THROTTLE_PAUSE_S = 0.5  # how long the sandbox's poller waits before polling a throttled mapping again
@@ -216,9 +217,7 @@ class SqsPoller:
             self._finish(state)
 
     def _invoke(self, batch: _Batch, ids: set[str], state: _State) -> tuple[set[str], str]:
-        from moto.core.exceptions import JsonRESTError
-
-        from localaws.runtime.service import InvokeError
+        from moto.core.exceptions import JsonRESTError  # moto loads at sandbox start: start-up time
 
         mapping = batch.source.mapping
         try:
@@ -237,7 +236,7 @@ class SqsPoller:
                                                mapping.function_response_types)
 
     def _delete(self, batch: _Batch, done: set[str]) -> None:
-        from moto.core.exceptions import ServiceException
+        from moto.core.exceptions import ServiceException  # moto loads at sandbox start: start-up time
 
         queue = batch.source.queue
         with queue._messages_lock:

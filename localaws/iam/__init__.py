@@ -8,9 +8,9 @@
   restricted. Functions deployed without a role of their own get `lambda_course.deploy`'s demo role, whose policy
   allows everything, so it passes the same evaluation. Switch enforcement off with `sb.enforce_iam = False`.
 - IAM's SimulateCustomPolicy and SimulatePrincipalPolicy, answered with the same evaluator.
-- function-policy checks for S3, SNS, EventBridge and API Gateway triggers and for function URLs, on by
-  default as on AWS (`sb.enforce_resource_policies = False` turns them off).
-The sandbox installs enforcement when it starts, and the other two when IAM, S3 or SNS is first called.
+Besides, `function_policy` holds the function-policy checks that S3, SNS, EventBridge, API Gateway and Secrets
+Manager deliveries and function URLs call, on by default as on AWS (`sb.enforce_resource_policies = False`
+turns them off). The sandbox installs enforcement when it starts, and the simulation when IAM is first called.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from . import seam
 
 
 def install() -> None:
-    """Install enforcement, the simulation APIs and the trigger checks (idempotent)."""
-    from . import simulation, triggers
+    """Install enforcement and the simulation APIs (idempotent)."""
+    from . import simulation  # loads at IAM's first call (see localaws.sandbox): start-up time
 
     seam.install()
     simulation.install()
-    triggers.install()
 
 
 __all__ = ["install"]

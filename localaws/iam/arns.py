@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from moto.iam.exceptions import NotFoundException
+from moto.iam.models import iam_backends
+from moto.kms.models import kms_backends
+from moto.kms.utils import _deserialize_ciphertext_blob
+from moto.secretsmanager.models import secretsmanager_backends
+
 
 @dataclass(frozen=True)
 class Where:
@@ -95,8 +101,6 @@ def _lambda_layer(value: str, params: dict, where: Where) -> list[str]:
 
 
 def _secret(value: str, params: dict, where: Where) -> list[str]:
-    from moto.secretsmanager.models import secretsmanager_backends
-
     secret = secretsmanager_backends[where.account][where.region].secrets.get(value)
     if secret is not None:
         return [secret.arn]
@@ -114,8 +118,6 @@ def kms_key_id(backend: Any, value: str) -> str | None:
 
 
 def _kms_key(value: str, params: dict, where: Where) -> list[str]:
-    from moto.kms.models import kms_backends
-
     regions = kms_backends[where.account]
     key_id = kms_key_id(regions[where.region], value) if where.region in regions else None
     if key_id is None:  # an alias that names no key: authorise on what was given, as AWS reports it
@@ -128,8 +130,6 @@ def _kms_key(value: str, params: dict, where: Where) -> list[str]:
 
 
 def _kms_ciphertext(value: Any, params: dict, where: Where) -> list[str]:
-    from moto.kms.utils import _deserialize_ciphertext_blob
-
     if not isinstance(value, bytes | bytearray | memoryview):  # no blob at all: KMS fails the call itself
         return ["*"]
     try:
@@ -176,9 +176,6 @@ def _log_stream(value: str, params: dict, where: Where) -> list[str]:
 
 
 def _iam_role(value: str, params: dict, where: Where) -> list[str]:
-    from moto.iam.exceptions import NotFoundException
-    from moto.iam.models import iam_backends
-
     try:
         return [iam_backends[where.account][where.partition].get_role(value).arn]
     except NotFoundException:  # no such role: authorise on the path-less ARN

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from iampolicy.evaluator import evaluate
 from iampolicy.models import Decision, Request
+from localaws import settings
 
-from . import checks, operations, settings
+from . import checks, operations
 from .arns import Where
 from .denials import AccessDenied, denial, message
 from .identity import RoleSession, access_key_of, parsed, role_policies, role_session
@@ -52,8 +54,6 @@ def _service_context(service: str, params: dict[str, Any]) -> dict[str, Any]:
 def decide(session: RoleSession, action: str, resource: str, where: Where,
            context: dict[str, Any] | None = None) -> Decision:
     """Evaluate one action on one resource for a role session, with every policy that applies."""
-    from iampolicy.evaluator import evaluate  # loaded by the first role-session request, not by the learner's
-
     identity, boundary = role_policies(session.account, session.partition, session.role_name)
     sessions = [parsed("session policy", session.session_policy)] if session.session_policy else []
     document = resource_policy(resource, where) if resource != "*" else None
@@ -78,8 +78,6 @@ def _admits(request: Request, resources: list) -> Decision:
     Asked as a cross-account request with an allow-everything identity policy: the evaluator then allows only
     if the resource-based policy allows too, which is exactly the question.
     """
-    from iampolicy.evaluator import evaluate
-
     foreign = replace(request, resource_account="000000000000" if request.account != "000000000000" else "1")
     return evaluate(foreign, [_allow_all()], resources)
 
@@ -115,7 +113,7 @@ def authorize_request(response: Any) -> None:
     error in the evaluator) is denied with a message saying so, and logged; it is never let through.
     """
     session, scope = session_of(response)
-    if session is None or not settings.enforce_iam():
+    if session is None or not settings.active().enforce_iam:
         return
     region, service = scope[2], scope[3]
     try:

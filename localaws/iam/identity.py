@@ -7,6 +7,12 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from moto.iam.exceptions import NotFoundException
+from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
+
+from iampolicy.policy import to_policies
+
 if TYPE_CHECKING:
     from iampolicy.policy import Policy
 
@@ -40,7 +46,6 @@ def role_session(access_key: str | None, partition: str = "aws") -> RoleSession 
     with _lock:
         if access_key in _sessions:
             return _sessions[access_key]
-    from moto.sts.models import sts_backends
 
     for account, by_partition in list(sts_backends.items()):
         backend = by_partition.get(partition) if hasattr(by_partition, "get") else None
@@ -68,16 +73,12 @@ def parsed(name: str, document: Any) -> Policy:
     key = (name, text)
     policy = _parsed.get(key)
     if policy is None:
-        from iampolicy.policy import to_policies
-
         policy = to_policies([(name, text)], "identity")[0]
         _parsed[key] = policy
     return policy
 
 
 def _managed_document(iam: Any, arn: str) -> str | None:
-    from moto.iam.exceptions import NotFoundException
-
     try:
         policy = iam.get_policy(arn)
     except NotFoundException:  # a boundary or attachment naming a policy that no longer exists grants nothing
@@ -90,8 +91,6 @@ def _managed_document(iam: Any, arn: str) -> str | None:
 
 def role_policies(account: str, partition: str, role_name: str) -> tuple[list[Policy], list[Policy]]:
     """The role's identity-based policies (inline and attached managed) and its permissions boundary."""
-    from moto.iam.models import iam_backends
-
     iam = iam_backends[account][partition]
     role = iam.get_role(role_name)
     identity = [parsed(name, doc) for name, doc in role.policies.items()]

@@ -10,14 +10,16 @@ import inspect
 from functools import cache
 from typing import Any
 
+import moto.core.request
 from botocore.model import OperationNotFoundError
+from moto.core.parse import PROTOCOL_PARSERS
+from moto.core.routing import get_service_router
+from moto.core.utils import get_service_model
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 
 def operation_of(response: Any) -> str:
     """The API operation a moto response object is answering (ListObjectsV2, PutItem, Invoke...)."""
-    from moto.core.routing import get_service_router
-
     action = response._get_action()
     if response.boto3_service_name == "s3" or not action:
         try:
@@ -32,25 +34,19 @@ def operation_of(response: Any) -> str:
 @cache
 def _protocol_reads_request() -> bool:
     """Whether moto's determine_request_protocol takes the request (moto 5.2.6) or its content type (5.2.5)."""
-    from moto.core.request import determine_request_protocol
-
-    return "request" in inspect.signature(determine_request_protocol).parameters
+    return "request" in inspect.signature(moto.core.request.determine_request_protocol).parameters
 
 
 def request_protocol(service_model: Any, request: Any) -> str:
     """The wire protocol of `request` (json, query, rest-json...), as the installed moto determines it."""
-    from moto.core.request import determine_request_protocol
-
+    determine = moto.core.request.determine_request_protocol  # read when called: tests replace it
     if _protocol_reads_request():
-        return str(determine_request_protocol(service_model, request))
-    return str(determine_request_protocol(service_model, request.content_type))
+        return str(determine(service_model, request))
+    return str(determine(service_model, request.content_type))
 
 
 def parameters(response: Any, operation: str) -> dict[str, Any]:
     """The request's parameters by their API names, wherever the protocol puts them (body, query, path)."""
-    from moto.core.parse import PROTOCOL_PARSERS
-    from moto.core.utils import get_service_model
-
     request = response.normalized_request
     uri_params = dict(getattr(response, "uri_match", None) or {})
     service_model = get_service_model(response.boto3_service_name)

@@ -10,28 +10,32 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda.models import lambda_backends
+from moto.iam.exceptions import NotFoundException
+from moto.iam.models import iam_backends
+from moto.kms.models import kms_backends
+from moto.s3.models import s3_backends
+from moto.secretsmanager.models import secretsmanager_backends
+from moto.sns.models import sns_backends
+from moto.sqs.models import sqs_backends
+
 from .arns import Where
 
 
 def _s3(arn: str, where: Where) -> Any:
-    from moto.s3.models import s3_backends
-
     bucket = arn.split(":::", 1)[1].split("/", 1)[0]
     found = s3_backends[where.account][where.partition].buckets.get(bucket)
     return found.policy if found is not None else None
 
 
 def _sqs(arn: str, where: Where) -> Any:
-    from moto.sqs.models import sqs_backends
-
     parts = arn.split(":")
     queue = sqs_backends[parts[4]][parts[3]].queues.get(parts[5])
     return queue.policy if queue is not None else None
 
 
 def _sns(arn: str, where: Where) -> Any:
-    from moto.sns.models import sns_backends
-
     parts = arn.split(":")
     topic = sns_backends[parts[4]][parts[3]].topics.get(arn)
     return topic._policy_json if topic is not None else None
@@ -45,9 +49,6 @@ def _principal(value: Any) -> Any:
 
 
 def _lambda(arn: str, where: Where) -> Any:
-    from moto.awslambda.exceptions import UnknownFunctionException
-    from moto.awslambda.models import lambda_backends
-
     parts = arn.split(":")
     try:
         fn = lambda_backends[parts[4]][parts[3]].get_function(parts[6])
@@ -77,25 +78,18 @@ def _as_aws_writes(statement: dict[str, Any]) -> dict[str, Any]:
 
 
 def _kms(arn: str, where: Where) -> Any:
-    from moto.kms.models import kms_backends
-
     parts = arn.split(":")
     key = kms_backends[parts[4]][parts[3]].keys.get(parts[5].split("/", 1)[-1])
     return key.policy if key is not None else None
 
 
 def _secret(arn: str, where: Where) -> Any:
-    from moto.secretsmanager.models import secretsmanager_backends
-
     parts = arn.split(":")
     secret = secretsmanager_backends[parts[4]][parts[3]].secrets.get(arn)
     return getattr(secret, "policy", None) if secret is not None else None
 
 
 def _role_trust(arn: str, where: Where) -> Any:
-    from moto.iam.exceptions import NotFoundException
-    from moto.iam.models import iam_backends
-
     try:
         return iam_backends[arn.split(":")[4]][where.partition].get_role_by_arn(arn).assume_role_policy_document
     except NotFoundException:  # no such role: STS fails the call itself

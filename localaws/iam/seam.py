@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from localaws import seams
-
-from . import settings
+from localaws import seams, settings
 
 HOOK = "moto.core.authorization:ActionAuthenticatorMixin._authenticate_and_authorize_action"
 
 
 def _hook(self: Any, iam_request_cls: type, resource: str = "*") -> None:
     """Authorise role sessions with our evaluator, then let moto do its own (normally inactive) check."""
-    if settings.enforce_iam():
+    if settings.active().enforce_iam:
         # Imported here, not at the top: the sandbox installs the hook at start, before any request needs it.
         from .authorize import authorize_request
 

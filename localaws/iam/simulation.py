@@ -14,7 +14,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.core.responses import ActionResult
+from moto.iam.exceptions import InvalidInput, MalformedPolicyDocument, NotFoundException
+from moto.iam.models import iam_backends
+
+from iampolicy.context_keys import missing_context_keys
+from iampolicy.evaluator import evaluate
 from iampolicy.models import Decision, Outcome, Request
+from iampolicy.policy import to_policies
+from iampolicy.positions import statement_spans
+from localaws import seams
 
 from .params import parameters
 
@@ -63,8 +72,6 @@ def _position(point: tuple[int, int]) -> dict[str, int]:
 
 def _matched(decision: Decision, inputs: Inputs, texts: dict[str, str]) -> list[dict[str, Any]]:
     """One entry per deciding statement, with its policy and its place in the policy text."""
-    from iampolicy.positions import statement_spans
-
     matched = []
     for ref in decision.statements:
         entry: dict[str, Any] = {"SourcePolicyId": ref.policy, "SourcePolicyType": inputs.types.get(ref.policy, "none")}
@@ -78,19 +85,12 @@ def _matched(decision: Decision, inputs: Inputs, texts: dict[str, str]) -> list[
 
 def _missing(request: Request, inputs: Inputs) -> list[str]:
     """The condition keys the simulation's policies test for this request that its context does not give."""
-    from iampolicy.context_keys import missing_context_keys
-    from iampolicy.policy import to_policies
-
     pairs = [(policy, False) for policy in to_policies(inputs.identity + inputs.boundary, "identity")]
     pairs += [(policy, True) for policy in to_policies(inputs.resource, "resource")]
     return missing_context_keys(request, pairs)
 
 
 def _check_documents(inputs: Inputs) -> None:
-    from moto.iam.exceptions import MalformedPolicyDocument
-
-    from iampolicy.policy import to_policies
-
     for name, document in inputs.identity + inputs.boundary + inputs.resource:
         try:
             to_policies([(name, document)], "identity")
@@ -100,10 +100,6 @@ def _check_documents(inputs: Inputs) -> None:
 
 def results(inputs: Inputs, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One EvaluationResult per (action, resource)."""
-    from moto.iam.exceptions import InvalidInput
-
-    from iampolicy.evaluator import evaluate  # loaded by the first simulation, not when the sandbox starts
-
     if not params.get("ActionNames"):  # required by the API: without it the answer would be empty
         raise InvalidInput("1 validation error detected: Value null at 'actionNames' failed to satisfy "
                            "constraint: Member must not be null")
@@ -145,8 +141,6 @@ def custom_inputs(params: dict[str, Any], account: str) -> Inputs:
 
 
 def _managed(iam: Any, arn: str) -> tuple[str, str, str] | None:
-    from moto.iam.exceptions import NotFoundException
-
     try:
         policy = iam.get_policy(arn)
     except NotFoundException:  # an attachment whose policy is gone grants nothing
@@ -169,14 +163,12 @@ def _attached(iam: Any, entity: Any, kind: str, inputs: Inputs) -> None:
 
 def principal_inputs(params: dict[str, Any], account: str) -> Inputs:
     """The inputs of SimulatePrincipalPolicy: the user's (with its groups'), group's or role's policies."""
-    from moto.iam.exceptions import InvalidInput
-    from moto.iam.models import iam_backends
-
     source = params.get("PolicySourceArn") or ""
     iam = iam_backends[account]["aws"]
     entity_kind, _, path_name = source.split(":", 5)[-1].partition("/")
     name = path_name.rsplit("/", 1)[-1]
     inputs = Inputs(caller=params.get("CallerArn") or source)
+    entity: Any  # moto's Role, User or Group: each holds its inline and attached policies alike
     if entity_kind == "role":
         entity = iam.get_role(name)
         _attached(iam, entity, "role", inputs)
@@ -202,16 +194,12 @@ def principal_inputs(params: dict[str, Any], account: str) -> Inputs:
 
 
 def _simulate_custom_policy(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     params = parameters(self, "SimulateCustomPolicy")
     answers = results(custom_inputs(params, self.current_account), params)
     return ActionResult({"EvaluationResults": answers, "IsTruncated": False})
 
 
 def _simulate_principal_policy(self: Any) -> Any:
-    from moto.core.responses import ActionResult
-
     params = parameters(self, "SimulatePrincipalPolicy")
     answers = results(principal_inputs(params, self.current_account), params)
     return ActionResult({"EvaluationResults": answers, "IsTruncated": False})
@@ -219,7 +207,5 @@ def _simulate_principal_policy(self: Any) -> Any:
 
 def install() -> None:
     """Give moto's IAM the two simulation actions (idempotent)."""
-    from localaws import seams
-
     seams.patch("moto.iam.responses:IamResponse.simulate_custom_policy", _simulate_custom_policy)
     seams.patch("moto.iam.responses:IamResponse.simulate_principal_policy", _simulate_principal_policy)

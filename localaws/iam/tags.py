@@ -11,6 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from moto.awslambda.exceptions import UnknownFunctionException
+from moto.awslambda.models import lambda_backends
+from moto.dynamodb.models import dynamodb_backends
+from moto.events.exceptions import ResourceNotFoundException
+from moto.events.models import events_backends
+from moto.iam.exceptions import NotFoundException
+from moto.iam.models import iam_backends
+from moto.kms.models import kms_backends
+from moto.logs.models import logs_backends
+from moto.s3.models import s3_backends
+from moto.secretsmanager.models import secretsmanager_backends
+from moto.sns.models import sns_backends
+from moto.sqs.models import sqs_backends
+
 from .arns import Where
 from .identity import RoleSession
 
@@ -29,9 +43,6 @@ def _as_dict(tags: Any) -> dict[str, str]:
 
 def principal_tags(session: RoleSession) -> dict[str, str]:
     """aws:PrincipalTag/<key> for each tag on the session's role."""
-    from moto.iam.exceptions import NotFoundException
-    from moto.iam.models import iam_backends
-
     try:
         role = iam_backends[session.account][session.partition].get_role(session.role_name)
     except NotFoundException:  # the role is gone: the request fails elsewhere, with no tags to offer
@@ -52,8 +63,6 @@ def _regional(backends: Any, parts: list[str]) -> Any:
 # Each reader answers the resource's tags, or None when there is no such resource (AWS then answers NotFound
 # itself). Anything else that goes wrong while reading propagates: missing tags could let a request through.
 def _dynamodb(arn: str, where: Where) -> Any:
-    from moto.dynamodb.models import dynamodb_backends
-
     parts = _parts(arn)
     backend = _regional(dynamodb_backends, parts)
     table = backend.tables.get(parts[5].partition("/")[2].split("/")[0]) if backend is not None else None
@@ -61,8 +70,6 @@ def _dynamodb(arn: str, where: Where) -> Any:
 
 
 def _sqs(arn: str, where: Where) -> Any:
-    from moto.sqs.models import sqs_backends
-
     parts = _parts(arn)
     backend = _regional(sqs_backends, parts)
     queue = backend.queues.get(parts[5]) if backend is not None else None
@@ -70,17 +77,12 @@ def _sqs(arn: str, where: Where) -> Any:
 
 
 def _sns(arn: str, where: Where) -> Any:
-    from moto.sns.models import sns_backends
-
     backend = _regional(sns_backends, _parts(arn))
     topic = backend.topics.get(arn) if backend is not None else None
     return topic._tags if topic is not None else None
 
 
 def _lambda(arn: str, where: Where) -> Any:
-    from moto.awslambda.exceptions import UnknownFunctionException
-    from moto.awslambda.models import lambda_backends
-
     parts = arn.split(":")
     backend = _regional(lambda_backends, parts)
     if backend is None or len(parts) < 7 or parts[5] != "function":  # layers and mappings: no function's tags
@@ -92,16 +94,12 @@ def _lambda(arn: str, where: Where) -> Any:
 
 
 def _secret(arn: str, where: Where) -> Any:
-    from moto.secretsmanager.models import secretsmanager_backends
-
     backend = _regional(secretsmanager_backends, _parts(arn))
     secret = backend.secrets.get(arn) if backend is not None else None
     return secret.tags if secret is not None else None
 
 
 def _kms(arn: str, where: Where) -> Any:
-    from moto.kms.models import kms_backends
-
     parts = _parts(arn)
     backend = _regional(kms_backends, parts)
     key_id = parts[5].partition("/")[2]
@@ -111,9 +109,6 @@ def _kms(arn: str, where: Where) -> Any:
 
 
 def _events(arn: str, where: Where) -> Any:
-    from moto.events.exceptions import ResourceNotFoundException
-    from moto.events.models import events_backends
-
     backend = _regional(events_backends, _parts(arn))
     if backend is None:
         return None
@@ -124,8 +119,6 @@ def _events(arn: str, where: Where) -> Any:
 
 
 def _logs(arn: str, where: Where) -> Any:
-    from moto.logs.models import logs_backends
-
     parts = arn.split(":")
     backend = _regional(logs_backends, parts)
     group = backend.groups.get(parts[6]) if backend is not None and len(parts) > 6 else None
@@ -133,8 +126,6 @@ def _logs(arn: str, where: Where) -> Any:
 
 
 def _s3(arn: str, where: Where) -> Any:
-    from moto.s3.models import s3_backends
-
     bucket_name = arn.split(":::", 1)[1]
     if "/" in bucket_name:  # objects answer to s3:ExistingObjectTag, not aws:ResourceTag
         return {}

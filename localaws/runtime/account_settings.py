@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
+
+from moto.awslambda.exceptions import InvalidParameterValueException
+from moto.awslambda.responses import LambdaResponse
 
 from localaws import seams
 from localaws.facts import value
 from localaws.runtime.concurrency import ConcurrencyLimits, reservation_error
 
 _PUT = "moto.awslambda.models:LambdaBackend.put_function_concurrency"
-
-
-def _limits() -> ConcurrencyLimits:
-    """The running sandbox's limits, or the defaults when moto is used without one."""
-    from localaws.runtime import moto_seam
-
-    runtime = moto_seam._runtime
-    return runtime.limits if runtime is not None else ConcurrencyLimits()
+_limits: Callable[[], ConcurrencyLimits] = ConcurrencyLimits  # what install() was given: the limits enforced now
 
 
 def _reserved(backend: Any, except_name: str | None = None) -> int:
@@ -57,8 +54,6 @@ def _get_account_settings(self: Any) -> tuple[int, dict[str, str], str]:
 
 def _put_function_concurrency(self: Any, function_name: str, reserved_concurrency: Any) -> Any:
     """moto's PutFunctionConcurrency, after the check Lambda makes against the account's unreserved pool."""
-    from moto.awslambda.exceptions import InvalidParameterValueException
-
     name = self.get_function(function_name).function_name
     problem = reservation_error(_limits().account_limit, _reserved(self, except_name=name), int(reserved_concurrency))
     if problem is not None:
@@ -66,10 +61,13 @@ def _put_function_concurrency(self: Any, function_name: str, reserved_concurrenc
     return seams.original(_PUT)(self, function_name, reserved_concurrency)
 
 
-def install() -> None:
-    """Add GetAccountSettings and the reservation check to moto (idempotent); call before moto's app is built."""
-    from moto.awslambda.responses import LambdaResponse
+def install(limits: Callable[[], ConcurrencyLimits]) -> None:
+    """Add GetAccountSettings and the reservation check to moto (idempotent); call before moto's app is built.
 
+    `limits()` gives the account's limits at the time of each call: the installed runtime's, which may change.
+    """
+    global _limits
+    _limits = limits
     if seams.is_patched(_PUT):
         return
     seams.add_route(seams.LAMBDA_URLS, seams.ACCOUNT_SETTINGS_ROUTE, LambdaResponse.dispatch)

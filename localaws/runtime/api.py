@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import queue
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from localaws.net import NoDelayRequestHandler, no_delay
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -48,30 +49,26 @@ class Invocation:
 class _NoDelayServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    api: RuntimeAPI  # the environment's API this server answers for, set right after it is made
 
     def server_bind(self) -> None:
         super().server_bind()
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        no_delay(self.socket)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a runtime client that went away (its environment was stopped) is not an error here
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(NoDelayRequestHandler, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _NoDelayServer
-
-    def setup(self) -> None:
-        super().setup()
-        # Without this, Nagle's algorithm and delayed ACKs add about 40 ms to every warm round trip.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
     @property
     def api(self) -> RuntimeAPI:
-        return self.server.api  # type: ignore[attr-defined]
+        return self.server.api
 
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -131,7 +128,7 @@ class RuntimeAPI:
         self.init_error_body: bytes | None = None
         self.init_error_type: str | None = None
         self._server = _NoDelayServer(("127.0.0.1", 0), _Handler)
-        self._server.api = self  # type: ignore[attr-defined]
+        self._server.api = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="runtime-api", daemon=True
         )
@@ -141,7 +138,7 @@ class RuntimeAPI:
     def address(self) -> str:
         """host:port, the value of AWS_LAMBDA_RUNTIME_API for the runtime client."""
         host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+        return f"{host!s}:{port}"
 
     def submit(self, invocation: Invocation) -> None:
         """Queue an invocation for the runtime client's next poll."""

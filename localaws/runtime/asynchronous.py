@@ -19,6 +19,7 @@ from typing import Any
 from localaws.facts import value
 from localaws.runtime.clock import Clock
 from localaws.runtime.environment import Outcome
+from localaws.runtime.errors import InvokeError
 
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first failure, and after the second
 THROTTLE_RETRY_S = 1.0
@@ -60,8 +61,6 @@ class AsyncInvoker:
         self.clock.call_later(delay, lambda: self._on_done(self.submit(event)))
 
     def _attempt(self, event: AsyncEvent) -> None:
-        from localaws.runtime.service import InvokeError
-
         fn = _current_version(event.fn)
         retries, max_age, destinations = _settings(_latest(fn))
         if self.clock.now() - event.received_at > max_age:
@@ -86,11 +85,21 @@ class AsyncInvoker:
             error = json.loads(outcome.payload) if outcome and outcome.payload else {}
             attributes = {"RequestID": event.request_id, "ErrorCode": "200",
                           "ErrorMessage": str(error.get("errorMessage", condition))[:256]}
-            _send(dead_letter, event.payload.decode(), attributes)
+            self._send(dead_letter, event.payload.decode(), attributes)
 
     def _deliver(self, destination: dict | None, record: dict) -> None:
         if destination and destination.get("Destination"):
-            _send(destination["Destination"], json.dumps(record), None, record)
+            self._send(destination["Destination"], json.dumps(record), None, record)
+
+    def _send(self, arn: str, body: str, attributes: dict[str, str] | None, record: dict | None = None) -> None:
+        """Deliver to a destination: an event for a Lambda function joins this queue, as Lambda queues it."""
+        from moto.utilities.arns import parse_arn  # moto loads at sandbox start: start-up time
+
+        parts = parse_arn(arn)
+        if parts.service != "lambda":
+            return _send_to_service(arn, body, attributes, record)
+        target = _backend(parts.account, parts.region).get_function(arn)
+        self._on_done(self.submit(AsyncEvent(target, body.encode(), arn, self.clock.now())))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -117,29 +126,23 @@ def _record(event: AsyncEvent, fn: Any, condition: str, outcome: Outcome | None)
     return record
 
 
-def _send(arn: str, body: str, attributes: dict[str, str] | None, record: dict | None = None) -> None:
-    """Deliver to an SQS queue, SNS topic, Lambda function or EventBridge bus, by the ARN's service."""
-    from moto.utilities.arns import parse_arn
+def _send_to_service(arn: str, body: str, attributes: dict[str, str] | None, record: dict | None = None) -> None:
+    """Deliver to an SQS queue, SNS topic or EventBridge bus, by the ARN's service."""
+    from moto.utilities.arns import parse_arn  # moto loads at sandbox start: start-up time
 
     parts = parse_arn(arn)
     if parts.service == "sqs":
-        from moto.sqs.models import sqs_backends
+        from moto.sqs.models import sqs_backends  # moto loads at sandbox start: start-up time
 
         message_attributes = {k: {"DataType": "String", "StringValue": v} for k, v in (attributes or {}).items()}
         sqs_backends[parts.account][parts.region].send_message(parts.resource_id, body,
                                                                message_attributes=message_attributes)
     elif parts.service == "sns":
-        from moto.sns.models import sns_backends
+        from moto.sns.models import sns_backends  # moto loads at sandbox start: start-up time
 
         sns_backends[parts.account][parts.region].publish(message=body, arn=arn)
-    elif parts.service == "lambda":
-        from localaws.runtime import moto_seam
-
-        target = _backend(parts.account, parts.region).get_function(arn)
-        if moto_seam._runtime is not None:
-            moto_seam._runtime.invoke_async(target, body.encode(), arn)
     elif parts.service == "events" and record is not None:
-        from moto.events.models import events_backends
+        from moto.events.models import events_backends  # moto loads at sandbox start: start-up time
 
         condition = record["requestContext"]["condition"]
         detail_type = "Lambda Function Invocation Result - " + ("Success" if condition == "Success" else "Failure")
@@ -149,7 +152,7 @@ def _send(arn: str, body: str, attributes: dict[str, str] | None, record: dict |
 
 
 def _backend(account: str, region: str) -> Any:
-    from moto.awslambda.models import lambda_backends
+    from moto.awslambda.models import lambda_backends  # moto loads at sandbox start: start-up time
 
     return lambda_backends[account][region]
 
@@ -163,7 +166,7 @@ def _latest(fn: Any) -> Any:
 
     A function deleted since its event was queued keeps the settings it had; any other failure propagates.
     """
-    from moto.awslambda.exceptions import UnknownFunctionException
+    from moto.awslambda.exceptions import UnknownFunctionException  # moto loads at sandbox start: start-up time
 
     try:
         return _backend(fn.account_id, fn.region).get_function(fn.function_name)

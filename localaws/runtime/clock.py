@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-Tick = Callable[[float, float], None]  # called with (previous clock time, current clock time)
+Tick = Callable[[float, float], object]  # called with (previous clock time, current clock time); result unused
 
 
 class Clock:

@@ -92,7 +92,8 @@ class ExecutionEnvironment:
             pass_fds=(lifeline_fd,),
             start_new_session=True,
         )
-        self._fd = self.process.stdout.fileno()  # type: ignore[union-attr]
+        assert self.process.stdout is not None  # stdout=PIPE above
+        self._fd = self.process.stdout.fileno()
         fcntl.fcntl(self._fd, fcntl.F_SETFL, fcntl.fcntl(self._fd, fcntl.F_GETFL) | os.O_NONBLOCK)
         threading.Thread(target=self._read_output, name=f"output-{self.id[:8]}", daemon=True).start()
         threading.Thread(target=self._wait_exit, name=f"exit-{self.id[:8]}", daemon=True).start()

@@ -22,8 +22,10 @@ from urllib.parse import unquote
 
 from localaws import seams
 from localaws.facts import value
+from localaws.runtime.concurrency import ConcurrencyLimits
+from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import tail
-from localaws.runtime.service import InvokeError, LambdaRuntime
+from localaws.runtime.service import LambdaRuntime
 
 _runtime: LambdaRuntime | None = None
 _FUNCTION_INVOKE = "moto.awslambda.models:LambdaFunction.invoke"
@@ -79,11 +81,11 @@ def asynchronous_delivery() -> Iterator[None]:
 
 def _function_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
     """Replacement for LambdaFunction.invoke: what moto's triggers call. Runs the handler for real."""
-    assert _runtime is not None
+    runtime = running_runtime()
     if _asynchronous.get():
-        _runtime.invoke_async(self, _as_bytes(body))
+        runtime.invoke_async(self, _as_bytes(body))
         return b""
-    outcome = _runtime.invoke(self, _as_bytes(body))
+    outcome = runtime.invoke(self, _as_bytes(body))
     if outcome.function_error:
         response_headers["x-amz-function-error"] = outcome.function_error
     response_headers["x-amz-log-result"] = tail(outcome.log)
@@ -101,7 +103,7 @@ def _error(error: InvokeError) -> tuple[int, dict[str, str], str]:
 
 def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     """Replacement for LambdaResponse.invoke: honours Qualifier and the three invocation types."""
-    assert _runtime is not None
+    runtime = running_runtime()
     name = unquote(self.path.rsplit("/", 2)[-2])
     qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
     fn = self.backend.get_function(name, qualifier)
@@ -116,7 +118,7 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
             if len(payload) > _limit_bytes("payload_async_mb"):
                 raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                                   f"{_limit_bytes('payload_async_mb')} bytes for the InvokeAsync operation", 413)
-            _runtime.invoke_async(fn, payload, arn)
+            runtime.invoke_async(fn, payload, arn)
             return 202, {**headers, "status": "202"}, ""
         if len(payload) > _limit_bytes("payload_sync_mb"):
             raise InvokeError("RequestTooLargeException", "Request must be smaller than "
@@ -124,7 +126,7 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
         for check in _invoke_checks:
             if (refusal := check(fn)) is not None:
                 raise refusal
-        outcome = _runtime.invoke(fn, payload, arn, self.headers.get("X-Amz-Client-Context"))
+        outcome = runtime.invoke(fn, payload, arn, self.headers.get("X-Amz-Client-Context"))
     except InvokeError as error:
         return _error(error)
     result = outcome.payload
@@ -140,6 +142,17 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     return 200, headers, result
 
 
+class NoRuntime(RuntimeError):
+    """moto was asked to run a function while no Lambda runtime is installed (no sandbox has started)."""
+
+
+def running_runtime() -> LambdaRuntime:
+    """The Lambda runtime that moto's invocations go to now; NoRuntime when none is installed."""
+    if _runtime is None:
+        raise NoRuntime("No Lambda runtime is installed: start the sandbox (localaws.sandbox.start()) first.")
+    return _runtime
+
+
 def install(runtime: LambdaRuntime) -> None:
     """Route moto's Lambda invocations to `runtime` (idempotent; a later call swaps the runtime)."""
     global _runtime
@@ -152,7 +165,7 @@ def patch_moto() -> None:
 
     The grading fork server calls it before it builds moto's apps, so that they already have those routes.
     """
-    from localaws.runtime import account_settings
+    from localaws.runtime import account_settings  # imports moto: start-up time
 
     seams.verify()
     if seams.is_patched(_FUNCTION_INVOKE):
@@ -161,7 +174,12 @@ def patch_moto() -> None:
     seams.patch(_RESPONSE_INVOKE, _response_invoke)
     _add_provisioned_concurrency_api()
     _keep_configuration()
-    account_settings.install()
+    account_settings.install(_limits)
+
+
+def _limits() -> ConcurrencyLimits:
+    """The installed runtime's concurrency limits, or Lambda's defaults when moto is used without one."""
+    return _runtime.limits if _runtime is not None else ConcurrencyLimits()
 
 
 def _keep_configuration() -> None:
@@ -198,12 +216,12 @@ def _keep_configuration() -> None:
 
 def _add_provisioned_concurrency_api() -> None:
     """moto has no route or methods for provisioned concurrency; add both (before moto builds its URL map)."""
-    from moto.awslambda.responses import LambdaResponse
+    from moto.awslambda.responses import LambdaResponse  # moto loads at sandbox start: start-up time
 
-    from localaws.runtime import provisioned
+    from localaws.runtime import provisioned  # imports moto: start-up time
 
     seams.add_route(seams.LAMBDA_URLS, seams.PROVISIONED_ROUTE, LambdaResponse.dispatch)
-    for name, handler in provisioned.make_handlers(lambda: _runtime).items():
+    for name, handler in provisioned.make_handlers(running_runtime).items():
         seams.patch(f"moto.awslambda.responses:LambdaResponse.{name}", handler)
 
 

@@ -8,6 +8,7 @@ Init Duration. Configs live in the runtime; these methods are added to moto's La
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -15,7 +16,8 @@ from urllib.parse import unquote
 from moto.core.utils import iso_8601_datetime_with_nanoseconds
 
 from localaws.runtime.environment import ExecutionEnvironment
-from localaws.runtime.service import InvokeError, LambdaRuntime
+from localaws.runtime.errors import InvokeError
+from localaws.runtime.service import LambdaRuntime
 
 
 @dataclass
@@ -39,9 +41,7 @@ class ProvisionedConfig:
 
 
 def _configs(runtime: LambdaRuntime) -> dict[tuple[str, str], ProvisionedConfig]:
-    if not hasattr(runtime, "provisioned_configs"):
-        runtime.provisioned_configs = {}  # type: ignore[attr-defined]
-    return runtime.provisioned_configs  # type: ignore[attr-defined]
+    return runtime.provisioned_configs
 
 
 def _target(response: Any) -> tuple[str, str, Any]:
@@ -68,7 +68,7 @@ def _not_found(name: str, qualifier: str) -> InvokeError:
                        f"No Provisioned Concurrency Config found for this function {name}:{qualifier}", 404)
 
 
-def make_handlers(get_runtime: Any) -> dict[str, Any]:
+def make_handlers(get_runtime: Callable[[], LambdaRuntime]) -> dict[str, Any]:
     """The four LambdaResponse methods, bound to whichever runtime the sandbox is running."""
 
     def put_provisioned_concurrency_config(self: Any) -> tuple[int, dict[str, str], str]:

@@ -16,24 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from localaws.credentials import role_credentials
 from localaws.facts import value
 from localaws.runtime import code
 from localaws.runtime.asynchronous import AsyncEvent, AsyncInvoker
 from localaws.runtime.clock import Clock
 from localaws.runtime.concurrency import ConcurrencyLimits
 from localaws.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome
+from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import LogStream
 
 log = logging.getLogger(__name__)
 MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account quota
-
-
-class InvokeError(Exception):
-    """An invocation Lambda refuses before running any code (unsupported runtime, bad package, throttle)."""
-
-    def __init__(self, code: str, message: str, status: int = 400, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status, self.reason = code, message, status, reason
 
 
 @dataclass
@@ -65,6 +59,8 @@ class LambdaRuntime:
         self._pending: set[Future] = set()
         self._pending_lock = threading.Condition()
         self.limits = ConcurrencyLimits()
+        # provisioned concurrency configurations by (function, qualifier): see provisioned.py
+        self.provisioned_configs: dict[tuple[str, str], Any] = {}
         self.closed = False
 
     # -- environments -----------------------------------------------------------------------------------------
@@ -92,8 +88,6 @@ class LambdaRuntime:
                             code.python_path(task, opt), share)
 
     def _base_env(self, fn: Any) -> dict[str, str]:
-        from localaws.credentials import role_credentials
-
         env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "HOME") if key in os.environ}
         env["AWS_ENDPOINT_URL"] = self.endpoint_url
         env.update(role_credentials(fn))
@@ -282,9 +276,9 @@ def _reservations(fn: Any) -> dict[str, int]:
 
 
 def _lambda_backend(fn: Any) -> Any:
-    from moto.awslambda.models import lambda_backends
+    from moto.awslambda.models import lambda_backends  # moto loads at sandbox start: start-up time
 
     return lambda_backends[fn.account_id][fn.region]
 
 
-__all__ = ["InvokeError", "LambdaRuntime", "Outcome"]
+__all__ = ["LambdaRuntime", "Outcome"]

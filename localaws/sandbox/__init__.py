@@ -8,6 +8,7 @@
     sb.clock.advance(60)        # move the sandbox's clock: retries and schedules due by then happen now
     sb.set_account_concurrency(10)  # the account's concurrency limit (1,000 by default); returns the old one
     sb.account_concurrency      # the limit now, as GetAccountSettings reports it (AccountLimit.ConcurrentExecutions)
+    sb.enforce_iam = False      # role sessions unrestricted; sb.enforce_resource_policies = False: no grants needed
     sb.stop()
 """
 
@@ -19,21 +20,27 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from localaws import seams
+from localaws import apigateway, seams, settings, standin
 from localaws.apigateway import DataPlane
 from localaws.apigateway import urls as apigateway_urls
+from localaws.credentials import DEFAULT_REGION, point_clients_at, scoped_environ
 from localaws.eventbridge import schedules as eventbridge_schedules
 from localaws.eventsources import SqsPoller
+from localaws.eventsources import install as install_sqs_poller_seam
+from localaws.iam import seam as iam_enforcement
 from localaws.runtime import moto_seam
 from localaws.runtime.clock import Clock
 from localaws.runtime.service import LambdaRuntime
 from localaws.sandbox import export
-from localaws.credentials import DEFAULT_REGION, point_clients_at
+from localaws.sandbox.remote import LearnerSandbox, RemoteError
 from localaws.sandbox.server import MotoServer
+from localaws.settings import Settings
+from localaws.standin import StandInAddress, StandInService
 
 _lock = threading.Lock()
 _current: Any = None  # this process's Sandbox, or the RemoteSandbox a judge reads while grading
@@ -46,6 +53,8 @@ class Sandbox:
     def __init__(self, port: int = 0, region: str = DEFAULT_REGION, offer_to: Path | None = None,
                  judge_uid: int | None = None) -> None:
         seams.verify()  # refuse, listing every mismatch, rather than run on a moto the seams do not fit
+        self.settings = Settings()  # its switches (enforce_iam, enforce_resource_policies), read by IAM's checks
+        settings.install(self.settings)
         self.workdir = Path(tempfile.mkdtemp(prefix="lambda-course-"))
         graded = os.environ.get(export.JAIL_ENV) == "1"  # learner code and handlers get no admin endpoints
         self._server = MotoServer(port, before_first_call=_install_patches_for, admin=not graded)
@@ -89,40 +98,73 @@ class Sandbox:
         """
         return self.runtime.limits.set_account_limit(limit)
 
+    @property
+    def enforce_iam(self) -> bool:
+        """Whether calls signed by execution roles are authorised by the roles' policies (True unless turned off)."""
+        return self.settings.enforce_iam
+
+    @enforce_iam.setter
+    def enforce_iam(self, value: bool) -> None:
+        self.settings.enforce_iam = bool(value)
+
+    @property
+    def enforce_resource_policies(self) -> bool:
+        """Whether triggers and function URLs need the function policy's grant (True unless turned off)."""
+        return self.settings.resource_policies_enforced
+
+    @enforce_resource_policies.setter
+    def enforce_resource_policies(self, value: bool | None) -> None:
+        self.set_enforce_resource_policies(value)
+
     def set_enforce_resource_policies(self, value: bool | None) -> None:
         """Turn the function-policy checks of triggers on or off; None puts back the default (on)."""
-        if value is None:
-            self.__dict__.pop("enforce_resource_policies", None)
-        else:
-            self.enforce_resource_policies = bool(value)
+        self.settings.enforce_resource_policies = None if value is None else bool(value)
 
     def enforced_resource_policies(self) -> bool | None:
         """The switch as a notebook left it: None when it was never set (then the checks are on)."""
-        found = self.__dict__.get("enforce_resource_policies")
-        return None if found is None else bool(found)
+        return self.settings.enforce_resource_policies
 
     def invoke_allowed(self, function_name: str, principal: str, source_arn: str, source_account: str) -> bool:
         """Whether the function's policy lets a service invoke it for this source, as the triggers check it."""
-        from moto.awslambda.utils import get_backend
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.awslambda.utils import get_backend  # moto loads at sandbox start: start-up time
+        from moto.core import DEFAULT_ACCOUNT_ID  # moto loads at sandbox start: start-up time
 
-        from localaws.iam.triggers import invoke_allowed
+        from localaws.iam.function_policy import invoke_allowed  # IAM's checks load at first use: start-up time
 
         fn = get_backend(DEFAULT_ACCOUNT_ID, self.region).get_function(function_name)
         return invoke_allowed(fn, principal, source_arn, source_account)
 
     def function_code(self, function_name: str) -> bytes:
-        """A function's deployment package (the zip), as the sandbox stores it."""
-        from moto.awslambda.utils import get_backend
-        from moto.core import DEFAULT_ACCOUNT_ID
+        """A function's deployment package (the zip), as the sandbox stores it; PackageUnavailable if none."""
+        from moto.awslambda.exceptions import LambdaClientError  # moto loads at sandbox start: start-up time
+        from moto.awslambda.utils import get_backend  # moto loads at sandbox start: start-up time
+        from moto.core import DEFAULT_ACCOUNT_ID  # moto loads at sandbox start: start-up time
 
-        return bytes(get_backend(DEFAULT_ACCOUNT_ID, self.region).get_function(function_name).code_bytes or b"")
+        try:
+            fn = get_backend(DEFAULT_ACCOUNT_ID, self.region).get_function(function_name)
+        except LambdaClientError as error:  # no such function (or version)
+            raise PackageUnavailable(str(error)) from None
+        return bytes(fn.code_bytes or b"")
+
+    def counting_secret_reads(self) -> contextlib.AbstractContextManager[Counter]:
+        """Count GetSecretValue calls (by secret name) and KMS decrypts while the block runs."""
+        from localaws.secrets import counting_secret_reads  # imports boto3: start-up time
+
+        return counting_secret_reads()
+
+    def start_standin(self, name: str, data: dict[str, Any] | None = None) -> StandInService:
+        """Start a stand-in for a service's pods on loopback, for the data plane to forward to."""
+        return standin.start_standin(name, data)
+
+    def register_private_target(self, arn: str, url: str) -> None:
+        """Make the data plane forward private integrations whose URI is `arn` (a listener's) to `url`."""
+        apigateway.register_private_target(arn, url)
 
     def reset(self) -> None:
         """Forget every resource in every service and stop every execution environment."""
         from moto.backends import get_backend  # noqa: F401 - imported for its side effect of loading moto
         from moto.core.base_backend import model_data  # noqa: F401
-        from moto.moto_api._internal.models import moto_api_backend
+        from moto.moto_api._internal.models import moto_api_backend  # moto loads at sandbox start: start-up time
 
         self.sqs_poller.stop()
         self.runtime.wait_idle(timeout=10)
@@ -149,6 +191,7 @@ class Sandbox:
             self.clock.stop()
             self.runtime.close()
             self._server.stop()
+            settings.uninstall(self.settings)
             shutil.rmtree(self.workdir, ignore_errors=True)
             if _current is self:
                 _current = None
@@ -159,9 +202,7 @@ class Sandbox:
 
 def _install_service_patches() -> None:
     """The patches moto can reach whatever service is called first: in place before start() returns."""
-    from localaws import secrets as secrets_patch
-    from localaws.eventsources import install as install_sqs_poller_seam
-    from localaws.iam import seam as iam_enforcement
+    from localaws import secrets as secrets_patch  # imports boto3: start-up time
 
     install_sqs_poller_seam()
     iam_enforcement.install()
@@ -175,19 +216,19 @@ def _install_patches_for(service: str) -> None:
     call to their own service, so their patches (and the modules behind them) wait for it rather than slow start().
     """
     if service == "events":
-        from localaws.eventbridge import delivery as eventbridge_delivery
-        from localaws.eventbridge import moto_patch as eventbridge_patterns
+        from localaws.eventbridge import delivery as eventbridge_delivery  # imports moto's events: start-up time
+        from localaws.eventbridge import moto_patch as eventbridge_patterns  # imports moto's events: start-up time
 
         eventbridge_patterns.install()
         eventbridge_delivery.install()
     elif service == "iam":
-        from localaws.iam import simulation as iam_simulation
+        from localaws.iam import simulation as iam_simulation  # loads at IAM's first call: start-up time
 
         iam_simulation.install()
     elif service in ("s3", "sns"):
-        from localaws.iam import triggers as iam_triggers
+        from localaws.runtime import triggers as lambda_triggers  # loads at S3's or SNS's first call: start-up time
 
-        iam_triggers.install()
+        lambda_triggers.install()
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION, offer_to: Path | None = None,
@@ -202,8 +243,6 @@ def start(port: int | None = None, region: str = DEFAULT_REGION, offer_to: Path 
         if _current is None or not _current.running:
             offered = export.offered_here() if offer_to is None else None
             if offered is not None:
-                from localaws.sandbox.remote import LearnerSandbox
-
                 _current = LearnerSandbox(offered)
             else:
                 _current = Sandbox(port or 0, region, offer_to, judge_uid)
@@ -224,23 +263,70 @@ def attached(remote: Any) -> Iterator[None]:
     nothing listens); on leaving, the process's own sandbox and AWS settings come back as they were.
     """
     global _current
-    import boto3
+    import boto3  # boto3 loads at sandbox start: start-up time
 
-    saved_env = {key: value for key, value in os.environ.items() if key.startswith("AWS_")}
-    saved_session, previous = boto3.DEFAULT_SESSION, _current
-    with _lock:
-        _current = remote
-    point_clients_at(remote.endpoint_url if remote is not None else NOWHERE,
-                     remote.region if remote is not None else DEFAULT_REGION)
-    try:
-        yield
-    finally:
-        for key in [key for key in os.environ if key.startswith("AWS_")]:
-            del os.environ[key]
-        os.environ.update(saved_env)
-        boto3.DEFAULT_SESSION = saved_session
+    with scoped_environ(prefixes=("AWS_",)):
+        saved_session, previous = boto3.DEFAULT_SESSION, _current
         with _lock:
-            _current = previous
+            _current = remote
+        point_clients_at(remote.endpoint_url if remote is not None else NOWHERE,
+                         remote.region if remote is not None else DEFAULT_REGION)
+        try:
+            yield
+        finally:
+            boto3.DEFAULT_SESSION = saved_session
+            with _lock:
+                _current = previous
 
 
-__all__ = ["Sandbox", "attached", "current", "start"]
+# What the course asks of whichever sandbox runs: this process's, or, while a lab is graded, the one running as a
+# program of its own (a RemoteSandbox for the judge, a LearnerSandbox for the notebook).
+
+
+class PackageUnavailable(LookupError):
+    """A function's deployment package could not be read: no sandbox runs, or it has no such function."""
+
+
+def function_code(function_name: str) -> bytes:
+    """The running sandbox's copy of a function's deployment package (the zip); PackageUnavailable without one."""
+    running = current()
+    if running is None:
+        raise PackageUnavailable("no sandbox is running, so the function's package cannot be read")
+    try:
+        return bytes(running.function_code(function_name))
+    except RemoteError as error:  # the exported sandbox refused (no such function) or could not be reached
+        raise PackageUnavailable(str(error)) from None
+
+
+def counting_secret_reads() -> contextlib.AbstractContextManager[Counter]:
+    """Count the running sandbox's GetSecretValue calls (by secret name) and KMS decrypts while the block runs."""
+    running = current()
+    if running is not None:
+        return running.counting_secret_reads()
+    from localaws.secrets import counting_secret_reads as in_this_process  # imports boto3: start-up time
+
+    return in_this_process()
+
+
+def start_standin(name: str, data: dict[str, Any] | None = None) -> StandInService | StandInAddress:
+    """Start a stand-in for a service's pods where the sandbox's data plane reaches it.
+
+    While a notebook is graded that is the sandbox's own program; otherwise this process.
+    """
+    running = current()
+    if running is not None and hasattr(running, "start_standin"):
+        return running.start_standin(name, data)
+    return standin.start_standin(name, data)
+
+
+def register_private_target(arn: str, url: str) -> None:
+    """Make the running sandbox's data plane forward private integrations whose URI is `arn` to `url`."""
+    running = current()
+    if running is not None and hasattr(running, "register_private_target"):
+        running.register_private_target(arn, url)
+    else:
+        apigateway.register_private_target(arn, url)
+
+
+__all__ = ["PackageUnavailable", "Sandbox", "attached", "counting_secret_reads", "current", "function_code",
+           "register_private_target", "start", "start_standin"]

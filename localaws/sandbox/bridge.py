@@ -14,6 +14,8 @@ import struct
 import threading
 from pathlib import Path
 
+from localaws.net import no_delay
+
 CHUNK = 1 << 16
 
 
@@ -108,9 +110,7 @@ class UnixToTcp(_Bridge):
         super().__init__(listener)
 
     def _connect(self) -> socket.socket:
-        connection = socket.create_connection(("127.0.0.1", self.port))
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return connection
+        return no_delay(socket.create_connection(("127.0.0.1", self.port)))
 
 
 class TcpToUnix(_Bridge):

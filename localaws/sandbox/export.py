@@ -35,7 +35,7 @@ FOLDER = ".sandbox"  # in the jail's home, its scratch folder, where the grader 
 
 def _counters() -> tuple[Callable[[], int], Callable[[int], dict[str, int]]]:
     """Start and stop counting secret reads by a number, for a judge in another process."""
-    from localaws.secrets import calls
+    from localaws.secrets import calls  # imports boto3: start-up time
 
     running: dict[int, Any] = {}
 
@@ -71,17 +71,15 @@ def operations(sb: Any) -> dict[str, Callable[..., Any]]:
 
 def learner_operations(sb: Any) -> dict[str, Callable[..., Any]]:
     """What the notebook itself may ask while graded: nothing that changes or reveals what the judge reads."""
-    from localaws.apigateway import register_private_target
-    from localaws.standin import start_standin
 
     def standin(name: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        service = start_standin(str(name), data if isinstance(data, dict) else None)
+        service = sb.start_standin(str(name), data if isinstance(data, dict) else None)
         return {"name": service.name, "url": service.url}
 
     return {
         "wait_idle": lambda timeout=30.0: sb.wait_idle(min(float(timeout), 120.0)),
         "start_standin": standin,
-        "register_private_target": lambda arn, url: register_private_target(str(arn), str(url)),
+        "register_private_target": lambda arn, url: sb.register_private_target(str(arn), str(url)),
     }
 
 

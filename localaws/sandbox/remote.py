@@ -13,13 +13,16 @@ import base64
 import contextlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 from localaws.apigateway import urls
+from localaws.credentials import point_clients_at
 from localaws.sandbox.bridge import TcpToUnix, connect_unix
+from localaws.standin import StandInAddress
 
 
 class RemoteError(RuntimeError):
@@ -124,8 +127,8 @@ class RemoteSandbox:
 
     def api_url(self, api_id: str, stage: str = urls.DEFAULT_STAGE) -> str:
         """Base URL of a REST or HTTP API stage on the data plane, through this side's bridge."""
-        import boto3
-        from botocore.exceptions import ClientError
+        import boto3  # boto3 loads at first use: the judge's start-up time
+        from botocore.exceptions import ClientError  # botocore loads at first use: the judge's start-up time
 
         client = boto3.client("apigateway", endpoint_url=self.endpoint_url, region_name=self.region,
                               aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -157,8 +160,6 @@ class _RefusedClock:
                               "checks rely on it.")
 
     def now(self) -> float:
-        import time
-
         return time.time()
 
 
@@ -172,10 +173,8 @@ class LearnerSandbox(RemoteSandbox):
     control_socket = "learner.sock"
 
     def __init__(self, folder: Path, timeout: float = 120.0) -> None:
-        from localaws.credentials import point_clients_at
-
         super().__init__(folder, timeout)  # the notebook's own view: it has nothing to fear from its own code
-        self.clock = _RefusedClock()  # type: ignore[assignment]
+        self.clock = _RefusedClock()  # type: ignore[assignment]  # a stand-in that refuses, not a Clock
         point_clients_at(self.endpoint_url, self.region)
 
     def reset(self) -> None:
@@ -190,9 +189,11 @@ class LearnerSandbox(RemoteSandbox):
     def set_enforce_resource_policies(self, value: bool | None) -> None:
         self._refused("Turning function-policy checks off")
 
-    def start_standin(self, name: str, data: dict[str, Any] | None = None) -> dict[str, str]:
+    def start_standin(self, name: str, data: dict[str, Any] | None = None) -> StandInAddress:
         """Start one of the hybrid lab's stand-in services in the sandbox's own process."""
-        return dict(self.control("start_standin", name=name, data=data))
+        started = self.control("start_standin", name=name, data=data)
+        return StandInAddress(str(started["name"]), str(started["url"]))
 
     def register_private_target(self, arn: str, url: str) -> None:
+        """Make the sandbox's data plane forward private integrations whose URI is `arn` to `url`."""
         self.control("register_private_target", arn=arn, url=url)

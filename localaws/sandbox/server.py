@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import importlib
-import socket
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from localaws.net import NoDelayRequestHandler
+
 
 def _request_handler() -> type:
-    from moto.moto_server.threaded_moto_server import MotoRequestHandler
+    from moto.moto_server.threaded_moto_server import MotoRequestHandler  # moto loads at sandbox start: start-up time
 
-    class NoDelayRequestHandler(MotoRequestHandler):  # type: ignore[misc, valid-type]
-        def setup(self) -> None:
-            super().setup()
-            # Small responses written in pieces would otherwise wait ~40 ms for a delayed ACK.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    class MotoNoDelayHandler(NoDelayRequestHandler, MotoRequestHandler):
+        """moto's request handler, with TCP_NODELAY and without its access log."""
 
-        def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
-
-    return NoDelayRequestHandler
+    return MotoNoDelayHandler
 
 
 _apps: dict[str, tuple[frozenset[str], Any]] = {}  # per service: the URL patterns it was built with, the app
@@ -38,9 +33,9 @@ def backend_app(service: str) -> Any:
     routes = _url_patterns(service)
     cached = _apps.get(service)
     if cached is None or cached[0] != routes:
-        from moto.moto_server.werkzeug_app import create_backend_app
+        from moto.moto_server.werkzeug_app import create_backend_app  # moto loads at sandbox start: start-up time
 
-        _apps[service] = (routes, create_backend_app(service))  # type: ignore[arg-type]
+        _apps[service] = (routes, create_backend_app(service))  # type: ignore[arg-type]  # moto's own loose stub
     return _apps[service][1]
 
 
@@ -89,6 +84,7 @@ class MotoServer:
 
     def __init__(self, port: int = 0, before_first_call: Callable[[str], None] | None = None,
                  admin: bool = True) -> None:
+        # moto loads at sandbox start: start-up time
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
         app = DomainDispatcherApplication(_app_factory(before_first_call))

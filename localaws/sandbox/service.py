@@ -17,6 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
+from localaws import sandbox
+
 PR_SET_DUMPABLE = 4
 
 
@@ -29,8 +31,6 @@ def not_dumpable() -> None:
 
 def main(folder: Path, judge_uid: int) -> None:
     """Run the sandbox for a graded notebook until this program is stopped."""
-    from localaws import sandbox
-
     not_dumpable()
     running = sandbox.start(offer_to=folder, judge_uid=judge_uid)
     stopped = threading.Event()

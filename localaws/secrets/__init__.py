@@ -4,8 +4,8 @@ rotation through a function, and a scan for secrets left in plain text.
     from localaws import secrets
     secrets.install()                                   # after sandbox.start(); idempotent
     blob = secrets.encrypt_for_function(key_arn, "orders-api", "s3cr3t")   # as the console's helpers do
-    secrets.exposures("orders-api", ["s3cr3t"])         # where a value shows in plain text, [] when nowhere
-    with secrets.counting_secret_reads() as reads: ...   # reads["db"]: GetSecretValue calls for secret db
+    secrets.exposures("orders-api", ["s3cr3t"], sb.function_code("orders-api"))  # where it shows in plain text
+    with secrets.counting_secret_reads() as reads: ...   # reads["db"]: this process's GetSecretValue calls for db
 """
 
 from __future__ import annotations

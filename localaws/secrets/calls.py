@@ -1,7 +1,7 @@
 """Count Secrets Manager reads and KMS decrypts as the services see them, to prove a function caches.
 
 Inside `counting_secret_reads()`, the counter holds GetSecretValue calls under the secret's name and KMS
-Decrypt calls under "kms:Decrypt", from any caller, handlers included (the sandbox serves them in this process).
+Decrypt calls under "kms:Decrypt", from any caller, handlers included (a sandbox in this process serves them).
 """
 
 from __future__ import annotations
@@ -74,15 +74,9 @@ def stop_counting(counter: Counter) -> Counter:
 def counting_secret_reads() -> Iterator[Counter]:
     """Within the block, count GetSecretValue calls per secret name and KMS decrypts under "kms:Decrypt".
 
-    The counts are those of the running sandbox, wherever it runs (in this process, or exported to a judge).
+    The counts are those of the moto in this process; `localaws.sandbox.counting_secret_reads` counts those of
+    the running sandbox, wherever it runs.
     """
-    from localaws import sandbox
-
-    running = sandbox.current()
-    if running is not None and hasattr(running, "counting_secret_reads"):
-        with running.counting_secret_reads() as counter:
-            yield counter
-        return
     counter = start_counting()
     try:
         yield counter

@@ -12,10 +12,9 @@ handler that calls KMS itself still does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from localaws.runtime.service import InvokeError
+from localaws.runtime.errors import InvokeError
 
 PREFIX = "Lambda was unable to decrypt the environment variables because"
 SUFFIX = "Please check the function's KMS key settings."
@@ -37,9 +36,9 @@ def _kms_error(kind: str, detail: str) -> KeyProblem:
 
 def _key(key_arn: str, fn: Any) -> Any:
     """moto's key for an ARN (key or alias) in the key's own account and region, or None."""
-    from moto.kms.models import kms_backends
+    from moto.kms.models import kms_backends  # moto loads at sandbox start: start-up time
 
-    from localaws.iam.arns import kms_key_id
+    from localaws.iam.arns import kms_key_id  # IAM's checks load at first use: start-up time
 
     parts = key_arn.split(":")
     account, region = (parts[4], parts[3]) if len(parts) > 5 else (fn.account_id, fn.region)
@@ -60,11 +59,11 @@ def _session_arn(fn: Any) -> tuple[str, str, str]:
 
 def _access(fn: Any, key: Any) -> KeyProblem | None:
     """Decide kms:Decrypt for the role session with the key policy, the role's policies and Lambda's grant."""
-    from moto.iam.exceptions import NotFoundException
+    from moto.iam.exceptions import NotFoundException  # moto loads at sandbox start: start-up time
 
-    from iampolicy.evaluator import evaluate
-    from iampolicy.models import Outcome, Request
-    from localaws.iam.identity import role_policies
+    from iampolicy.evaluator import evaluate  # iampolicy loads at first use: start-up time
+    from iampolicy.models import Outcome, Request  # iampolicy loads at first use: start-up time
+    from localaws.iam.identity import role_policies  # IAM's checks load at first use: start-up time
 
     session, role_name, account = _session_arn(fn)
     try:
@@ -106,7 +105,5 @@ def key_problem(fn: Any) -> KeyProblem | None:
 
 def refusal(fn: Any) -> InvokeError | None:
     """The InvokeError Lambda answers a synchronous invoke of `fn` with when its key is unusable, else None."""
-    from localaws.runtime.service import InvokeError
-
     problem = key_problem(fn)
     return None if problem is None else InvokeError(problem.code, problem.message, STATUS)

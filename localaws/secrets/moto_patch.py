@@ -24,6 +24,8 @@ from typing import Any
 
 from localaws import seams
 
+from .envkey import refusal
+
 ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 _ROTATE = "moto.secretsmanager.models:SecretsManagerBackend.rotate_secret"
 _INVOKE = "moto.awslambda.models:LambdaBackend.invoke"
@@ -35,7 +37,7 @@ class RotationStepFailed(Exception):
 
 
 def _access_denied() -> Exception:
-    from moto.secretsmanager.exceptions import SecretsManagerClientError
+    from moto.secretsmanager.exceptions import SecretsManagerClientError  # moto loads at sandbox start: start-up time
 
     return SecretsManagerClientError(
         "AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. Ensure that the "
@@ -44,10 +46,10 @@ def _access_denied() -> Exception:
 
 def _check_invoke_permission(backend: Any, secret: Any, function_arn: str) -> None:
     """AWS refuses the rotation when the function policy does not let Secrets Manager invoke the function."""
-    from moto.awslambda.exceptions import LambdaClientError
-    from moto.awslambda.utils import get_backend
+    from moto.awslambda.exceptions import LambdaClientError  # moto loads at sandbox start: start-up time
+    from moto.awslambda.utils import get_backend  # moto loads at sandbox start: start-up time
 
-    from localaws.iam.triggers import invoke_allowed
+    from localaws.iam.function_policy import invoke_allowed  # IAM's checks load at first use: start-up time
 
     try:
         fn = get_backend(backend.account_id, backend.region_name).get_function(function_arn)
@@ -79,6 +81,8 @@ def _rotate_secret(self: Any, secret_id: str, client_request_token: str | None =
         result = seams.original(_ROTATE)(self, secret_id, client_request_token, rotation_lambda_arn, rotation_rules,
                                      rotate_immediately)
     except RotationStepFailed:
+        if secret is None:  # only a secret that exists has steps to fail
+            raise
         return secret.to_short_dict()
     finally:
         _state.rotating = False
@@ -98,9 +102,7 @@ def _lambda_invoke(self: Any, function_name: str, qualifier: str | None, body: A
 
 def install() -> None:
     """Put the patch in place (idempotent)."""
-    from localaws.runtime import moto_seam
-
-    from .envkey import refusal
+    from localaws.runtime import moto_seam  # imports the runtime (http.server): start-up time
 
     if seams.is_patched(_ROTATE):
         return
@@ -112,9 +114,7 @@ def install() -> None:
 
 def uninstall() -> None:
     """Give moto back its own methods."""
-    from localaws.runtime import moto_seam
-
-    from .envkey import refusal
+    from localaws.runtime import moto_seam  # imports the runtime (http.server): start-up time
 
     seams.restore(_ROTATE)
     seams.restore(_INVOKE)

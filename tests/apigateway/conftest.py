@@ -50,9 +50,9 @@ def handler(event, context):
 @pytest.fixture(autouse=True)
 def default_checks(sb):
     """Every test sees the sandbox's default: triggers need the function policy's grant, as on AWS."""
-    sb.__dict__.pop("enforce_resource_policies", None)
+    sb.set_enforce_resource_policies(None)
     yield
-    sb.__dict__.pop("enforce_resource_policies", None)
+    sb.set_enforce_resource_policies(None)
 
 
 @pytest.fixture(scope="module")

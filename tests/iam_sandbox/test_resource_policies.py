@@ -173,15 +173,12 @@ def recorder(sb):
 
 def _switch(sb, on: bool):
     """Set sb.enforce_resource_policies for one test, then leave it as it was (unset means the default)."""
-    before = sb.__dict__.get("enforce_resource_policies")
+    before = sb.enforced_resource_policies()
     sb.enforce_resource_policies = on
     try:
         yield sb
     finally:
-        if before is None:
-            del sb.enforce_resource_policies
-        else:
-            sb.enforce_resource_policies = before
+        sb.set_enforce_resource_policies(before)
 
 
 @pytest.fixture

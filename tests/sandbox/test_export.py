@@ -19,8 +19,8 @@ import boto3
 import pytest
 import requests
 
-from localaws import sandbox
 from lambda_course.deploy import deploy_function, zip_source
+from localaws import sandbox
 from localaws.sandbox.remote import LearnerSandbox, RemoteError, RemoteSandbox
 
 ROOT = Path(__file__).resolve().parents[2]

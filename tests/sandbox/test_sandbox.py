@@ -13,8 +13,8 @@ import boto3
 import pytest
 import requests
 
-from localaws import sandbox
 from lambda_course.deploy import deploy_function, invoke
+from localaws import sandbox
 from localaws.credentials import point_clients_at
 
 

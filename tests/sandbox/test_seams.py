@@ -1,4 +1,4 @@
-"""The registry of moto seams: checked at start, complete, and the only way grader/ changes moto."""
+"""The registry of moto seams: checked at start, complete, and the only way localaws/ changes moto."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from packaging.requirements import Requirement
 from localaws import seams
 
 ROOT = Path(__file__).resolve().parents[2]
-GRADER = ROOT / "grader"
+LOCALAWS = ROOT / "localaws"
+COURSE = ROOT / "lambda_course"
 MUTATORS = {"setdefault", "update", "append", "extend", "insert", "pop", "popitem", "clear", "add", "remove",
             "discard", "__setitem__", "__delitem__"}
 
@@ -155,15 +156,15 @@ def test_the_static_check_sees_a_patch(tmp_path):
     assert _changes_to_moto(module, tmp_path) == ["patching.py:5", "patching.py:6", "patching.py:7"]
 
 
-def test_code_in_grader_changes_moto_only_through_the_registry():
-    registry = GRADER / "seams.py"
-    found = [line for path in sorted(GRADER.rglob("*.py")) if path != registry for line in _changes_to_moto(path)]
+def test_code_in_localaws_changes_moto_only_through_the_registry():
+    registry = LOCALAWS / "seams.py"
+    found = [line for path in sorted(LOCALAWS.rglob("*.py")) if path != registry for line in _changes_to_moto(path)]
     assert found == []
 
 
-def test_every_name_grader_imports_from_moto_is_declared():
+def test_every_name_localaws_imports_from_moto_is_declared():
     undeclared = set()
-    for path in GRADER.rglob("*.py"):
+    for path in LOCALAWS.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "moto":
                 undeclared |= {f"{node.module}.{alias.name}" for alias in node.names
@@ -171,16 +172,22 @@ def test_every_name_grader_imports_from_moto_is_declared():
     assert undeclared == set()
 
 
-def _grader_code(value: object) -> bool:
-    """Whether an attribute found on moto is a function written in grader/ (wrapped ones included)."""
+def test_the_course_reaches_moto_only_through_localaws():
+    found = [f"{path.relative_to(ROOT)}: {name}" for path in sorted(COURSE.rglob("*.py"))
+             for name in sorted(_moto_names(ast.parse(path.read_text())))]
+    assert found == []
+
+
+def _local_code(value: object) -> bool:
+    """Whether an attribute found on moto is a function written in localaws/ (wrapped ones included)."""
     for candidate in (value, getattr(value, "fget", None), getattr(value, "__func__", None)):
         if isinstance(candidate, types.FunctionType) and \
-                Path(candidate.__code__.co_filename).resolve().is_relative_to(GRADER):
+                Path(candidate.__code__.co_filename).resolve().is_relative_to(LOCALAWS):
             return True
     return False
 
 
-def test_every_grader_function_found_on_moto_was_put_there_by_the_registry(sb, unique):
+def test_every_localaws_function_found_on_moto_was_put_there_by_the_registry(sb, unique):
     boto3.client("events").put_rule(Name=f"seams-{unique}", EventPattern='{"source": ["x"]}')
     boto3.client("sns").create_topic(Name=f"seams-{unique}")
     boto3.client("iam").list_roles()  # every lazily patched service has now been called
@@ -190,8 +197,8 @@ def test_every_grader_function_found_on_moto_was_put_there_by_the_registry(sb, u
         if not name.startswith("moto.") or module is None:
             continue
         for attribute, value in list(vars(module).items()):
-            if _grader_code(value):
+            if _local_code(value):
                 found.add(f"{name}:{attribute}")
             if inspect.isclass(value) and value.__module__ == name:
-                found |= {f"{name}:{value.__name__}.{key}" for key, item in vars(value).items() if _grader_code(item)}
+                found |= {f"{name}:{value.__name__}.{key}" for key, item in vars(value).items() if _local_code(item)}
     assert found and found <= patched

@@ -27,7 +27,7 @@ def handler(event, context):
 @pytest.fixture(autouse=True)
 def default_checks(sb):
     """Each test sees the sandbox's default: triggers need the function policy's grant."""
-    sb.__dict__.pop("enforce_resource_policies", None)
+    sb.set_enforce_resource_policies(None)
 
 
 def grant(function: str, principal: str, source_arn: str) -> None:
@@ -80,10 +80,10 @@ def test_s3_notification_without_the_grant_does_not_invoke_and_says_why(recorder
     name, arn, received = recorder
     notifying_bucket(f"closed-{unique}", arn, granted=False)
     s3 = boto3.client("s3")
-    with caplog.at_level(logging.WARNING, logger="localaws.iam.triggers"):
+    with caplog.at_level(logging.WARNING, logger="localaws.iam.function_policy"):
         s3.put_object(Bucket=f"closed-{unique}", Key="hello.txt", Body=b"hi")
     assert received(seconds=1) == []
-    [why] = [r.getMessage() for r in caplog.records if r.name == "localaws.iam.triggers"]
+    [why] = [r.getMessage() for r in caplog.records if r.name == "localaws.iam.function_policy"]
     assert f"s3.amazonaws.com may not invoke {arn} for arn:aws:s3:::closed-{unique}" in why
     assert "add_permission" in why
 
@@ -93,7 +93,7 @@ def test_sns_without_the_grant_does_not_invoke_and_says_why(recorder, unique, ca
     sns = boto3.client("sns")
     topic = sns.create_topic(Name=f"quiet-{unique}")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
-    with caplog.at_level(logging.WARNING, logger="localaws.iam.triggers"):
+    with caplog.at_level(logging.WARNING, logger="localaws.iam.function_policy"):
         sns.publish(TopicArn=topic, Message="disk full")
     assert received(seconds=1) == []
     assert any(f"sns.amazonaws.com may not invoke {arn} for {topic}" in r.getMessage() for r in caplog.records)

@@ -8,9 +8,8 @@ import json
 import boto3
 import pytest
 
-from localaws import secrets
 from lambda_course.deploy import deploy_function, ensure_role, invoke, zip_source
-from localaws.iam import settings
+from localaws import secrets
 
 DECRYPT_AT_INIT = """
 import base64, hashlib, os
@@ -88,7 +87,7 @@ def test_the_patch_replaces_motos_own_rotation_through_the_registry(sb):
     assert moto_patch._rotate_secret.__module__ == "localaws.secrets.moto_patch"
 
 
-def test_an_encrypted_variable_is_decrypted_at_init_only_with_the_key_and_its_function_name(unique):
+def test_an_encrypted_variable_is_decrypted_at_init_only_with_the_key_and_its_function_name(sb, unique):
     kms = boto3.client("kms")
     key = kms.create_key(Description="function settings")["KeyMetadata"]
     name = f"kms-env-{unique}"
@@ -103,7 +102,7 @@ def test_an_encrypted_variable_is_decrypted_at_init_only_with_the_key_and_its_fu
 
     first = invoke(name)
     assert first.payload == {"sha256": hashlib.sha256(value.encode()).hexdigest()}, first.log
-    assert secrets.exposures(name, [value]) == []
+    assert secrets.exposures(name, [value], sb.function_code(name)) == []
 
     other = f"kms-other-{unique}"  # the same ciphertext, copied to another function, does not decrypt
     deploy_function(other, DECRYPT_AT_INIT, role=role, timeout=10,
@@ -127,14 +126,15 @@ def test_without_kms_decrypt_the_function_fails_at_init(unique):
         "kms:Decrypt action")
 
 
-def test_a_plain_text_secret_is_found_in_the_configuration_and_in_the_code(unique):
+def test_a_plain_text_secret_is_found_in_the_configuration_and_in_the_code(sb, unique):
     name = f"leaky-{unique}"
     password = f"hunter-{unique}"
     code = zip_source({"app.py": f"PASSWORD = {password!r}\ndef handler(e, c):\n    return {{}}\n"})
     deploy_function(name, code, environment={"DB_PASSWORD": password, "STAGE": "prod"})
-    assert secrets.exposures(name, [password]) == ["environment variable DB_PASSWORD",
-                                                   "file app.py in the code package"]
-    assert secrets.exposures(name, ["not-there"]) == []
+    package = sb.function_code(name)
+    assert secrets.exposures(name, [password], package) == ["environment variable DB_PASSWORD",
+                                                            "file app.py in the code package"]
+    assert secrets.exposures(name, ["not-there"], package) == []
 
 
 def test_a_cached_secret_is_read_once_per_environment_until_its_ttl_expires(unique):
@@ -181,7 +181,7 @@ def _stages(arn: str) -> dict[str, list[str]]:
 
 def test_rotation_runs_the_four_steps_in_the_function_and_can_run_again(sb, rotation):
     sm = boto3.client("secretsmanager")
-    assert settings.enforce_resource_policies()  # function-policy checks are on, as on AWS (the default)
+    assert sb.enforce_resource_policies  # function-policy checks are on, as on AWS (the default)
     sm.rotate_secret(SecretId=rotation["arn"], RotationLambdaARN=rotation["function_arn"])
     first = sm.get_secret_value(SecretId=rotation["arn"])["SecretString"]
     sm.rotate_secret(SecretId=rotation["arn"])  # the configured function is used again

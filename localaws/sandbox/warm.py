@@ -1,0 +1,28 @@
+"""Warm moto's caches once in a process that will fork many sandboxes (a grading fork server)."""
+
+from __future__ import annotations
+
+from moto.core.utils import get_service_model
+
+from localaws.credentials import warm_service_models
+from localaws.runtime import moto_seam
+from localaws.sandbox.server import backend_app
+
+# The services labs call: moto's app for each is built, and both sides' service models parsed, once for all forks.
+PREBUILT_APPS = ("awslambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
+                 "kms", "apigateway", "apigatewayv2", "cloudwatch", "xray")
+CLIENT_SERVICES = ("lambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
+                   "kms", "apigateway", "apigatewayv2", "cloudwatch")
+
+
+def warm_caches() -> None:
+    """Build moto's apps and parse the service models for the services labs call.
+
+    The sandbox reuses each (localaws/sandbox/server.py, localaws/credentials.py, moto's own cache).
+    """
+    moto_seam.patch_moto()  # the routes the sandbox adds must be in the apps built here
+    for service in PREBUILT_APPS:
+        backend_app(service)
+    for service in CLIENT_SERVICES:
+        get_service_model(service)
+    warm_service_models(list(CLIENT_SERVICES))
