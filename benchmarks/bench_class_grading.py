@@ -20,10 +20,10 @@ from pathlib import Path
 
 import nbformat
 
-from lambda_course.cli import main as cli
-from lambda_course.labs import lab
 from grader.merge import cell_by_id
 from grader.parallel import all_cores
+from lambda_course.cli import main as cli
+from lambda_course.labs import lab
 
 LAB = lab("lab1-first-handler")
 KINDS = ("correct", "partial", "broken", "stub")

@@ -2,21 +2,24 @@
 
 Workers grade in gradebooks of their own (see parallel.py) and send back nbgrader's grade and comment rows
 and the graded notebook. Here they become the learner's submission in the class gradebook, exactly as if
-nbgrader had graded it there, with its time and any late penalty; the graded notebook and the feedback page
-the worker wrote go where nbgrader keeps them.
+nbgrader had graded it there, with its time and the late penalty nbgrader gave it; the graded notebook and
+the feedback page the worker wrote go where nbgrader keeps them. The assignment's due date in the class
+gradebook is the one the run graded against, so the days late the exports show are nbgrader's own count.
 """
 
 from __future__ import annotations
 
 import shutil
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
 from grader.autograde import LabGrader
-from grader.config import COURSE_ID
+from grader.course import settings
 from grader.parallel import Graded
 
 _GRADE_FIELDS = ("auto_score", "manual_score", "extra_credit", "needs_manual_grade")
@@ -25,7 +28,7 @@ _GRADE_FIELDS = ("auto_score", "manual_score", "extra_credit", "needs_manual_gra
 def record(grader: LabGrader, graded: Graded) -> None:
     """Make `graded` the learner's only submission of the lab in the class gradebook and working folder."""
     lab_id, learner = grader.lab.id, graded.result.learner
-    with Gradebook(grader.config.CourseDirectory.db_url, COURSE_ID) as gradebook, warnings.catch_warnings():
+    with Gradebook(grader.config.CourseDirectory.db_url, settings().course_id) as gradebook, warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's own autoflush noise, as in runner.py
         gradebook.update_or_create_student(learner)
         try:
@@ -52,6 +55,20 @@ def _add(gradebook: Gradebook, lab_id: str, learner: str, graded: Graded) -> Non
     notebook = gradebook.find_submission_notebook(lab_id, lab_id, learner)
     notebook.late_submission_penalty = graded.penalty or None
     gradebook.db.commit()
+
+
+def set_due(grader: LabGrader, due: datetime | None) -> bool:
+    """Make `due` the lab's due date in the class gradebook; whether that changed the one submissions had."""
+    with Gradebook(grader.config.CourseDirectory.db_url, settings().course_id) as gradebook, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        try:
+            lab = gradebook.find_assignment(grader.lab.id)
+        except MissingEntry:  # not prepared: nothing graded against any due date
+            return False
+        before, after = lab.duedate, parse_utc(due)
+        lab.duedate = after
+        gradebook.db.commit()
+        return before != after and bool(lab.submissions)
 
 
 def autograded_notebook(grader: LabGrader, learner: str) -> Path:

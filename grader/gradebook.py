@@ -17,9 +17,13 @@ import nbgrader.api
 @cache
 def alembic_head() -> str:
     """The newest revision of nbgrader's gradebook schema, read from its migration scripts."""
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # alembic (mako, pygments) only for a new gradebook: start-up time
 
-    return ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
+    scripts = Path(nbgrader.__file__).parent / "alembic"
+    head = ScriptDirectory(str(scripts)).get_current_head()
+    if head is None:
+        raise RuntimeError(f"nbgrader's migration scripts in {scripts} name no schema revision")
+    return head
 
 
 def use_in_process_alembic_head() -> None:

@@ -2,9 +2,10 @@
 
 nbgrader grades one notebook at a time, and several graders on one sqlite gradebook slow each other down. So
 each worker process grades in a folder of its own (a *shard*: its own gradebook and copies, prepared once per
-process) and sends back what it found: the scores, the lateness, nbgrader's grade and comment rows, the graded
-notebook and the learner's feedback page (written there too, so no page is left for the end). The main
-process alone writes them into the class gradebook and working folder, as they arrive (see classbook.py).
+process) and sends back what it found: the scores, nbgrader's grade and comment rows and the late penalty
+nbgrader's AssignLatePenalties gave (lateness.py), the graded notebook and the learner's feedback page (written
+there too, so no page is left for the end). The main process alone writes them into the class gradebook and
+working folder, as they arrive (see classbook.py).
 
 Work is spread by Dask's distributed scheduler: a `LocalCluster` of `workers` processes on this machine, or
 the cluster whose scheduler address is given. A task carries the notebook's bytes, not its path, so a worker
@@ -21,25 +22,38 @@ With one worker and no scheduler, tasks run in this process, one after the other
 from __future__ import annotations
 
 import atexit
+import copy
 import logging
 import os
 import shutil
 import socket
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from nbformat.v4 import new_notebook
+from nbgrader.api import Gradebook
+from nbgrader.converters import GenerateFeedback
+from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy.exc import SAWarning
+
+from grader.assignments import assignment
 from grader.autograde import LabGrader, Result, Submission
-from grader.config import COURSE_ID, CoursePaths
-from lambda_course.labs import lab
-from grader.lateness import DEFAULT_RATE_PER_DAY, Lateness, assess
+from grader.config import CoursePaths
+from grader.course import settings
+from grader.lateness import DEFAULT_RATE_PER_DAY
 from grader.runner import NbgraderFailed, run_converter
 
 log = logging.getLogger(__name__)
+# What nbgrader's late-penalty step logs of each late submission: the progress line says it already.
+_nbgrader_log = logging.getLogger(f"{__name__}.nbgrader")
+_nbgrader_log.addHandler(logging.NullHandler())
+_nbgrader_log.propagate = False
 
 
 @dataclass(frozen=True)
@@ -59,36 +73,31 @@ class Task:
 
 @dataclass
 class Graded:
-    """What a worker sends back: the result, nbgrader's rows for the gradebook, and the graded notebook."""
+    """What a worker sends back: the result, nbgrader's rows for the gradebook, and the graded notebook.
+
+    `penalty` is the late penalty nbgrader's AssignLatePenalties wrote into the worker's gradebook: the points
+    taken off `result.score` (none after a failure, which records nothing).
+    """
 
     result: Result
     submitted_at: datetime | None = None
-    lateness: Lateness = field(default_factory=Lateness)
+    penalty: float = 0.0
     grades: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
     autograded: str = ""
     feedback: str = ""
 
-    @property
-    def penalty(self) -> float:
-        """Points taken off for lateness."""
-        return 0.0 if self.result.error else self.lateness.penalty(self.result.score)
 
+def tasks(assignment_id: str, submissions: Sequence[Submission], paths: CoursePaths, due: datetime | None,
+          rate: float = DEFAULT_RATE_PER_DAY, remote: bool = False) -> list[Task]:
+    """One grading task per submission, with the time it was handed in and the late policy.
 
-def make_task(
-    lab_id: str,
-    submission: Submission,
-    submitted_at: datetime | None,
-    paths: CoursePaths | None,
-    due: datetime | None = None,
-    late_rate: float = DEFAULT_RATE_PER_DAY,
-    remote: bool = False,
-) -> Task:
-    """A task for `submission`; for a remote cluster, without this machine's paths."""
-    where = {} if remote or paths is None else {"root": str(paths.root), "work": str(paths.work_dir)}
-    notebook = submission.notebook.read_bytes()
-    learner, name = submission.learner, submission.notebook.name
-    return Task(lab_id, learner, name, notebook, submitted_at, due, late_rate, **where)
+    A task carries the notebook's bytes as read when the submission was found (never through a link), not
+    its path, so what is graded is the file that was checked; for a remote cluster, without local paths.
+    """
+    where = {} if remote else {"root": str(paths.root), "work": str(paths.work_dir)}
+    return [Task(assignment_id, one.learner, one.notebook.name, one.read(), one.submitted_at, due, rate, **where)
+            for one in submissions]
 
 
 # ---- the worker side ----
@@ -109,14 +118,14 @@ def grade_task(task: Task) -> Graded:
         result = grader.grade(Submission(task.learner, notebook))
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
-    graded = Graded(result, task.submitted_at, assess(task.submitted_at, task.due, task.late_rate))
+    graded = Graded(result, task.submitted_at)
     if result.error:
         return graded
-    graded.grades, graded.comments = _rows(grader, task.learner, graded.penalty)
+    graded.grades, graded.comments, graded.penalty = _gradebook_rows(grader, task)
     graded.autograded = _autograded_path(grader.paths, task.lab_id, task.learner).read_text()
     graded.feedback = _feedback_page(grader, result)
     if result.error:  # no feedback page: none of this grading is recorded, as for any other failure
-        return Graded(result, task.submitted_at, graded.lateness)
+        return Graded(result, task.submitted_at)
     return graded
 
 
@@ -133,7 +142,7 @@ def _shard(task: Task) -> LabGrader:
             folder = base / "shards" / f"{socket.gethostname()}-{os.getpid()}"
             shutil.rmtree(folder, ignore_errors=True)
             root = Path(task.root) if task.root else CoursePaths().root
-            grader = LabGrader(lab(task.lab_id), CoursePaths(root=root, work=folder))
+            grader = LabGrader(assignment(task.lab_id), CoursePaths(root=root, work=folder))
             grader.prepare()
             _shards[key] = grader
         return _shards[key]
@@ -142,7 +151,7 @@ def _shard(task: Task) -> LabGrader:
 def _temporary_folder() -> Path:
     """A folder for a worker grading for another machine: inside the Dask worker's own, which Dask removes."""
     try:
-        from distributed import get_worker
+        from distributed import get_worker  # Dask loads only where a class is graded on a cluster
 
         return Path(get_worker().local_directory) / "lab-grading"
     except (ImportError, ValueError):  # not in a Dask worker
@@ -154,28 +163,36 @@ def _temporary_folder() -> Path:
 Rows = list[dict[str, Any]]
 
 
-def _rows(grader: LabGrader, learner: str, penalty: float) -> tuple[Rows, Rows]:
-    """nbgrader's grade and comment rows of a learner's submission in a shard, after recording its penalty."""
-    from nbgrader.api import Gradebook
+def _gradebook_rows(grader: LabGrader, task: Task) -> tuple[Rows, Rows, float]:
+    """nbgrader's grade and comment rows of a learner's submission in a shard, and its late penalty.
 
-    lab_id = grader.lab.id
-    with Gradebook(grader.config.CourseDirectory.db_url, COURSE_ID) as gradebook:
-        notebook = gradebook.find_submission_notebook(lab_id, lab_id, learner)
-        notebook.late_submission_penalty = penalty or None  # so the feedback page shows it
-        gradebook.db.commit()
-        grades = [
-            {"name": g.name, "auto_score": g.auto_score, "manual_score": g.manual_score,
-             "extra_credit": g.extra_credit, "needs_manual_grade": g.needs_manual_grade}
-            for g in notebook.grades
-        ]
-        comments = [{"name": c.name, "auto_comment": c.auto_comment} for c in notebook.comments]
-    return grades, comments
+    The submission's time and the due date go into the shard's gradebook first; nbgrader's AssignLatePenalties,
+    with the course's plugin at the task's rate, then writes the penalty there (so the feedback page shows it).
+    """
+    lab_id, learner, db_url = grader.lab.id, task.learner, grader.config.CourseDirectory.db_url
+    config = copy.deepcopy(grader.config)
+    config.DailyLatePenalty.rate = task.late_rate
+    resources = {"nbgrader": {"notebook": lab_id, "assignment": lab_id, "student": learner, "db_url": db_url}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own autoflush noise, as in runner.py
+        with Gradebook(db_url, settings().course_id) as gradebook:
+            gradebook.update_or_create_assignment(lab_id, duedate=task.due)
+            gradebook.update_or_create_submission(lab_id, learner, timestamp=task.submitted_at)
+        AssignLatePenalties(config=config, log=_nbgrader_log).preprocess(new_notebook(), resources)
+        with Gradebook(db_url, settings().course_id) as gradebook:
+            notebook = gradebook.find_submission_notebook(lab_id, lab_id, learner)
+            grades = [
+                {"name": g.name, "auto_score": g.auto_score, "manual_score": g.manual_score,
+                 "extra_credit": g.extra_credit, "needs_manual_grade": g.needs_manual_grade}
+                for g in notebook.grades
+            ]
+            comments = [{"name": c.name, "auto_comment": c.auto_comment} for c in notebook.comments]
+            penalty = float(notebook.late_submission_penalty or 0)
+    return grades, comments, penalty
 
 
 def _feedback_page(grader: LabGrader, result: Result) -> str:
     """The learner's feedback page, written in the shard (a failure is noted in the result)."""
-    from nbgrader.converters import GenerateFeedback
-
     try:
         run_converter(GenerateFeedback, grader.config, grader.lab.id, result.learner, force=True)
     except NbgraderFailed as failure:
@@ -218,7 +235,7 @@ def failed(task: Task, error: BaseException) -> Graded:
 
 def _on_dask(tasks: Sequence[Task], workers: int, scheduler: str | None) -> Iterator[Graded]:
     """Submit every task to Dask (a LocalCluster unless given a scheduler); yield results as they finish."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, LocalCluster, as_completed  # Dask loads only for parallel grading
 
     cluster = None
     if scheduler:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 from typing import TextIO
 
-from grader.export import Entry
+from grader.lateness import days_late, seconds_late
+from grader.parallel import Graded
 
 
 class Progress:
     """Prints `[k/N] learner ... score/max` as each submission finishes, and an overall line every tenth."""
 
-    def __init__(self, total: int, out: TextIO | None = None, clock=time.monotonic) -> None:
+    def __init__(self, total: int, out: TextIO | None = None, clock=time.monotonic,
+                 due: datetime | None = None) -> None:
         self.total = total
+        self.due = due
         self.done = 0
         self.errors = 0
         self.out = out or sys.stdout
@@ -21,18 +25,19 @@ class Progress:
         self._start = clock()
         self._every = max(5, total // 10)
 
-    def finished(self, entry: Entry) -> None:
+    def finished(self, graded: Graded) -> None:
         """Report one graded submission, then the overall count when it is time to."""
         self.done += 1
-        result = entry.result
+        result = graded.result
         if result.error:
             self.errors += 1
             outcome = f"error: {result.error}"
         else:
             outcome = f"{result.score:g}/{result.max_score:g}"
-            if entry.lateness.days:
-                cut = f"-{entry.lateness.fraction:.0%}"
-                outcome += f"  (late {entry.lateness.days} d, {cut}: counts {entry.total:g})"
+            days = days_late(seconds_late(graded.submitted_at, self.due))
+            if days:
+                cut = f", -{graded.penalty / result.score:.0%}" if graded.penalty and result.score else ""
+                outcome += f"  (late {days} d{cut}: counts {round(result.score - graded.penalty, 4):g})"
         print(f"[{self.done}/{self.total}] {result.learner} ... {outcome}", file=self.out, flush=True)
         if self.done % self._every == 0 and self.done < self.total:
             print(f"    {self.overall()}", file=self.out, flush=True)

@@ -1,25 +1,10 @@
-"""Grading results as a per-question CSV and a summary table for the terminal (class exports: export.py)."""
+"""Grading results as a summary table for the terminal (the scores CSV and the Canvas CSV: export.py)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from grader.autograde import Result
-
-
-def write_csv(results: Sequence[Result], questions: Sequence[str], path: Path) -> Path:
-    """One row per learner: each question's points, the total, the maximum, and any grading error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["learner", *questions, "total", "max", "error"])
-        for result in results:
-            points = [f"{result.scores.get(q, 0):g}" for q in questions]
-            totals = [f"{result.score:g}", f"{result.max_score:g}"]
-            writer.writerow([result.learner, *points, *totals, result.error])
-    return path
 
 
 def summary_table(

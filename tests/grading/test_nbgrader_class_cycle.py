@@ -13,6 +13,7 @@ would run empty and pass, so the cheat would score full marks; judged outside th
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -28,8 +29,10 @@ from lab1_submissions import LAB, released_nb, solution_nb
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from grader.config import COURSE_ID, REPO_ROOT, CoursePaths
+from grader.config import CoursePaths
 from grader.merge import cell_by_id, cell_index, grade_id, is_test
+from lambda_course.grading import COURSE_ID
+from lambda_course.labs import ROOT as REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("nbgrader-cycle")]
 
@@ -309,3 +312,29 @@ def test_plain_nbgrader_autograde_gives_ada_full_marks_and_the_cheat_none(tmp_pa
     assert (scores["ada"]["total"], scores["ada"]["max"]) == (LAB.points, LAB.points), f"{scores}\n{log}"
     assert (scores["cheat"]["total"], scores["cheat"]["max"]) == (0, LAB.points), f"{scores}\n{log}"
     assert all(points == 0 for test, points in scores["cheat"].items() if test != "max"), scores
+
+
+def test_plain_nbgrader_autograde_takes_the_courses_late_penalty_and_nbgrader_export_writes_it_for_canvas(
+    tmp_path: Path,
+):
+    if not NBGRADER.is_file():
+        pytest.skip(f"no nbgrader script beside {sys.executable}")
+    course = Course(tmp_path).set_up()
+    course.nbgrader(INSTRUCTOR, "generate_assignment", LAB.id, "--force")
+    course.nbgrader(INSTRUCTOR, "db", "assignment", "add", LAB.id, "--duedate=2026-03-02 00:00:00 UTC")
+    target = course.submitted_notebook("ada")
+    target.parent.mkdir(parents=True)
+    shutil.copy(course.root / "labs" / LAB.id / f"{LAB.id}.ipynb", target)
+    _answer(target, "ada")
+    (target.parent / "timestamp.txt").write_text("2026-03-03 01:00:00.000000 UTC\n")  # 25 hours late: 2 days
+    course.nbgrader(INSTRUCTOR, "autograde", LAB.id)
+    db_url = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config().CourseDirectory.db_url
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        submission = gradebook.find_submission(LAB.id, "ada")
+        assert submission.score == LAB.points, course.outputs["autograde as instructor"][-6000:]
+        assert submission.late_submission_penalty == pytest.approx(0.2 * LAB.points)  # 10% per started day
+    course.nbgrader(INSTRUCTOR, "export", "--exporter=grader.export.CanvasCsvExport", "--to=canvas.csv")
+    with (course.root / "canvas.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][-1] == f"{LAB.title} ({LAB.id})" and rows[1][-1] == f"{LAB.points:g}"
+    assert rows[2:] == [["ada", "", "", "ada", "", f"{0.8 * LAB.points:g}"]]

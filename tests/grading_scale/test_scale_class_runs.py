@@ -9,7 +9,7 @@ import pytest
 from class_runs import BEFORE_DUE, run_grade
 from nbgrader.api import Gradebook
 
-from grader.config import COURSE_ID
+from lambda_course.grading import COURSE_ID
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("lab1-grading-scale")]
 
@@ -100,6 +100,10 @@ def test_regrading_one_learner_changes_only_that_learner(regraded, sequential):
     assert before["bo"]["total"] == "0" and after["bo"]["total"] == "10"
     for learner in ("ada", "cy", "eve"):
         assert after[learner] == before[learner], learner
+    assert after["eve"]["error"]  # a grading error is kept, not turned into a grade
+    canvas = run.canvas()
+    assert canvas[:2] == before_run.canvas()[:2]
+    assert {row[3]: row[5] for row in canvas[2:]} == {"ada": "10", "bo": "10", "cy": "2.4", "eve": ""}
     finished = re.findall(r"^\[(\d)/(\d)\] (\w+) ", run.output, flags=re.M)
     assert finished == [("1", "1", "bo")]
     assert "not written yet" not in _page(run, "bo")  # bo's page now shows the correct answers
