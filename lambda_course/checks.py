@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import base64
 import json
-import linecache
 import math
-import textwrap
-import uuid
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
+
+from grader.sources import module_source as module_source  # notebooks import it from here
 
 Handler = Callable[[dict, Any], Any]
 
@@ -89,43 +87,6 @@ def describe_request(event: Mapping[str, Any]) -> str:
 
 
 # --- packaging a handler written in notebook cells ----------------------------------------------------------
-
-
-def module_source(*functions: Callable[..., Any]) -> str:
-    """The source of the notebook cells (or files) that define `functions`, joined into one module.
-
-    Each whole cell is kept, with its imports and helpers, so the module can be zipped and deployed as is.
-    Functions that live in another process (a learner's, seen by the grader) are asked for it there.
-    """
-    if not functions:
-        raise ValueError("module_source needs at least one function, for example module_source(handler)")
-    elsewhere = getattr(functions[0], "module_source_elsewhere", None)
-    if elsewhere is not None:
-        return str(elsewhere([getattr(function, "__name__", "") for function in functions]))
-    sources: list[str] = []
-    for function in functions:
-        code = getattr(function, "__code__", None)
-        assert code is not None, (
-            f"{function!r} is not a function written in Python. Pass the functions themselves, for example "
-            "module_source(json_response, split_bill, handler)."
-        )
-        text = _source_file(code.co_filename)
-        if text not in sources:
-            sources.append(text)
-    return "\n\n".join(textwrap.dedent(text).strip() + "\n" for text in sources)
-
-
-def _source_file(filename: str) -> str:
-    """The text of the cell or file named `filename` (IPython keeps each executed cell in linecache)."""
-    lines = linecache.getlines(filename)
-    if lines:
-        return "".join(lines)
-    path = Path(filename)
-    assert path.is_file(), (
-        f"Could not find the source of the cell that defines this function ({filename}). "
-        "Run that cell again, then this one."
-    )
-    return path.read_text()
 
 
 # --- calling a handler and checking its answer --------------------------------------------------------------
@@ -294,9 +255,9 @@ def check_handler_returns_4xx_on_bad_input(
 
 def invoke_deployed(name: str, event: Any = None) -> Any:
     """Invoke a function deployed in the sandbox and return its payload; a failed invoke becomes a message."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # botocore loads at first use: start-up time
 
-    from lambda_course.deploy import invoke
+    from lambda_course.deploy import invoke  # imports boto3: start-up time
 
     try:
         invocation = invoke(name, event)
@@ -365,216 +326,3 @@ def _short(value: Any, limit: int = 120) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
-
-# --- lab6-architecture: scenario answers and the hybrid API -------------------------------------------------
-
-
-def check_answer_form(answer: Any) -> None:
-    """Check an architecture answer is well formed: a known choice and constraints from the vocabulary."""
-    from lambda_course.architecture import AnswerFormError, read_answer
-
-    if answer is None:
-        raise CheckFailed("The answer is None: set the variable to a dict with 'choice' and 'constraints'.")
-    try:
-        read_answer(answer)
-    except AnswerFormError as problem:
-        raise CheckFailed(str(problem)) from None
-
-
-def check_scenario(scenario_id: str, answer: Any, parts: list[str] | None = None) -> None:
-    """Check an answer earns every point of a scenario (or of the named parts), explaining what it missed."""
-    from lambda_course.architecture import grade_answer
-
-    check_answer_form(answer)
-    result = grade_answer(scenario_id, answer)
-    wanted = parts or list(result.max_parts)
-    missing = [p for p in wanted if not math.isclose(result.parts.get(p, 0), result.max_parts.get(p, 0))]
-    if missing:
-        raise CheckFailed(f"{result.message}\n(This test grades: {', '.join(wanted)}.)")
-
-
-def check_eks_cluster(name: str, *, api_id: str | None = None, path: str = "/", method: str = "GET") -> dict[str, Any]:
-    """Check an EKS cluster called `name` exists; with `api_id`, that it sits in the VPC of the load balancer
-    that the API's route for `method path` reaches. Return the cluster's description."""
-    import boto3
-
-    clusters = boto3.client("eks").list_clusters()["clusters"]
-    if name not in clusters:
-        raise CheckFailed(
-            f"There is no EKS cluster called {name!r} (the sandbox has: {', '.join(clusters) or 'none'}). "
-            'Create it with boto3.client("eks").create_cluster(name=..., roleArn=..., '
-            "resourcesVpcConfig=...)."
-        )
-    cluster = boto3.client("eks").describe_cluster(name=name)["cluster"]
-    if api_id is not None:
-        _check_cluster_behind_route(cluster, api_id, path, method)
-    return cluster
-
-
-def _check_cluster_behind_route(cluster: dict[str, Any], api_id: str, path: str, method: str) -> None:
-    """The cluster's subnets are in the VPC of the load balancer the route sends requests to."""
-    from lambda_course.architecture.hybrid import listener_network, route_for, subnets_vpc
-
-    route = route_for(api_id, path, method)
-    network = listener_network(route.uri) if route is not None else None
-    if network is None:
-        raise CheckFailed(
-            f"No route of the API sends {method} {path} to a load balancer listener: {_routes_summary(api_id)}."
-        )
-    subnets = cluster.get("resourcesVpcConfig", {}).get("subnetIds", [])
-    vpcs = subnets_vpc(subnets)
-    if vpcs != {network[0]}:
-        raise CheckFailed(
-            f"The cluster {cluster['name']!r} is not in the load balancer's VPC ({network[0]}): its subnets "
-            f"{subnets} are {'in ' + ', '.join(sorted(vpcs)) if vpcs else 'not subnets of the sandbox'}. "
-            "Create it with resourcesVpcConfig={'subnetIds': list(ingress.subnet_ids)}, so that the load "
-            "balancer reaches its pods."
-        )
-
-
-def _api_request(api_id: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-    """Send a real HTTP request through the sandbox's API Gateway endpoint for `api_id`."""
-    import requests
-
-    from localaws import sandbox
-
-    running = sandbox.current()
-    if running is None:
-        raise CheckFailed("The sandbox is not running. Run the cell that calls sandbox.start(), then this.")
-    try:
-        base = running.api_url(api_id)
-    except LookupError as problem:
-        raise CheckFailed(f"{problem} Keep the id create_api returned (its 'ApiId') in api_id.") from None
-    session = requests.Session()
-    session.trust_env = False
-    return session.request(method, base + path, json=body, headers=headers, timeout=30)
-
-
-def _routes_summary(api_id: str) -> str:
-    """The API's routes and what each one runs, for messages."""
-    from lambda_course.architecture import route_targets
-
-    routes = route_targets(api_id)
-    if not routes:
-        return "the API has no routes yet"
-    return "its routes are " + "; ".join(
-        f"{r.route_key} -> {r.integration_type or 'no integration'}"
-        + (f" via {r.connection_type}" if r.connection_type == "VPC_LINK" else "")
-        for r in routes
-    )
-
-
-def _gateway_failure(answer: Any, method: str, path: str, api_id: str) -> str:
-    """Explain an answer from API Gateway itself (404, 5xx) rather than from the integration."""
-    return (
-        f"{method} {path} through the API answered {answer.status_code} with {_short(answer.text, 200)}; "
-        f"{_routes_summary(api_id)}. Check the route key, the integration it targets and the $default stage."
-    )
-
-
-def _explain_missing_grant(answer: Any, method: str, path: str, function_name: str, api_id: str) -> None:
-    """A 500 because the function's policy does not let API Gateway invoke it gets a message of its own."""
-    from localaws.apigateway.integrations import PERMISSION_MARK
-
-    if answer.status_code == 500 and answer.headers.get("x-sandbox-reason", "").startswith(PERMISSION_MARK):
-        from localaws import sandbox
-
-        region = sandbox.current().region
-        raise CheckFailed(
-            f"{method} {path} answered 500 because API Gateway may not invoke {function_name!r}: on AWS a "
-            "function's resource-based policy must allow it. Call boto3.client(\"lambda\").add_permission("
-            f"FunctionName={function_name!r}, StatementId=\"from-api\", Action=\"lambda:InvokeFunction\", "
-            "Principal=\"apigateway.amazonaws.com\", "
-            f"SourceArn=f\"arn:aws:execute-api:{region}:123456789012:{{api_id}}/*\") once, then send the "
-            f"request again (the API's id is {api_id})."
-        )
-
-
-def check_api_route_to_lambda(
-    api_id: str,
-    path: str,
-    function_name: str,
-    *,
-    method: str = "POST",
-    body: Any = None,
-    status: int | None = None,
-    json_body: Any = None,
-) -> Any:
-    """Check a request through the API reaches the named Lambda function; return the parsed JSON answer."""
-    from lambda_course.architecture import route_targets
-
-    answer = _api_request(api_id, method, path, body)
-    _explain_missing_grant(answer, method, path, function_name, api_id)
-    if answer.status_code == 404 or answer.status_code >= 500:
-        raise CheckFailed(_gateway_failure(answer, method, path, api_id))
-    lambda_routes = [r for r in route_targets(api_id) if r.integration_type == "AWS_PROXY"]
-    if not any(f":function:{function_name}" in r.uri for r in lambda_routes):
-        raise CheckFailed(
-            f"No route of the API invokes {function_name!r}: {_routes_summary(api_id)}. Use an AWS_PROXY "
-            "integration whose IntegrationUri is the function's ARN."
-        )
-    if status is not None and answer.status_code != status:
-        raise CheckFailed(
-            f"{method} {path} answered {answer.status_code}, not {status}: {_short(answer.text)}."
-        )
-    parsed = parse_json_body({"body": answer.text})
-    if json_body is not None:
-        check_equal(parsed, json_body, f"{method} {path} through the API")
-    return parsed
-
-
-PROBE_HEADER = "x-course-probe"
-
-
-def check_api_route_to_standin(api_id: str, path: str, service: Any, *, method: str = "GET") -> Any:
-    """Check a request through the API reaches the stand-in service through a VPC link; return its JSON.
-
-    The route that serves the request must be the private integration: ConnectionType VPC_LINK, a VPC link
-    that exists, in the subnets of the load balancer whose listener is the integration's URI.
-    """
-    probe = uuid.uuid4().hex  # the stand-in echoes it: proof that this very request reached it
-    answer = _api_request(api_id, method, path, headers={PROBE_HEADER: probe})
-    if answer.status_code != 200:
-        raise CheckFailed(_gateway_failure(answer, method, path, api_id))
-    served_by = answer.headers.get("x-served-by")
-    try:
-        echoed = answer.json().get("probe")
-    except ValueError:
-        echoed = None
-    reached = echoed == probe and served_by == f"{service.name}-pod"
-    if not reached:
-        raise CheckFailed(
-            f"{method} {path} answered 200, but not from the {service.name!r} service: "
-            f"{_short(answer.text)}. "
-            f"{_routes_summary(api_id)}."
-        )
-    _check_private_route(api_id, path, method, service.name)
-    return answer.json()
-
-
-def _check_private_route(api_id: str, path: str, method: str, service_name: str) -> None:
-    """The route serving `method path` goes through a real VPC link placed in its load balancer's subnets."""
-    from lambda_course.architecture.hybrid import listener_network, route_for, vpc_link_subnets
-
-    route = route_for(api_id, path, method)
-    if route is None or route.connection_type != "VPC_LINK" or not route.uri.startswith("arn:"):
-        used = f"the route {route.route_key!r} uses {route.uri or 'no URI'}" if route else "no route serves it"
-        raise CheckFailed(
-            f"The request reached {service_name!r}, but not through a VPC link ({used}): on AWS the cluster's "
-            "pods are private. Use an HTTP_PROXY integration with ConnectionType='VPC_LINK', the VPC "
-            "link's id as ConnectionId and the load balancer's listener ARN as IntegrationUri."
-        )
-    link_subnets = vpc_link_subnets(route.connection_id)
-    if link_subnets is None:
-        raise CheckFailed(
-            f"The route {route.route_key!r} names the VPC link {route.connection_id!r}, which does not exist. "
-            "Use the VpcLinkId that create_vpc_link returned as the integration's ConnectionId."
-        )
-    network = listener_network(route.uri)
-    lb_subnets = set(network[1]) if network else set()
-    if not link_subnets or not set(link_subnets) <= lb_subnets:
-        raise CheckFailed(
-            f"The VPC link {route.connection_id!r} is in the subnets {list(link_subnets)}, but the load balancer "
-            f"behind {route.uri} is in {sorted(lb_subnets) or 'no subnets the sandbox knows'}. Create the "
-            "link with SubnetIds=list(ingress.subnet_ids), so that it can reach the load balancer."
-        )

@@ -22,9 +22,9 @@ from __future__ import annotations
 from lambda_course.answerkeys import AnswerKeysUnavailable
 from lambda_course.architecture.bank import OPTIONS, Bank, BankError, Constraint, Scenario, load_bank
 from lambda_course.architecture.grading import Answer, AnswerFormError, ScenarioResult, grade_answer, read_answer
-from lambda_course.architecture.hybrid import LoadBalancer, RouteTarget, load_balancer_for, route_targets
+from lambda_course.architecture.hybrid import LoadBalancer, RouteTarget, load_balancer_for, route_targets, start_standin
 from lambda_course.architecture.numbers import workload_from_spec
-from localaws.standin import StandInService, running_standin, start_standin, stop_all
+from localaws.standin import StandInService, running_standin, stop_all
 
 
 def vocabulary() -> dict[str, str]:

@@ -8,11 +8,11 @@ that the listener's ARN leads to the stand-in's loopback URL.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError, ParamValidationError
 
-from localaws.apigateway import register_private_target
 from localaws.standin import StandInAddress, StandInService
 
 
@@ -37,19 +37,17 @@ class RouteTarget:
     connection_id: str
 
 
-def _register(arn: str, url: str) -> None:
-    """Tell the data plane that `arn` leads to `url`: in this process, or in the sandbox's own when graded."""
-    from localaws import sandbox
+def start_standin(name: str, data: dict[str, Any] | None = None) -> StandInService | StandInAddress:
+    """Run a stand-in for a service's pods where the sandbox's data plane reaches it; it answers with JSON."""
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
-    running = sandbox.current()
-    if running is not None and hasattr(running, "register_private_target"):
-        running.register_private_target(arn, url)
-    else:
-        register_private_target(arn, url)
+    return sandbox.start_standin(name, data)
 
 
 def load_balancer_for(service: StandInService | StandInAddress, name: str = "eks-ingress") -> LoadBalancer:
     """Create an internal ALB with a listener for `service` and map the listener's ARN to its URL."""
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
+
     ec2, elb = boto3.client("ec2"), boto3.client("elbv2")
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     subnets = tuple(
@@ -70,7 +68,7 @@ def load_balancer_for(service: StandInService | StandInAddress, name: str = "eks
         Port=80,
         DefaultActions=[{"Type": "forward", "TargetGroupArn": pods["TargetGroupArn"]}],
     )["Listeners"][0]
-    _register(listener["ListenerArn"], service.url)
+    sandbox.register_private_target(listener["ListenerArn"], service.url)  # the listener leads to the stand-in
     return LoadBalancer(listener["ListenerArn"], lb["LoadBalancerArn"], subnets, group)
 
 
@@ -95,7 +93,7 @@ def route_targets(api_id: str) -> list[RouteTarget]:
 
 def route_for(api_id: str, path: str, method: str = "GET") -> RouteTarget | None:
     """The route of an HTTP API that serves `method path` on its $default stage, as API Gateway chooses it."""
-    from localaws.apigateway.http_api import select_route
+    from localaws.apigateway import select_route  # the data plane (werkzeug) loads at first use: start-up time
 
     found = select_route(((r.route_key, r) for r in route_targets(api_id)), method, path)
     return found[0] if found else None

@@ -6,8 +6,8 @@ import pytest
 
 from lambda_course.architecture import AnswerFormError, grade_answer, load_bank, scenario_workload, vocabulary
 from lambda_course.architecture.render import format_number
-from localaws.facts import value
 from lambda_course.model import crossover_rate, monthly_cost
+from localaws.facts import value
 
 NUMBER_FUNCTIONS = {
     "lambda_monthly_usd": lambda w: monthly_cost(w, "lambda").total,

@@ -9,9 +9,10 @@ import boto3
 import pytest
 import requests
 
-from lambda_course import checks
 from lambda_course.architecture import load_balancer_for, route_targets, running_standin, start_standin
+from lambda_course.checks import CheckFailed
 from lambda_course.deploy import deploy_function
+from lambda_course.labchecks import architecture as architecture_checks
 
 WEBHOOK = """
 import json
@@ -38,7 +39,7 @@ def webhook(sb) -> dict:
 @pytest.fixture(autouse=True)
 def default_checks(sb):
     """Each test sees the sandbox's default: API Gateway needs the function policy's grant."""
-    sb.__dict__.pop("enforce_resource_policies", None)
+    sb.set_enforce_resource_policies(None)
 
 
 def build_api(webhook: dict, cluster_uri: str, vpc_link: tuple[str, list[str]] | None, *, grant: bool = True,
@@ -113,8 +114,8 @@ def test_the_webhook_route_reaches_lambda_through_the_api(sb, hybrid, webhook):
     answer = requests.post(f"{sb.api_url(hybrid)}/webhooks/payment", json={"id": "evt_3"}, timeout=30)
     assert answer.status_code == 202 and answer.json() == {"accepted": "evt_3", "by": "lambda"}
     expected = {"accepted": "evt_4", "by": "lambda"}
-    checks.check_api_route_to_lambda(hybrid, "/webhooks/payment", webhook["FunctionName"],
-                                     body={"id": "evt_4"}, status=202, json_body=expected)
+    architecture_checks.check_api_route_to_lambda(hybrid, "/webhooks/payment", webhook["FunctionName"],
+                                                  body={"id": "evt_4"}, status=202, json_body=expected)
 
 
 def test_the_catalog_route_reaches_the_pods_through_the_vpc_link(sb, hybrid, catalog):
@@ -122,32 +123,32 @@ def test_the_catalog_route_reaches_the_pods_through_the_vpc_link(sb, hybrid, cat
     answer = requests.get(f"{sb.api_url(hybrid)}/catalog/items", timeout=30)
     assert answer.status_code == 200 and answer.json()["service"] == catalog.name
     assert answer.json()["items"] == 3 and len(catalog.received) == before + 1
-    posted = checks.check_api_route_to_standin(hybrid, "/catalog/carts/1", catalog, method="POST")
+    posted = architecture_checks.check_api_route_to_standin(hybrid, "/catalog/carts/1", catalog, method="POST")
     assert posted["method"] == "POST"
     kinds = {r.route_key: (r.integration_type, r.connection_type) for r in route_targets(hybrid)}
     assert kinds["ANY /catalog/{proxy+}"] == ("HTTP_PROXY", "VPC_LINK")
-    assert checks.check_eks_cluster("shop")["status"] == "ACTIVE"
-    assert checks.check_eks_cluster("shop", api_id=hybrid, path="/catalog/items")["name"] == "shop"
+    assert architecture_checks.check_eks_cluster("shop")["status"] == "ACTIVE"
+    assert architecture_checks.check_eks_cluster("shop", api_id=hybrid, path="/catalog/items")["name"] == "shop"
 
 
 def test_a_route_to_the_pods_by_plain_url_is_refused_with_a_message(sb, catalog, webhook):
     direct = build_api(webhook, catalog.url, vpc_link=None)
-    with pytest.raises(checks.CheckFailed, match="not through a VPC link"):
-        checks.check_api_route_to_standin(direct, "/catalog/items", catalog)
+    with pytest.raises(CheckFailed, match="not through a VPC link"):
+        architecture_checks.check_api_route_to_standin(direct, "/catalog/items", catalog)
 
 
 def test_a_plain_url_route_beside_an_unused_vpc_link_route_is_refused(sb, catalog, webhook):
     """The route that serves the request must be the private one; a decoy route elsewhere earns nothing."""
     decoy = {"IntegrationUri": catalog.url, "ConnectionType": "VPC_LINK", "ConnectionId": "bogus"}
     fooled = build_api(webhook, catalog.url, vpc_link=None, decoy=decoy)
-    with pytest.raises(checks.CheckFailed, match=r"not through a VPC link \(the route 'ANY /catalog/\{proxy\+\}'"):
-        checks.check_api_route_to_standin(fooled, "/catalog/items", catalog)
+    with pytest.raises(CheckFailed, match=r"not through a VPC link \(the route 'ANY /catalog/\{proxy\+\}'"):
+        architecture_checks.check_api_route_to_standin(fooled, "/catalog/items", catalog)
 
 
 def test_a_vpc_link_in_other_subnets_is_refused(sb, catalog, webhook, ingress):
     elsewhere = build_api(webhook, ingress.listener_arn, ("stray-link", ["subnet-elsewhere"]))
-    with pytest.raises(checks.CheckFailed, match=r"SubnetIds=list\(ingress.subnet_ids\)"):
-        checks.check_api_route_to_standin(elsewhere, "/catalog/items", catalog)
+    with pytest.raises(CheckFailed, match=r"SubnetIds=list\(ingress.subnet_ids\)"):
+        architecture_checks.check_api_route_to_standin(elsewhere, "/catalog/items", catalog)
 
 
 def test_the_gateway_refuses_a_listener_arn_without_a_vpc_link(sb, webhook, ingress):
@@ -166,29 +167,30 @@ def test_a_cluster_outside_the_load_balancers_vpc_is_refused(sb, hybrid):
                                        resourcesVpcConfig={"subnetIds": [subnet]})
     far = boto3.client("eks").list_clusters()["clusters"]
     name = next(n for n in far if n.startswith("far-"))
-    with pytest.raises(checks.CheckFailed, match=f"not in the load balancer's VPC.*in {vpc}"):
-        checks.check_eks_cluster(name, api_id=hybrid, path="/catalog/items")
+    with pytest.raises(CheckFailed, match=f"not in the load balancer's VPC.*in {vpc}"):
+        architecture_checks.check_eks_cluster(name, api_id=hybrid, path="/catalog/items")
 
 
 def test_a_webhook_without_the_lambda_permission_is_explained(sb, catalog, webhook, ingress):
     closed = build_api(webhook, ingress.listener_arn, ("eks-link", list(ingress.subnet_ids)), grant=False)
     answer = requests.post(f"{sb.api_url(closed)}/webhooks/payment", json={"id": "evt_5"}, timeout=30)
     assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
-    with pytest.raises(checks.CheckFailed, match="may not invoke .*add_permission"):
-        checks.check_api_route_to_lambda(closed, "/webhooks/payment", webhook["FunctionName"], body={"id": "x"})
+    with pytest.raises(CheckFailed, match="may not invoke .*add_permission"):
+        architecture_checks.check_api_route_to_lambda(closed, "/webhooks/payment", webhook["FunctionName"],
+                                                      body={"id": "x"})
 
 
 def test_a_missing_route_or_function_is_explained(sb, hybrid, catalog):
-    with pytest.raises(checks.CheckFailed, match=r"answered 404.*POST /webhooks/payment -> AWS_PROXY"):
-        checks.check_api_route_to_standin(hybrid, "/shop/items", catalog)
-    with pytest.raises(checks.CheckFailed, match="No route of the API invokes 'other-fn'"):
-        checks.check_api_route_to_lambda(hybrid, "/webhooks/payment", "other-fn", body={"id": "x"})
-    with pytest.raises(checks.CheckFailed, match="no EKS cluster called 'nope'|There is no EKS cluster"):
-        checks.check_eks_cluster("nope")
+    with pytest.raises(CheckFailed, match=r"answered 404.*POST /webhooks/payment -> AWS_PROXY"):
+        architecture_checks.check_api_route_to_standin(hybrid, "/shop/items", catalog)
+    with pytest.raises(CheckFailed, match="No route of the API invokes 'other-fn'"):
+        architecture_checks.check_api_route_to_lambda(hybrid, "/webhooks/payment", "other-fn", body={"id": "x"})
+    with pytest.raises(CheckFailed, match="no EKS cluster called 'nope'|There is no EKS cluster"):
+        architecture_checks.check_eks_cluster("nope")
 
 
 def test_answer_form_check_names_the_vocabulary():
-    with pytest.raises(checks.CheckFailed, match="not in the vocabulary"):
-        checks.check_answer_form({"choice": "lambda", "constraints": ["cheap"]})
-    with pytest.raises(checks.CheckFailed, match="Scenario batch-40-minutes: 1 of 2"):
-        checks.check_scenario("batch-40-minutes", {"choice": "lambda", "constraints": ["15-minute-limit"]})
+    with pytest.raises(CheckFailed, match="not in the vocabulary"):
+        architecture_checks.check_answer_form({"choice": "lambda", "constraints": ["cheap"]})
+    with pytest.raises(CheckFailed, match="Scenario batch-40-minutes: 1 of 2"):
+        architecture_checks.check_scenario("batch-40-minutes", {"choice": "lambda", "constraints": ["15-minute-limit"]})
