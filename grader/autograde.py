@@ -15,9 +15,9 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateAssignment, GenerateFeedback
 
-from lambda_course import answerkeys
-from grader.config import COURSE_ID, CoursePaths, nbgrader_config
-from lambda_course.labs import Lab
+from grader.assignments import Assignment
+from grader.config import CoursePaths, nbgrader_config
+from grader.course import settings
 from grader.lateness import timestamp_from_text
 from grader.merge import restore_lab_cells
 from grader.release import check_source
@@ -106,7 +106,7 @@ class Result:
         self.error = reason
 
 
-def find_submissions(folder: Path, lab: Lab) -> list[Submission]:
+def find_submissions(folder: Path, lab: Assignment) -> list[Submission]:
     """The submissions of `lab` in `folder`, by learner, each read (or refused) as data, never followed.
 
     `folder` holds `<learner>.ipynb` files, `<learner>/<lab>.ipynb` folders or nbgrader's collected
@@ -174,7 +174,7 @@ def read_unlinked(path: Path) -> bytes:
         return stream.read()
 
 
-def _examine(folder: Path, top: int, entry: os.DirEntry, lab: Lab) -> Submission | None:
+def _examine(folder: Path, top: int, entry: os.DirEntry, lab: Assignment) -> Submission | None:
     """The submission an entry of the class's folder is, refused or not; None when it is none of lab's."""
     name = entry.name
     if entry.is_dir(follow_symlinks=False):
@@ -200,7 +200,7 @@ class _Place:
     shown: str
 
 
-def _from_learner_folder(folder: Path, top: int, name: str, lab: Lab) -> Submission | None:
+def _from_learner_folder(folder: Path, top: int, name: str, lab: Assignment) -> Submission | None:
     """A learner's folder: `<lab>.ipynb` in it, or nbgrader's `<lab>/<lab>.ipynb`; None when neither."""
     notebook_name = f"{lab.id}.ipynb"
     shown = ascii(name)[1:-1]
@@ -234,7 +234,7 @@ def _from_learner_folder(folder: Path, top: int, name: str, lab: Lab) -> Submiss
         os.close(own)
 
 
-def _from_nbgrader_folder(folder: Path, own: int, learner: str, lab: Lab) -> Submission:
+def _from_nbgrader_folder(folder: Path, own: int, learner: str, lab: Assignment) -> Submission:
     """nbgrader's collected `<learner>/<lab>/<lab>.ipynb`, with its timestamp.txt beside the notebook."""
     notebook_name, where = f"{lab.id}.ipynb", f"{learner}/{lab.id}"
     notebook = folder / learner / lab.id / notebook_name
@@ -270,7 +270,8 @@ def _read_submission(folder: Path, learner: str, notebook: Path, place: _Place,
         content, status = _read_regular(place.name, place.folder, NOTEBOOK_LIMIT_BYTES)
     except SubmissionRefused as refused:
         return Submission(learner, notebook, problem=f"{place.shown} {refused}", folder=folder)
-    when, notes = _file_time(status), ()
+    when = _file_time(status)
+    notes: tuple[str, ...] = ()
     if when is None:
         problem = f"{place.shown} has a file time that is not a usable date, so when it was handed in is unknown."
         return Submission(learner, notebook, problem=problem, folder=folder)
@@ -384,7 +385,7 @@ def _lstat(folder: int, name: str) -> os.stat_result | None:
         return None
 
 
-def _leads_to_lab(link: Path, lab: Lab) -> bool:
+def _leads_to_lab(link: Path, lab: Assignment) -> bool:
     """Whether a link (to a folder) leads to a notebook of `lab`: only then is it reported, as a refused one."""
     return any(os.path.lexists(link / part) for part in (f"{lab.id}.ipynb", f"{lab.id}/{lab.id}.ipynb"))
 
@@ -439,7 +440,7 @@ class LabGrader:
 
     limits = Limits()  # what one submission may use while it is graded (see grader/trust/jail.py)
 
-    def __init__(self, lab: Lab, paths: CoursePaths | None = None) -> None:
+    def __init__(self, lab: Assignment, paths: CoursePaths | None = None) -> None:
         self.lab = lab
         self.paths = paths or CoursePaths()
         self.config = nbgrader_config(self.paths, cell_timeout=lab.cell_timeout)
@@ -488,10 +489,9 @@ class LabGrader:
         return result
 
     def _hidden_from(self, submission: Submission) -> list[Path]:
-        """What a submission's code must not see: the gradebook and copies, solutions/, other submissions."""
+        """What a submission's code must not see: the gradebook, the course's hidden files, other submissions."""
         self.paths.work_dir.chmod(0o700)  # without namespaces, the jail's own user is kept out by permissions
-        return course_hidden_paths(self.paths.root, self.paths.work_dir, submission.class_folder(),
-                                   answerkeys.FOLDER)
+        return course_hidden_paths(self.paths.root, self.paths.work_dir, submission.class_folder())
 
     def write_feedback(self, results: list[Result]) -> list[Result]:
         """Write every graded learner's feedback page in one nbgrader run (its start-up is paid once).
@@ -520,7 +520,7 @@ class LabGrader:
 
     def max_scores(self) -> dict[str, float]:
         """Points available per question, in notebook order."""
-        return dict(graded_cells(self.lab.source(self.paths.root)))
+        return dict(graded_cells(self.paths.source(self.lab.id)))
 
     def feedback_path(self, learner: str) -> Path:
         """Where the learner's feedback page is written."""
@@ -528,7 +528,7 @@ class LabGrader:
 
     def _result(self, learner: str) -> Result:
         """Read a graded submission's scores from the gradebook."""
-        with Gradebook(self.config.CourseDirectory.db_url, COURSE_ID) as gradebook:
+        with Gradebook(self.config.CourseDirectory.db_url, settings().course_id) as gradebook:
             submitted = gradebook.find_submission_notebook(self.lab.id, self.lab.id, learner)
             grades = {g.name: g for g in submitted.grades}
         max_scores = self.max_scores()

@@ -1,21 +1,24 @@
-"""The nbgrader configuration for this course, built in code so every command shares one source of truth."""
+"""The nbgrader configuration every grading step runs with, built in code so every command shares it.
+
+What belongs to the course (its id, root and folders) comes from its settings (grader/course.py).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
+from grader.course import settings
 from grader.feedback import FeedbackExporter, HideHiddenTests, SanitizeOutputs
+from grader.lateness import DailyLatePenalty
 from grader.scoring import autograde_preprocessors
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SOURCE_DIR = "solutions"
-RELEASE_DIR = "labs"
 WORK_DIR = ".grading"
-COURSE_ID = "lambda-course"
 NOTEBOOK_STRUCTURE = os.path.join("{nbgrader_step}", "{student_id}", "{assignment_id}")
 
 # A test cell fails only by raising. Anything a passing cell writes to stderr (a handler's logging.warning, a
@@ -26,10 +29,23 @@ DEFAULT_CELL_TIMEOUT_S = 60
 
 @dataclass(frozen=True)
 class CoursePaths:
-    """Where the course lives (`root`, holding solutions/ and labs/) and where grading writes (`work`)."""
+    """Where the course lives (`root`, holding its source and release folders) and where grading writes (`work`)."""
 
-    root: Path = REPO_ROOT
+    root: Path = field(default_factory=lambda: settings().root_path())
     work: Path | None = None
+
+    def source(self, assignment_id: str) -> Path:
+        """An assignment's instructors' notebook, with solutions and hidden tests."""
+        return self.root / settings().source_directory / assignment_id / f"{assignment_id}.ipynb"
+
+    def released(self, assignment_id: str) -> Path:
+        """An assignment's learners' notebook, generated from the source."""
+        return self.release_dir / assignment_id / f"{assignment_id}.ipynb"
+
+    @property
+    def release_dir(self) -> Path:
+        """The folder released assignments live in."""
+        return self.root / settings().release_directory
 
     @property
     def work_dir(self) -> Path:
@@ -48,12 +64,13 @@ class CoursePaths:
 def nbgrader_config(paths: CoursePaths | None = None, cell_timeout: int = DEFAULT_CELL_TIMEOUT_S) -> Config:
     """The traitlets Config every nbgrader converter in the course runs with."""
     paths = paths or CoursePaths()
+    course = settings()
     c = kernel_config()
     c.CourseDirectory.root = str(paths.root.resolve())
-    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.course_id = course.course_id
     c.CourseDirectory.directory_structure = NOTEBOOK_STRUCTURE
-    c.CourseDirectory.source_directory = SOURCE_DIR
-    c.CourseDirectory.release_directory = RELEASE_DIR
+    c.CourseDirectory.source_directory = course.source_directory
+    c.CourseDirectory.release_directory = course.release_directory
     c.CourseDirectory.submitted_directory = paths.step("submitted")
     c.CourseDirectory.autograded_directory = paths.step("autograded")
     c.CourseDirectory.feedback_directory = paths.step("feedback")
@@ -69,6 +86,8 @@ def nbgrader_config(paths: CoursePaths | None = None, cell_timeout: int = DEFAUL
     c.OverwriteCells.add_missing_cells = True
     # A test cell's displayed value is never read as a partial score (see scoring.py).
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
+    # A late submission costs what grader/lateness.py says, whoever runs nbgrader's AssignLatePenalties step.
+    c.AssignLatePenalties.plugin_class = DailyLatePenalty
     c.GenerateFeedback.preprocessors = _feedback_preprocessors()
     c.GenerateFeedback.exporter_class = FeedbackExporter
     return c
@@ -100,7 +119,4 @@ def _feedback_preprocessors() -> list:
     The page is opened by learners and instructors, so nothing a learner's notebook displayed may run there
     (FeedbackExporter sanitises the markdown it renders as well).
     """
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
-
     return [GetGrades, HideHiddenTests, SanitizeOutputs, CSSHTMLHeaderPreprocessor]

@@ -12,8 +12,9 @@ from typing import Any
 import nbformat
 from nbgrader.converters import GenerateAssignment
 
-from grader.config import RELEASE_DIR, SOURCE_DIR, CoursePaths, nbgrader_config
-from lambda_course.labs import Lab
+from grader.assignments import Assignment
+from grader.config import CoursePaths, nbgrader_config
+from grader.course import settings
 from grader.runner import run_converter
 
 
@@ -21,31 +22,32 @@ class ReleaseError(RuntimeError):
     """A lab cannot be released as it stands (an extra file, or points that do not add up)."""
 
 
-def generate(lab: Lab, paths: CoursePaths | None = None, into: Path | None = None) -> Path:
+def generate(lab: Assignment, paths: CoursePaths | None = None, into: Path | None = None) -> Path:
     """Write the learners' version of `lab` under `into` (default: the course's labs/); return its folder."""
     paths = paths or CoursePaths()
     check_source(lab, paths.root)
     config = nbgrader_config(paths)
-    config.CourseDirectory.release_directory = str(into.resolve()) if into else RELEASE_DIR
+    config.CourseDirectory.release_directory = str(into.resolve()) if into else settings().release_directory
     # Releasing needs no gradebook: grading builds its own from solutions/.
     config.SaveCells.enabled = False
     config.GenerateAssignment.no_database = True
     run_converter(GenerateAssignment, config, lab.id, force=True)
-    return (into or paths.root / RELEASE_DIR) / lab.id
+    return (into or paths.release_dir) / lab.id
 
 
-def check_source(lab: Lab, root: Path) -> None:
+def check_source(lab: Assignment, root: Path) -> None:
     """Refuse a source folder holding anything but the lab notebook: nbgrader would hand it to learners."""
-    folder = root / SOURCE_DIR / lab.id
-    if not lab.source(root).is_file():
-        raise ReleaseError(f"{lab.id}: no source notebook at {lab.source(root)}")
-    extra = sorted(_files(folder) - {lab.source(root).name})
+    source = CoursePaths(root).source(lab.id)
+    folder = source.parent
+    if not source.is_file():
+        raise ReleaseError(f"{lab.id}: no source notebook at {source}")
+    extra = sorted(_files(folder) - {source.name})
     if extra:
         raise ReleaseError(
             f"{lab.id}: {', '.join(extra)} in {folder} would be released to learners; keep only "
             f"{lab.id}.ipynb there."
         )
-    points = notebook_points(nbformat.read(lab.source(root), as_version=4))
+    points = notebook_points(nbformat.read(source, as_version=4))
     if abs(points - lab.points) > 1e-9:
         raise ReleaseError(
             f"{lab.id}: graded cells add up to {points:g} points, but labs.toml says {lab.points:g}"
@@ -69,10 +71,10 @@ class Staleness:
     problems: list[str]
 
 
-def stale(lab: Lab, paths: CoursePaths | None = None) -> Staleness:
+def stale(lab: Assignment, paths: CoursePaths | None = None) -> Staleness:
     """Compare labs/<lab>/ with a fresh release made in a temporary folder."""
     paths = paths or CoursePaths()
-    current = paths.root / RELEASE_DIR / lab.id
+    current = paths.release_dir / lab.id
     with tempfile.TemporaryDirectory(prefix="lab-release-") as tmp:
         fresh = generate(lab, paths, into=Path(tmp))
         return Staleness(lab.id, _folder_differences(fresh, current))
@@ -123,10 +125,10 @@ def _text(source: str | list[str]) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def replace_release(lab: Lab, paths: CoursePaths | None = None) -> Path:
+def replace_release(lab: Assignment, paths: CoursePaths | None = None) -> Path:
     """Regenerate labs/<lab>/ from scratch."""
     paths = paths or CoursePaths()
-    target = paths.root / RELEASE_DIR / lab.id
+    target = paths.release_dir / lab.id
     if target.exists():
         shutil.rmtree(target)
     return generate(lab, paths)

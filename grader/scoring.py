@@ -9,9 +9,19 @@ nbgrader scores them.
 from __future__ import annotations
 
 from nbconvert.exporters.exporter import ResourcesDict
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+    NbGraderPreprocessor,
+    SaveAutoGrades,
+)
+
+from grader.trust.kernel import JailedExecute
 
 
 class DropTestCellResults(NbGraderPreprocessor):
@@ -31,17 +41,6 @@ def autograde_preprocessors() -> list:
     Every way of autograding reads this list (the course's nbgrader_config.py, `lambda-course grade`), so none
     runs a submission with nbgrader's plain Execute.
     """
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        IgnorePattern,
-        LimitOutput,
-        SaveAutoGrades,
-    )
-
-    from grader.trust.kernel import JailedExecute
-
     return [
         JailedExecute,
         IgnorePattern,

@@ -11,8 +11,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
-from grader.config import REPO_ROOT, kernel_config
-from lambda_course.labs import Lab, all_labs
+from grader.assignments import Assignment, catalogue
+from grader.config import CoursePaths, kernel_config
 from grader.merge import grade_id, is_test, restore_lab_cells
 from grader.messages import error_message, first_error
 from grader.scratch import kernel_tmpdir
@@ -28,7 +28,7 @@ class SelfCheckError(RuntimeError):
 class TestResult:
     """One graded test cell: what it checks, its points, and the message and hint when it failed."""
 
-    grade_id: str
+    grade_id: str | None  # None for a graded cell the learner added themselves (see merge.grade_id)
     title: str
     points: float
     passed: bool
@@ -40,7 +40,7 @@ class TestResult:
 class SelfCheck:
     """Every visible test's result, plus errors raised by the learner's own answer cells."""
 
-    lab: Lab
+    lab: Assignment
     tests: list[TestResult] = field(default_factory=list)
     answer_errors: dict[str, str] = field(default_factory=dict)
 
@@ -60,11 +60,12 @@ class SelfCheck:
         return sum(test.points for test in self.tests)
 
 
-def run_self_check(path: Path, root: Path = REPO_ROOT) -> SelfCheck:
+def run_self_check(path: Path, root: Path | None = None) -> SelfCheck:
     """Execute the learner's notebook, its test cells restored from the released lab, and read the results."""
     learner_nb = _read(path)
     lab = lab_for(path, learner_nb, root)
-    nb = restore_lab_cells(learner_nb, nbformat.read(lab.released(root), as_version=4))
+    released = (CoursePaths(root) if root else CoursePaths()).released(lab.id)
+    nb = restore_lab_cells(learner_nb, nbformat.read(released, as_version=4))
     try:
         with kernel_tmpdir() as scratch:
             NotebookClient(
@@ -93,20 +94,20 @@ def _read(path: Path) -> NotebookNode:
         raise SelfCheckError(f"{path} could not be read as a notebook ({type(error).__name__}).") from None
 
 
-def lab_for(path: Path, nb: NotebookNode, root: Path = REPO_ROOT) -> Lab:
+def lab_for(path: Path, nb: NotebookNode, root: Path | None = None) -> Assignment:
     """The lab a notebook belongs to: by its file name, or else by the graded cells it shares with a lab."""
-    labs = all_labs()
+    labs, paths = catalogue(), CoursePaths(root) if root else CoursePaths()
     if path.stem in labs:
         return labs[path.stem]
     ids = {grade_id(cell) for cell in nb.cells} - {None}
     for lab in labs.values():
-        released = nbformat.read(lab.released(root), as_version=4)
+        released = nbformat.read(paths.released(lab.id), as_version=4)
         if ids & {grade_id(cell) for cell in released.cells if is_test(cell)}:
             return lab
     raise SelfCheckError(f"{path.name} is not one of the course's labs ({', '.join(labs)}).")
 
 
-def read_results(lab: Lab, nb: NotebookNode) -> SelfCheck:
+def read_results(lab: Assignment, nb: NotebookNode) -> SelfCheck:
     """Turn an executed notebook into test results and answer-cell errors."""
     check = SelfCheck(lab)
     for cell in nb.cells:

@@ -8,37 +8,37 @@ from collections.abc import Callable, Sequence
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from localaws.sandbox.serve import serve_forever
+    from localaws.sandbox.serve import serve_forever  # each command imports only what it runs: start-up time
 
     return serve_forever(port=args.port)
 
 
 def _tour(args: argparse.Namespace) -> int:
-    from lambda_course.tour import run_tour
+    from lambda_course.tour import run_tour  # each command imports only what it runs: start-up time
 
     return run_tour()
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from lambda_course.commands import open_lab
+    from lambda_course.commands import open_lab  # each command imports only what it runs: start-up time
 
     return open_lab(args)
 
 
 def _release(args: argparse.Namespace) -> int:
-    from lambda_course.commands import release
+    from lambda_course.commands import release  # each command imports only what it runs: start-up time
 
     return release(args)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from lambda_course.commands import check
+    from lambda_course.commands import check  # each command imports only what it runs: start-up time
 
     return check(args)
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from lambda_course.commands import grade
+    from lambda_course.commands import grade  # each command imports only what it runs: start-up time
 
     return grade(args)
 

@@ -6,6 +6,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from lambda_course.deploy import deploy_function, invoke
+from lambda_course.labs import all_labs
+from localaws import sandbox
+
 HELLO = """
 import json, os
 
@@ -26,9 +30,6 @@ def _report(log: str) -> str:
 
 
 def _invoke_twice() -> None:
-    from localaws import sandbox
-    from lambda_course.deploy import deploy_function, invoke
-
     began = time.perf_counter()
     sb = sandbox.start()
     _say(f"1. Sandbox running at {sb.endpoint_url} ({time.perf_counter() - began:.2f} s): a local AWS, no account.")
@@ -42,9 +43,8 @@ def _invoke_twice() -> None:
 
 
 def _grade_reference() -> int:
-    from grader.autograde import LabGrader, Submission
-    from grader.config import CoursePaths
-    from lambda_course.labs import all_labs
+    from grader.autograde import LabGrader, Submission  # nbgrader (a second) only for the last step: start-up time
+    from grader.config import CoursePaths  # nbgrader (a second) only for the last step: start-up time
 
     lab = next(iter(all_labs().values()))
     with tempfile.TemporaryDirectory(prefix="lambda-course-tour-") as work:

@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+import labtesting
 import nbformat
 import pytest
 
-import labtesting
-from lambda_course.labs import Lab
 from grader.merge import cell_by_id
+from lambda_course.labs import Lab
 
 SOLUTION, STUB = "ada", "bo"
 

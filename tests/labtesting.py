@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import nbformat
 
-from lambda_course.labs import Lab
 from grader.merge import cell_by_id
+from lambda_course.labs import Lab
 
 T = TypeVar("T")
 

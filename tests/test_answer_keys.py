@@ -17,24 +17,26 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import labtesting
 import pytest
 
-from lambda_course import answerkeys, checks
+from grader.course import settings
+from grader.merge import cell_by_id
+from lambda_course import answerkeys
 from lambda_course.answerkeys import AnswerKeysUnavailable
 from lambda_course.architecture import bank as bank_module
 from lambda_course.architecture import grade_answer, load_bank, read_answer, scenario_workload, vocabulary
 from lambda_course.architecture.bank import ANSWER_FIELDS, BankError, merge_answers, read_bank_file
 from lambda_course.chapters.choices import chooser_rules
-import labtesting
-from lambda_course.labs import lab
-from grader.merge import cell_by_id
+from lambda_course.labchecks import architecture as architecture_checks
 from lambda_course.labchecks import routing
+from lambda_course.labs import lab
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = answerkeys.FOLDER  # where the keys are, kept before a test hides them
-# What a grading jail shows of the course (grader/trust/jail.py's COURSE_KEEP, less the virtualenv and
-# the package's metadata): every place a learner's code could read an answer from.
-READABLE = ("grader", "labs", "course", "README.md", "pyproject.toml")
+# What a grading jail shows of the course (the course's GradedCourse.visible, less the virtualenv and the
+# package's metadata): every place a learner's code could read an answer from.
+READABLE = tuple(name for name in settings().visible if name not in (".venv", "lambda_course.egg-info"))
 ONLY_THE_GRADER = "read only by the grader"
 WINDOW = 7  # words in a row that give an answer's sentence away
 RIGHT_PATTERN = {"source": ["shop"], "detail-type": ["OrderPlaced"],
@@ -81,8 +83,9 @@ def test_the_answers_folder_holds_data_only_and_ships_with_the_package():
     files = sorted(p.name for p in KEYS.iterdir())
     assert files == ["architecture.toml", "chooser.toml", "routing.toml"]
     assert answerkeys.FOLDER == Path(answerkeys.__file__).resolve().parent / "answers"
-    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["grader"]
-    shipped = {Path(p) for pattern in globs for p in glob.glob(pattern, root_dir=ROOT / "grader", recursive=True)}
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
+    package = ROOT / "lambda_course"
+    shipped = {Path(p) for pattern in globs for p in glob.glob(pattern, root_dir=package, recursive=True)}
     assert {Path("answers", name) for name in files} <= shipped
 
 
@@ -134,13 +137,13 @@ def test_without_the_key_the_bank_gives_descriptions_and_workloads_but_no_answer
 def test_without_the_key_grading_refuses_rather_than_give_points(no_answers):
     right = {"choice": "fargate", "constraints": ["15-minute-limit"]}
     assert read_answer(right).choice == "fargate"  # the form needs only the vocabulary
-    checks.check_answer_form(right)
+    architecture_checks.check_answer_form(right)
     with pytest.raises(AnswerKeysUnavailable, match=ONLY_THE_GRADER):
         grade_answer("batch-40-minutes", right)
     with pytest.raises(AnswerKeysUnavailable, match=ONLY_THE_GRADER):
         grade_answer("batch-40-minutes", {"choice": "lambda", "constraints": []})
     with pytest.raises(AnswerKeysUnavailable, match=ONLY_THE_GRADER):
-        checks.check_scenario("batch-40-minutes", right)
+        architecture_checks.check_scenario("batch-40-minutes", right)
     with pytest.raises(KeyError, match="batch-40-minutes"):
         grade_answer("no-such-scenario", right)
     with pytest.raises(AnswerKeysUnavailable):
@@ -267,9 +270,9 @@ def test_no_answer_is_written_anywhere_a_learners_code_can_read():
 
 def test_grading_hides_the_answer_keys_from_the_jail(tmp_path):
     """`lambda-course grade` passes the keys' folder to the jail as hidden."""
-    from lambda_course import answerkeys
     from grader.autograde import LabGrader, Submission
     from grader.config import CoursePaths
+    from lambda_course import answerkeys
     from lambda_course.labs import lab
 
     grader = LabGrader(lab("lab6-architecture"), CoursePaths(work=tmp_path / "work"))

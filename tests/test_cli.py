@@ -18,7 +18,8 @@ def test_every_subcommand_is_listed():
 
 @pytest.mark.slow
 def test_tour_deploys_invokes_and_grades():
-    run = subprocess.run([sys.executable, "-m", "lambda_course.cli", "tour"], capture_output=True, text=True, timeout=180)
+    run = subprocess.run([sys.executable, "-m", "lambda_course.cli", "tour"], capture_output=True, text=True,
+                         timeout=180)
     assert run.returncode == 0, run.stdout + run.stderr
     reports = [line for line in run.stdout.splitlines() if line.strip().startswith("REPORT")]
     assert len(reports) == 2
@@ -27,7 +28,7 @@ def test_tour_deploys_invokes_and_grades():
 
 
 def test_readme_lists_every_lab_with_its_points():
-    from grader.config import REPO_ROOT
+    from lambda_course.labs import ROOT as REPO_ROOT
     from lambda_course.labs import all_labs
 
     readme = (REPO_ROOT / "README.md").read_text()

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from IPython import get_ipython
+
+from grader.sources import module_source
 from grader.trust import plaindata
 
 
 def _namespace() -> dict[str, Any]:
     """The notebook's global names: the IPython shell's user namespace."""
-    from IPython import get_ipython
-
     shell = get_ipython()
     return shell.user_ns if shell is not None else {}
 
@@ -58,8 +59,6 @@ def _call(name: str, args: list[Any], kwargs: dict[str, Any], namespace: dict[st
 
 
 def _module_source(names: list[str], namespace: dict[str, Any]) -> dict[str, Any]:
-    from lambda_course.checks import module_source
-
     try:
         return {"source": module_source(*[namespace[name] for name in names])}
     except (KeyError, AssertionError, ValueError, OSError) as error:  # reported: the check then fails

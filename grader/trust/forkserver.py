@@ -18,6 +18,7 @@ LAMBDA_COURSE_FORKSERVER=0 in the environment, every program starts through its 
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from grader.course import GradedCourse, settings
 from grader.trust import jail as jails
 from grader.trust.jail import Jail, Limits
 
@@ -40,8 +42,9 @@ class ForkServerUnavailable(RuntimeError):
 class ForkServer:
     """A running fork server: its jail, its socket, and the folder that holds its programs' scratch folders."""
 
-    def __init__(self, hidden: list[Path]) -> None:
-        self.jail = Jail(hidden, watch_memory=False)  # the server runs as root; each program has a watchdog
+    def __init__(self, hidden: list[Path], course: GradedCourse | None = None) -> None:
+        self.course = course = course or settings()
+        self.jail = Jail(hidden, watch_memory=False, course=course)  # as root; each program has a watchdog
         self.scratch_root = self.jail.scratch
         self.scratch_root.chmod(0o711)  # each program's own 0700 folder in it is reachable, the list is not
         private = self.scratch_root / ".server"
@@ -49,7 +52,7 @@ class ForkServer:
         self.socket_path = private / "socket"
         self._log = (self.jail.control / "server.log").open("wb")
         command = [self.jail.bwrap or "bwrap", *self.jail.bwrap_args(), "--",
-                   sys.executable, "-m", "grader.trust.zygote", str(self.socket_path)]
+                   sys.executable, "-m", "grader.trust.zygote", str(self.socket_path), course_json(course)]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=self._log, cwd=self.scratch_root, env=self.jail.environment(),
                                         start_new_session=True)
@@ -74,7 +77,7 @@ class ForkServer:
 
     def jail_for(self, limits: Limits | None = None, silence: tuple[int, ...] = (1, 2)) -> Jail:
         """A jail of its own for one program, started by this server."""
-        return Jail(self.jail.hidden, limits, silence=silence, server=self)
+        return Jail(self.jail.hidden, limits, silence=silence, server=self, course=self.course)
 
     def stop(self) -> None:
         """Stop the server and remove its jail (and with it any program's scratch folder left)."""
@@ -97,17 +100,25 @@ def enabled() -> bool:
     return wanted and os.geteuid() == 0 and jails.bwrap_path() is not None
 
 
-def jail(hidden: list[Path], limits: Limits | None = None, silence: tuple[int, ...] = (1, 2)) -> Jail:
+def jail(hidden: list[Path], limits: Limits | None = None, silence: tuple[int, ...] = (1, 2),
+         course: GradedCourse | None = None) -> Jail:
     """A jail for one program: forked by the class's fork server when one can run, else a plain one."""
-    server = shared_server(hidden) if enabled() else None
+    course = course or settings()
+    server = shared_server(hidden, course) if enabled() else None
     if server is None:
-        return Jail(hidden, limits, silence=silence)
+        return Jail(hidden, limits, silence=silence, course=course)
     return server.jail_for(limits, silence)
 
 
-def shared_server(hidden: list[Path]) -> ForkServer | None:
-    """This process's fork server for these hidden paths, started (or restarted) when needed."""
-    key = tuple(sorted(str(Path(p).resolve()) for p in hidden))
+def course_json(course: GradedCourse) -> str:
+    """The course's settings as the fork server's command line carries them."""
+    return json.dumps({name: getattr(course, name) for name in course.trait_names(config=True)}, sort_keys=True)
+
+
+def shared_server(hidden: list[Path], course: GradedCourse | None = None) -> ForkServer | None:
+    """This process's fork server for these hidden paths and course settings, started (or restarted) when needed."""
+    course = course or settings()
+    key = (*sorted(str(Path(p).resolve()) for p in hidden), course_json(course))
     with _lock:
         server = _servers.pop(key, None)
         if server is not None and not server.alive():
@@ -115,7 +126,7 @@ def shared_server(hidden: list[Path]) -> ForkServer | None:
             server = None
         if server is None:
             try:
-                server = ForkServer([Path(p) for p in key])
+                server = ForkServer([Path(p) for p in key[:-1]], course)
             except ForkServerUnavailable:
                 return None
         _servers[key] = server

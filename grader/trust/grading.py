@@ -10,11 +10,12 @@ from pathlib import Path
 from nbgrader.converters import Autograde
 from traitlets.config import Config
 
+from grader.course import settings
 from grader.runner import run_converter
 from grader.trust import forkserver
+from grader.trust.companion import companion_in
 from grader.trust.jail import Jail, Limits
 from grader.trust.kernel import jailed_config
-from grader.trust.sandboxes import sandbox_in
 
 DESCRIBE = {
     "timeout": "a cell ran too long and was stopped",
@@ -28,7 +29,8 @@ DESCRIBE = {
 def autograde_in_jail(config: Config, lab_id: str, learner: str, folder: Path, hidden: list[Path],
                       limits: Limits | None = None) -> list[str]:
     """Run nbgrader's autograde for one learner, its kernel in a fresh jail; what went wrong, if anything."""
-    with forkserver.jail(hidden, limits) as jail:
+    course = settings(config)
+    with forkserver.jail(hidden, limits, course=course) as jail:
         for item in folder.iterdir():  # the kernel works on its own copy of the submission's folder
             copy = shutil.copytree if item.is_dir() else shutil.copy2
             copy(item, jail.scratch / item.name)
@@ -36,7 +38,7 @@ def autograde_in_jail(config: Config, lab_id: str, learner: str, folder: Path, h
         watchdog = threading.Timer(jail.limits.wall_s, _out_of_time, args=(jail, log))
         watchdog.start()
         try:
-            with sandbox_in(jail) as offered:  # the learner's sandbox, a program of its own beside the kernel
+            with companion_in(jail, course) as offered:  # the course's program beside the kernel, if any
                 run_converter(Autograde, jailed_config(config, jail, log, offered), lab_id, learner, force=True,
                               create_student=True)
         finally:

@@ -3,10 +3,10 @@
 What each mode guarantees (`Jail.mode`):
 
 `namespaces`, as root (the grading machine's set-up): bubblewrap builds the program's file system from an
-allow-list, not from the host's: the Python runtime (sys.base_prefix and the virtualenv), the course's
-COURSE_KEEP entries (the grader package, labs/, course/, pyproject.toml...), /usr and the /bin, /lib...
-beside it, a few files of /etc (ETC_KEEP: certificates, the dynamic linker's cache, name-service settings,
-and a hosts file of its own), a fresh /dev and /proc, an empty /tmp and the scratch folder. Nothing else is
+allow-list, not from the host's: the Python runtime (sys.base_prefix and the virtualenv), the entries of the
+course it keeps visible (GradedCourse.visible: its packages, released labs...), /usr and the /bin, /lib...
+beside it, a few files of /etc (ETC_KEEP: certificates, the dynamic linker's cache, name-service settings, and a
+hosts file of its own), a fresh /dev and /proc, an empty /tmp and the scratch folder. Nothing else is
 there: no other submission, no solutions/, no gradebook, no /home, /root (but the runtime), /run, /var or
 /sys, and so no host socket. Paths in `hidden` that fall inside an allowed folder are covered as well. All of
 it is read-only but the scratch folder. The program has new mount, pid, ipc, uts and network namespaces
@@ -26,7 +26,7 @@ own, no scratch tmpfs and no watchdog: limits are per process only.
 
 `limits-only` (no bubblewrap): the scratch folder (a bounded tmpfs as root), the per-process rlimits, the
 jail's own user and the memory watchdog when the Python interpreter is readable by it and the grader is root,
-a scrubbed environment and the Python-level network guard of localaws/runtime/guest/sitecustomize.py. Files
+a scrubbed environment and whatever guard the course puts on its PYTHONPATH (GradedCourse.python_path). Files
 that other users may read stay readable, and places any user may write (the host's /tmp) are not bounded.
 """
 
@@ -48,12 +48,10 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-import grader
+from grader.course import GradedCourse, settings
 from grader.trust.launch import MS_NODEV, MS_NOSUID, MS_SHARED, mount, unmount
 
-GUEST_DIR = Path(grader.__file__).parent / "runtime" / "guest"
-COURSE_ROOT = Path(grader.__file__).resolve().parent.parent
-COURSE_KEEP = {"grader", ".venv", "labs", "course", "lambda_course.egg-info", "pyproject.toml", "README.md"}
+ENGINE_DIR = Path(__file__).resolve().parents[1]  # the grading engine's own package: jailed programs run it
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 # What of /etc the interpreter, its extension modules and the sandbox use: TLS certificates, the dynamic
 # linker's cache, name-service settings (with the jail's own hosts file, "localhost" resolves), time zone,
@@ -107,17 +105,19 @@ def bwrap_path() -> str | None:
     return found if ok else None
 
 
-def course_hidden_paths(root: Path, *others: Path) -> list[Path]:
-    """What a submission must not see: the course's files other than the ones a lab runs on, and `others`.
+def course_hidden_paths(root: Path, *others: Path, course: GradedCourse | None = None) -> list[Path]:
+    """What a submission must not see: the course's files other than those it keeps visible, the folders it
+    hides (answer keys), and `others`.
 
     The Python environment the grader runs from stays in view wherever it lives (a virtualenv of another name
     inside the course, such as `make check-oldest`'s), since every program in the jail runs on it.
     """
+    course = course or settings()
     root = root.resolve()
     runtime = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    hidden = [entry for entry in sorted(root.iterdir())
-              if entry.name not in COURSE_KEEP and not any(path.is_relative_to(entry.resolve()) for path in runtime)]
-    return hidden + [Path(other).resolve() for other in others]
+    hidden = [entry for entry in sorted(root.iterdir()) if entry.name not in course.visible
+              and not any(path.is_relative_to(entry.resolve()) for path in runtime)]
+    return hidden + [Path(other).resolve() for other in others] + [Path(name).resolve() for name in course.hidden]
 
 
 class Jail:
@@ -125,7 +125,9 @@ class Jail:
 
     def __init__(self, hidden: list[Path] | None = None, limits: Limits | None = None,
                  use_namespaces: bool = True, silence: tuple[int, ...] = (1, 2),
-                 server: ForkServerAddress | None = None, watch_memory: bool = True) -> None:
+                 server: ForkServerAddress | None = None, watch_memory: bool = True,
+                 course: GradedCourse | None = None) -> None:
+        self.course = course or settings()
         self.limits = limits or Limits()
         self.silence = list(silence)  # standard streams of the jailed program that go to /dev/null
         self.hidden = [Path(p) for p in hidden or []]
@@ -184,15 +186,14 @@ class Jail:
             "LC_ALL": "C.UTF-8",
             "PYTHONNOUSERSITE": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONPATH": str(GUEST_DIR),
-            "LAMBDA_COURSE_GUEST": "1",
-            "LAMBDA_COURSE_JAIL": "1",
+            "PYTHONPATH": os.pathsep.join(self.course.python_path),
             "IPYTHONDIR": str(s / ".ipython"),
             "JUPYTER_CONFIG_DIR": str(s / ".jupyter"),
             "JUPYTER_DATA_DIR": str(s / ".local"),
             "JUPYTER_RUNTIME_DIR": str(s / ".local"),
             "MPLCONFIGDIR": str(s / ".tmp"),
             "MALLOC_ARENA_MAX": "4",  # fewer malloc arenas per thread: less address space for the same work
+            **self.course.environment,
         }
 
     def bwrap_args(self) -> list[str]:
@@ -202,15 +203,15 @@ class Jail:
         if os.geteuid() != 0:
             args.append("--unshare-user")
         view = _View()
-        for path in SYSTEM_PATHS:
-            view.system(Path(path))
+        for folder in SYSTEM_PATHS:
+            view.system(Path(folder))
         view.special("--dev", Path("/dev"))
         view.special("--proc", Path("/proc"))
         view.special("--tmpfs", Path("/tmp"))
         for name in ETC_KEEP:
             view.system(Path("/etc", name))
         view.ro_bind(self.control / "hosts", Path("/etc/hosts"))
-        for path in needed_paths():
+        for path in needed_paths(self.course):
             view.ro_bind(path, path)
         for path in self.hidden:
             view.cover(Path(path))
@@ -370,12 +371,13 @@ class _View:
         self.mounts[path] = False
 
 
-def needed_paths() -> list[Path]:
-    """What programs in the jail run from: the interpreter, the virtualenv, the course package and the
-    course files a lab uses (COURSE_KEEP), outermost first."""
-    runtime = [Path(sys.base_prefix), Path(sys.prefix), Path(grader.__file__).parent]
-    course = [COURSE_ROOT / name for name in COURSE_KEEP]
-    paths = {p for path in runtime + course for p in (path, path.resolve())}
+def needed_paths(course: GradedCourse) -> list[Path]:
+    """What programs in the jail run from: the interpreter, the virtualenv, the engine's and the course's
+    packages and the course files it keeps visible, outermost first."""
+    runtime = [Path(sys.base_prefix), Path(sys.prefix), ENGINE_DIR, *map(Path, course.packages)]
+    root = course.root_path()
+    visible = [root / name for name in course.visible]
+    paths = {p for path in runtime + visible for p in (path, path.resolve())}
     return sorted(paths, key=lambda p: (len(p.parts), str(p)))
 
 

@@ -1,13 +1,14 @@
 """nbgrader's Execute step with its kernel in a jail, its tests judged outside it, and a log of incidents.
 
-`JailedExecute` replaces nbgrader's `Execute` in the autograde preprocessors (see `jailed_config`). It starts
-the kernel through the jail's launcher and runs the learner's cells and the lab's set-up cells there; a test
-cell never reaches the kernel: the judge (judge.py) runs it in this process, asking the kernel only for the
-learner's values and calls (agent.py), and reads the learner's sandbox through the sockets it exports
-(localaws/sandbox/export.py). The error output a failed test gets is the judge's, which nbgrader scores 0. It
-keeps any one cell's output (and the notebook's) under the jail's limits, and survives a kernel that dies or
-will not stop: the cell that did it and every later cell get an error output, while the tests that already
-passed keep their points. Each incident is appended to a JSON-lines log for the learner's report.
+`JailedExecute` replaces nbgrader's `Execute` in the autograde preprocessors (see `jailed_config`). It starts the
+kernel through the jail's launcher and runs the learner's cells and the lab's set-up cells there; a test cell
+never reaches the kernel: the judge (judge.py) runs it in this process, asking the kernel only for the learner's
+values and calls (agent.py), and reads what the course's companion program offers (for a Lambda course, the
+learner's sandbox: see GradedCourse.companion and .judging in grader/course.py). The error output a failed test
+gets is the judge's, which nbgrader scores 0. It keeps any one cell's output (and the notebook's) under the
+jail's limits, and survives a kernel that dies or will not stop: the cell that did it and every later cell get an
+error output, while the tests that already passed keep their points. Each incident is appended to a JSON-lines
+log for the learner's report.
 
 It is the course's Execute step everywhere: `lambda-course grade` hands it a jail (`jailed_config`), and when
 nbgrader runs it on its own (`nbgrader autograde`, the Formgrader's autograde button) it makes one, so every
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import copy
 import json
 import shutil
@@ -37,10 +39,10 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 from traitlets.config import Config
 
-from localaws import sandbox
-from grader.trust import judge
-from grader.trust.jail import Jail
-from grader.trust.sandboxes import Offered
+from grader.course import settings
+from grader.trust import forkserver, judge
+from grader.trust.companion import companion_in
+from grader.trust.jail import Jail, Limits, course_hidden_paths
 
 TRUNCATED = "\n[output truncated by the grader: {kept} of {total} characters kept]\n"
 
@@ -60,13 +62,12 @@ class JailedExecute(Execute):
     """nbgrader's Execute, jailed, with output limits; a dead or stuck kernel costs only what is left."""
 
     incident_log = Unicode("", help="JSON-lines file where incidents are appended.").tag(config=True)
-    sandbox_folder = Unicode("", help="Where the learner's sandbox is exported for the judge.").tag(config=True)
-    sandbox_identity = Unicode("", help="The sandbox program's process identity, read before learner code ran."
-                               ).tag(config=True)
-    sandbox_region = Unicode("", help="The Region the sandbox program answers in.").tag(config=True)
+    companion_offer = Unicode("", help="JSON of what the course's companion program offered the judge, read "
+                              "before learner code ran (empty: no companion).").tag(config=True)
     cell_output_chars = Integer(100_000).tag(config=True)
     total_output_chars = Integer(1_000_000).tag(config=True)
     answer_chars = Integer(10_000_000, help="The most a learner's answer to the judge may hold.").tag(config=True)
+    config: Config  # traitlets' own trait (nbgrader's Execute is untyped); _in_own_jail replaces it
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["kernel_manager_class"] = JailedKernelManager
@@ -76,7 +77,7 @@ class JailedExecute(Execute):
         self._cell_used: dict[int, int] = {}
         self._truncated: set[int] = set()
         self._names: judge.Names | None = None
-        self._remote: Any = None
+        self._judging: Any = None
 
     def record(self, kind: str, cell_index: int | None = None, detail: str = "") -> None:
         """Append one incident (timeout, kernel-died, output-truncated, ...) to the log."""
@@ -117,28 +118,24 @@ class JailedExecute(Execute):
                 return super().preprocess(nb, resources, km)
             return self._in_own_jail(nb, resources or {}, km)
         finally:
-            if self._remote is not None:  # the judge's bridges to this learner's sandbox
-                self._remote.stop()
-                self._remote = None
+            if self._judging is not None:  # the judge's links to what the companion offered
+                self._judging.close()
+                self._judging = None
 
     def _in_own_jail(self, nb: NotebookNode, resources: Any, km: Any) -> tuple[NotebookNode, Any]:
         """nbgrader's own autograde: the notebook's folder copied into a fresh jail, the course kept out of sight."""
-        from lambda_course import answerkeys
-        from grader.trust import forkserver
-        from grader.trust.jail import Limits, course_hidden_paths
-        from grader.trust.sandboxes import sandbox_in
-
-        root = Path(self.config.get("CourseDirectory", {}).get("root") or Path.cwd())
+        course = settings(self.config)
+        root = Path(self.config.get("CourseDirectory", {}).get("root") or course.root_path())
         folder = Path(resources.get("metadata", {}).get("path") or Path.cwd())
-        hidden = course_hidden_paths(root, folder, answerkeys.FOLDER)  # the lab's answer keys: the judge's only
-        with forkserver.jail(hidden, Limits(wall_s=self.timeout * 20 or 900)) as jail:
+        hidden = course_hidden_paths(root, folder, course=course)  # with the course's answer keys
+        with forkserver.jail(hidden, Limits(wall_s=self.timeout * 20 or 900), course=course) as jail:
             for item in folder.iterdir():
                 (shutil.copytree if item.is_dir() else shutil.copy2)(item, jail.scratch / item.name)
             resources.setdefault("metadata", {})["path"] = str(jail.scratch)
             watchdog = threading.Timer(jail.limits.wall_s, jail.kill)
             watchdog.start()
             try:
-                with sandbox_in(jail) as offered:
+                with companion_in(jail, course) as offered:
                     self.config = jailed_config(self.config, jail, jail.control / "incidents.jsonl", offered)
                     return super().preprocess(nb, resources, km)
             finally:
@@ -150,21 +147,20 @@ class JailedExecute(Execute):
             self._names = judge.Names(_KernelLink(self, asyncio.get_running_loop()), {})
         return self._names
 
-    def _learner_sandbox(self) -> Any:
-        """The learner's sandbox as the judge reads it: only the program the grader started, checked each time."""
-        if self._remote is None and self.sandbox_folder and self.sandbox_identity:
-            from localaws.sandbox.remote import RemoteSandbox
-
-            self._remote = RemoteSandbox(Path(self.sandbox_folder), expected=self.sandbox_identity,
-                                         region=self.sandbox_region)
-        return self._remote
+    def _around_test(self) -> Any:
+        """The context each test cell is judged in: the course's (over what its companion offered), or none."""
+        if self._judging is None:
+            build = settings(self.config).hook("judging")
+            offer = json.loads(self.companion_offer) if self.companion_offer else {}
+            self._judging = build(offer) if build is not None else _NoJudging()
+        return self._judging.around_test()
 
     async def _judge(self, cell: NotebookNode, cell_index: int) -> NotebookNode:
         """Run a test cell in this process; its outputs are the verdict's (nothing at all when it passed)."""
-        names, remote = self._judge_names(), self._learner_sandbox()
+        names, around = self._judge_names(), self._around_test()
 
         def run() -> judge.Verdict:
-            with sandbox.attached(remote):
+            with around:
                 return judge.judge_cell(cell, names)
 
         try:
@@ -318,8 +314,8 @@ def _error_output(name: str, text: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=name, evalue=text, traceback=[f"{name}: {text}"])
 
 
-def jailed_config(config: Config, jail: Jail, incident_log: Path, offered: Offered | None = None) -> Config:
-    """A copy of the nbgrader config whose Execute step runs in `jail`, judging with the sandbox `offered`."""
+def jailed_config(config: Config, jail: Jail, incident_log: Path, offered: dict[str, str] | None = None) -> Config:
+    """A copy of the nbgrader config whose Execute step runs in `jail`, judging with what was `offered`."""
     c = copy.deepcopy(config)
     steps = c.Autograde.get("autograde_preprocessors") if "Autograde" in c else None
     if isinstance(steps, list):
@@ -331,9 +327,17 @@ def jailed_config(config: Config, jail: Jail, incident_log: Path, offered: Offer
     c.JailedKernelManager.connection_file = str(jail.scratch / "kernel.json")
     c.JailedExecute.incident_log = str(incident_log)
     if offered is not None:
-        c.JailedExecute.sandbox_folder = str(offered.folder)
-        c.JailedExecute.sandbox_identity = offered.identity
-        c.JailedExecute.sandbox_region = offered.region
+        c.JailedExecute.companion_offer = json.dumps(offered)
     c.JailedExecute.cell_output_chars = jail.limits.cell_output_chars
     c.JailedExecute.total_output_chars = jail.limits.total_output_chars
     return c
+
+
+class _NoJudging:
+    """The judging context of a course with no companion program: test cells run as they are."""
+
+    def around_test(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def close(self) -> None:
+        """Nothing to stop."""

@@ -122,11 +122,22 @@ def set_limits(limits: dict[str, int]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def give_files(policy: dict[str, Any]) -> None:
-    """Hand the scratch folder (and the kernel's connection file) to the jail's user."""
+def _jail_ids(policy: dict[str, Any]) -> tuple[int, int] | None:
+    """The jail user's uid and gid; None when there is none to become (the policy names none, or not root)."""
     uid, gid = policy.get("uid"), policy.get("gid")
     if uid is None or os.geteuid() != 0:
+        return None
+    if gid is None:
+        raise ValueError("the jail's policy names a user (uid) but no group (gid)")
+    return uid, gid
+
+
+def give_files(policy: dict[str, Any]) -> None:
+    """Hand the scratch folder (and the kernel's connection file) to the jail's user."""
+    ids = _jail_ids(policy)
+    if ids is None:
         return
+    uid, gid = ids
     for path in policy.get("owned", []):
         for root, dirs, files in os.walk(path):
             os.chown(root, uid, gid)
@@ -138,9 +149,10 @@ def give_files(policy: dict[str, Any]) -> None:
 
 def drop_user(policy: dict[str, Any]) -> None:
     """Become the jail's own user (only when started as root and the policy names one)."""
-    uid, gid = policy.get("uid"), policy.get("gid")
-    if uid is None or os.geteuid() != 0:
+    ids = _jail_ids(policy)
+    if ids is None:
         return
+    uid, gid = ids
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)

@@ -14,17 +14,18 @@ from __future__ import annotations
 import base64
 import dataclasses
 import decimal
+import importlib
 import json
 import math
 import time
 import uuid
+from functools import cache
 from typing import Any
 
-TAG = "__lambda_course__"
+from grader.course import settings
+
+TAG = "__plain_data__"
 MAX_DEPTH = 64
-# Records the checks read, rebuilt on the judge's side from their fields (never from learner code): the course's
-# own dataclasses, in these modules.
-RECORD_MODULES = ("lambda_course.deploy", "lambda_course.labchecks.", "localaws.standin")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,9 +68,16 @@ def _record_name(value: Any) -> str:
     return f"{kind.__module__}:{kind.__qualname__}"
 
 
+@cache
+def record_modules() -> tuple[str, ...]:
+    """Modules whose dataclasses are rebuilt on the judge's side from their fields (never from learner code): the
+    course's own records (GradedCourse.plain_records); a trailing dot stands for every module under it."""
+    return tuple(settings().plain_records)
+
+
 def _is_record(name: str) -> bool:
     module = name.partition(":")[0]
-    return any(module == prefix or (prefix.endswith(".") and module.startswith(prefix)) for prefix in RECORD_MODULES)
+    return any(module == prefix or (prefix.endswith(".") and module.startswith(prefix)) for prefix in record_modules())
 
 
 def encode(value: Any, depth: int = 0) -> Any:
@@ -127,7 +135,8 @@ def decode(data: Any) -> Any:
         return data
     if TAG not in data:
         return {key: decode(value) for key, value in data.items()}
-    kind, value = data[TAG], data.get("value")
+    kind = data[TAG]
+    value: Any = data.get("value")  # any JSON value: a forged one (None included) fails below, as it did
     if kind == "bytes":
         return base64.b64decode(value)
     if kind == "float":
@@ -152,7 +161,6 @@ def _record(type_name: str, fields: dict[str, Any]) -> Any:
     module_name, _, qualname = type_name.partition(":")
     if not _is_record(type_name) or "." in qualname or not isinstance(fields, dict):
         return Opaque(type_name, "not a record the judge reads")
-    import importlib
 
     kind = getattr(importlib.import_module(module_name), qualname, None)
     if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):

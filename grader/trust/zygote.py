@@ -1,13 +1,13 @@
 """The fork server's own process, run inside its jail: `python -m grader.trust.zygote SOCKET`.
 
-It imports what kernels and the sandbox program need (PRELOAD), then waits on a unix socket that only the grader's
-user may use. For each request (a jail policy and an argv, with the launcher's standard streams) it forks a
-supervisor, and the supervisor forks the program: the program's process moves into IPC, UTS, network and mount
-namespaces of its own (with a fresh /tmp, loopback up and System V IPC capped), gives the submission's scratch
-folder to the submission's user, drops to that user, sets the limits and runs ARGV's module in-process, so
-nothing is imported again. The supervisor passes the launcher's signals on, and when the program ends or the
-launcher goes away it kills every process of that user before it reports the exit status. The server itself
-never runs a submission's code, and stays single-threaded so that forking it is safe.
+It imports what kernels and the course's programs need (PRELOAD and GradedCourse.preload), then waits on a unix
+socket that only the grader's user may use. For each request (a jail policy and an argv, with the launcher's
+standard streams) it forks a supervisor, and the supervisor forks the program: the program's process moves into
+IPC, UTS, network and mount namespaces of its own (with a fresh /tmp, loopback up and System V IPC capped), gives
+the submission's scratch folder to the submission's user, drops to that user, sets the limits and runs ARGV's
+module in-process, so nothing is imported again. The supervisor passes the launcher's signals on, and when the
+program ends or the launcher goes away it kills every process of that user before it reports the exit status. The
+server itself never runs a submission's code, and stays single-threaded so that forking it is safe.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from traitlets.config import Config
+
+from grader.course import GradedCourse
 from grader.trust.jail import kill_user, needed_paths
 from grader.trust.launch import (
     CLONE_NEWIPC,
@@ -49,37 +52,22 @@ from grader.trust.launch import (
     unshare,
 )
 
-# What a lab kernel and the graded sandbox program import before any learner code runs.
+# What any notebook's kernel imports before learner code runs; the course adds its own (GradedCourse.preload).
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm", "ipykernel.debugger",
     "IPython", "IPython.core.completer", "IPython.core.completerlib", "IPython.core.debugger",
     "IPython.extensions.storemagic", "jupyter_client.session", "comm", "psutil", "sqlite3",
-    "tornado.gen", "tornado.queues", "pydoc", "xmlrpc.client",
-    "boto3", "botocore.session", "botocore.client", "botocore.endpoint", "requests",
-    "localaws.sandbox", "lambda_course.checks", "lambda_course.deploy", "localaws.facts", "grader.trust.agent",
-    "grader.trust.plaindata", "localaws.sandbox.remote", "localaws.sandbox.service", "lambda_course.architecture",
-    "moto.core.models", "moto.moto_server.werkzeug_app", "moto.moto_server.threaded_moto_server",
-    "moto.backend_index", "moto.awslambda.models", "moto.awslambda.responses", "moto.iam.models",
-    "moto.iam.responses", "moto.sts.models", "moto.sts.responses", "moto.logs.models", "moto.logs.responses",
-    "moto.s3.models", "moto.s3.responses", "moto.sqs.models", "moto.sqs.responses",
-    "moto.dynamodb.models", "moto.dynamodb.responses", "moto.events.models", "moto.events.responses",
-    "moto.sns.models", "moto.sns.responses", "moto.apigateway.models", "moto.apigatewayv2.models",
-    "moto.awslambda.urls", "moto.iam.urls", "moto.iam.access_control", "moto.secretsmanager.models",
-    "flask.debughelpers", "localaws.iam.*", "iampolicy.validator", "localaws.secrets.*",
-    "localaws.eventbridge.moto_patch", "localaws.eventbridge.delivery", "localaws.runtime.provisioned",
+    "tornado.gen", "tornado.queues", "pydoc", "xmlrpc.client", "grader.trust.agent", "grader.trust.plaindata",
 )
-PREBUILT_APPS = ("awslambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
-                 "kms", "apigateway", "apigatewayv2", "cloudwatch", "xray")
-CLIENT_SERVICES = ("lambda", "iam", "sts", "logs", "s3", "sqs", "dynamodb", "events", "sns", "secretsmanager",
-                   "kms", "apigateway", "apigatewayv2", "cloudwatch")
+_course = GradedCourse()  # the course's settings, as the grader passed them on the command line (see serve)
 _SIGNALS_PASSED_ON = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
                       signal.SIGUSR2, signal.SIGKILL}
 
 
-def preload() -> list[str]:
-    """Import PRELOAD (`package.*`: with all its modules); what could not be imported (only costs time)."""
+def preload(course: GradedCourse) -> list[str]:
+    """Import PRELOAD and the course's (`package.*`: with all its modules); what could not be imported."""
     missing = []
-    for name in PRELOAD:
+    for name in (*PRELOAD, *course.preload):
         try:
             module = importlib.import_module(name.removesuffix(".*"))
             if name.endswith(".*"):
@@ -90,29 +78,14 @@ def preload() -> list[str]:
     return missing
 
 
-def warm_caches() -> None:
-    """Build moto's apps and parse both sides' service models for the services labs call, once for all forks.
-
-    The sandbox reuses each (localaws/sandbox/server.py, localaws/credentials.py, moto's own cache).
-    """
-    from moto.core.utils import get_service_model
-
-    from localaws.runtime import moto_seam
-    from localaws.credentials import warm_service_models
-    from localaws.sandbox.server import backend_app
-
-    moto_seam.patch_moto()  # the routes the sandbox adds must be in the apps built here
-    for service in PREBUILT_APPS:
-        backend_app(service)
-    for service in CLIENT_SERVICES:
-        get_service_model(service)
-    warm_service_models(list(CLIENT_SERVICES))
-
-
-def serve(socket_path: str) -> None:
+def serve(socket_path: str, course: GradedCourse) -> None:
     """Preload, listen, say `ready` on standard output, then fork a supervisor for each trusted request."""
-    missing = preload()
-    warm_caches()
+    global _course
+    _course = course
+    missing = preload(course)
+    warm_up = course.hook("warm_up")  # a course's warm-up that fails stops the server: grading falls back
+    if warm_up is not None:
+        warm_up()
     if threading.active_count() != 1:
         raise RuntimeError("the fork server started a thread while preloading; forking it would not be safe")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -249,7 +222,7 @@ def _own_namespaces(scratch: str | None) -> None:
     """
     unshare(CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS)
     mount(None, "/", None, MS_REC | MS_SLAVE)
-    _fresh_tmp(needed_paths() + ([Path(scratch)] if scratch else []))
+    _fresh_tmp(needed_paths(_course) + ([Path(scratch)] if scratch else []))
     loopback_up()
     limit_ipc()
 
@@ -309,4 +282,4 @@ def _exit(code: Any) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], GradedCourse(config=Config({"GradedCourse": json.loads(sys.argv[2])})))

@@ -1,9 +1,9 @@
 """The traits chapter 09's Chooser offers, each answered by a scenario of the architecture bank.
 
-The bank (`lambda_course/architecture/bank.toml`, with its answer key) is what lab 6 grades against. Each trait (in the
-answer keys, `lambda_course/answers/chooser.toml`) only names the bank scenario that shows it and the deciding constraint
-it stands for; the platform and the reason are
-read from the bank, so the chapter and the lab cannot drift apart.
+The bank (`lambda_course/architecture/bank.toml`, with its answer key) is what lab 6 grades against. Each trait
+(in the answer keys, `lambda_course/answers/chooser.toml`) only names the bank scenario that shows it and the
+deciding constraint it stands for; the platform and the reason are read from the bank, so the chapter and the lab
+cannot drift apart.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
+from IPython.display import display
 
 from iampolicy import Decision, Finding, Outcome, Request, evaluate, validate
 
@@ -134,6 +135,4 @@ class IamPlayground:
         return result
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)

@@ -1,69 +1,14 @@
-"""The list of labs and the chapters they practise, read from `lambda_course/data/labs.toml`."""
+"""Where the chapters point to their labs: each chapter's closing note and the course map."""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from IPython.display import Markdown
 
-LABS_FILE = "data/labs.toml"
+from lambda_course.labs import Lab, load_labs
+
 NO_LAB = "No lab practises this chapter; the quiz above is your check."
-
-
-@dataclass(frozen=True)
-class Lab:
-    """One lab: its id (also its folder under labs/), its title and the chapters it practises, main one first."""
-
-    id: str
-    title: str
-    chapters: tuple[int, ...]
-    minutes: int | None = None
-
-    @property
-    def chapter(self) -> int | None:
-        """The main chapter the lab practises."""
-        return self.chapters[0] if self.chapters else None
-
-    @property
-    def notebook(self) -> str:
-        """The learner's notebook, relative to the course folder."""
-        return f"labs/{self.id}/{self.id}.ipynb"
-
-    @property
-    def hub_notebook(self) -> str:
-        """Where the notebook lands on the class JupyterHub once fetched from the assignment list."""
-        return f"~/{self.id}/{self.id}.ipynb"
-
-
-def chapter_number(raw: object) -> int | None:
-    """Read a chapter reference written as 3, "3", "03" or "03-cold-starts"."""
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str):
-        digits = raw.split("-", 1)[0]
-        return int(digits) if digits.isdigit() else None
-    return None
-
-
-def chapter_numbers(raw: object) -> tuple[int, ...]:
-    """Read one chapter reference or a list of them, skipping any that name no chapter."""
-    items = raw if isinstance(raw, list) else [raw]
-    numbers = (chapter_number(item) for item in items)
-    return tuple(number for number in numbers if number is not None)
-
-
-def load_labs(path: Path | None = None) -> list[Lab]:
-    """Every lab in the labs file, in file order; an empty list if the file does not exist yet."""
-    source = path or resources.files("lambda_course").joinpath(LABS_FILE)
-    if not source.is_file():
-        return []
-    raw = tomllib.loads(source.read_text())
-    entries = raw.get("labs", raw) if isinstance(raw.get("labs"), dict) else raw
-    return [Lab(key, str(entry.get("title", key)), chapter_numbers(entry.get("chapter")), entry.get("minutes"))
-            for key, entry in entries.items() if isinstance(entry, dict)]
 
 
 def labs_for_chapter(chapter: int, path: Path | None = None) -> list[Lab]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+from IPython.display import display
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,6 @@ class Quiz:
         return sum(card.solved for card in self.cards)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)
 
 

@@ -7,17 +7,17 @@ parallel runs cannot race for a TCP port) and matplotlib's inline backend, the o
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-from grader.config import REPO_ROOT, kernel_config
+from grader.config import kernel_config
 from grader.scratch import kernel_tmpdir
+from lambda_course.labs import ROOT
+from localaws.credentials import scoped_environ
 
-COURSE = REPO_ROOT / "course"
+COURSE = ROOT / "course"
 CELL_TIMEOUT_S = 120
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -36,18 +36,9 @@ def run_chapter(slug: str, extra: str | None = None, course: Path = COURSE) -> n
     return nb
 
 
-@contextlib.contextmanager
-def _inline_plots() -> Iterator[None]:
+def _inline_plots() -> contextlib.AbstractContextManager[None]:
     """Kernels started inside draw with the inline backend; the caller's environment is left as it was."""
-    before = os.environ.get("MPLBACKEND")
-    os.environ["MPLBACKEND"] = INLINE_BACKEND
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = before
+    return scoped_environ({"MPLBACKEND": INLINE_BACKEND})
 
 
 def errors(nb: nbformat.NotebookNode) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +64,7 @@ def fmt(key: str, spec: str = "") -> str:
 class _FactFormatter(string.Formatter):
     """A formatter whose fields are fact keys ('{timeout_max_s:time}') unless given as keyword arguments."""
 
-    def get_value(self, key: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+    def get_value(self, key: Any, args: Any, kwargs: Mapping[str, Any]) -> Any:
         return kwargs[key] if key in kwargs else _Field(str(key))
 
     def format_field(self, value: Any, format_spec: str) -> str:

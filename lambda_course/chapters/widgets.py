@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
+from IPython.display import display
 
 from lambda_course import model
 from lambda_course.chapters.text import money, number
@@ -21,8 +22,6 @@ class _Explorer:
     widget: widgets.Widget
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)
 
 
@@ -38,7 +37,7 @@ class MemoryExplorer(_Explorer):
     def __init__(self, cpu_seconds: float = 1.0, wait_seconds: float = 0.05) -> None:
         self.cpu_seconds, self.wait_seconds = cpu_seconds, wait_seconds
         self.limits = Limits.from_facts()
-        self.sizes = sorted(set(model.standard_sizes(10) + [self.limits.memory_per_vcpu_mb]))
+        self.sizes = sorted({*model.standard_sizes(10), round(self.limits.memory_per_vcpu_mb)})
         self.points = model.memory_sweep(self.sizes, cpu_seconds, wait_seconds)
         self.slider = widgets.IntSlider(value=self.limits.memory_min_mb, min=self.limits.memory_min_mb,
                                         max=self.limits.memory_max_mb, step=64, description="Memory MB",

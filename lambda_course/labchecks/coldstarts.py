@@ -8,14 +8,20 @@ call, or not at all) and measure what it cost from the REPORT line.
 from __future__ import annotations
 
 import ast
+import json
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from lambda_course.checks import CheckFailed, _short
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from lambda_course.checks import CheckFailed, _function_error_message, _invoke_failure_message, _short
 from lambda_course.deploy import Invocation, invoke, parse_report
+from localaws.facts import value
 
 LOAD_SECONDS = 0.2  # how long the simulated price table takes to load
 IMPORT_SECONDS = 0.3  # how long the simulated PDF library takes to import
@@ -209,7 +215,7 @@ def check_clients_outside_handler(app_source: str) -> None:
         raise CheckFailed("FAST_APP defines no function called handler at the top of the module.")
     for node in ast.walk(handlers[0]):
         func = node.func if isinstance(node, ast.Call) else None
-        if isinstance(func, ast.Attribute) and func.attr in ("client", "resource"):
+        if isinstance(node, ast.Call) and isinstance(func, ast.Attribute) and func.attr in ("client", "resource"):
             if isinstance(func.value, ast.Name) and func.value.id == "boto3":
                 raise CheckFailed(
                     f"The handler still calls boto3.{func.attr}(...) (line {node.lineno} of FAST_APP): a new "
@@ -236,9 +242,6 @@ def check_lazy_import(fast_name: str) -> None:
 
 def _check_pdf(name: str) -> None:
     """Check a PDF quote returns an s3:// link to an object that really is in the quotes bucket."""
-    import boto3
-    from botocore.exceptions import ClientError, ParamValidationError
-
     answer = _invocation(name, PDF_EVENT).payload
     link = answer.get("pdf") if isinstance(answer, dict) else None
     prefix = f"s3://{QUOTES_BUCKET}/"
@@ -256,8 +259,6 @@ def _check_pdf(name: str) -> None:
 
 def _fresh_start(name: str) -> None:
     """Make the function's next invocation a cold start: a configuration change retires its environments."""
-    import boto3
-
     client = boto3.client("lambda")
     try:
         variables = client.get_function_configuration(FunctionName=name).get("Environment", {}).get("Variables", {})
@@ -269,10 +270,6 @@ def _fresh_start(name: str) -> None:
 
 def _invocation(name: str, event: Any, qualifier: str | None = None) -> Invocation:
     """Invoke the function; a failed invocation becomes a message with the function's error."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from lambda_course.checks import _function_error_message, _invoke_failure_message
-
     try:
         run = invoke(name, event, qualifier=qualifier)
     except (ClientError, BotoCoreError) as error:  # AWS's answer (no such function), or no sandbox to reach
@@ -293,8 +290,6 @@ def _payload(name: str, event: Any) -> Any:
 
 def check_provisioned(name: str, alias: str, count: int, wait_seconds: float = 30) -> None:
     """Check the alias has exactly `count` provisioned environments, and `count` requests at once see no INIT."""
-    import boto3
-
     client = boto3.client("lambda")
     try:
         config = client.get_provisioned_concurrency_config(FunctionName=name, Qualifier=alias)
@@ -346,10 +341,6 @@ def _wait_ready(client: Any, name: str, alias: str, wait_seconds: float) -> None
 
 def check_readiness_cost(cost: Any, name: str, alias: str) -> None:
     """Check a month's cost of keeping the alias's provisioned environments ready, from the facts' prices."""
-    import boto3
-
-    from localaws.facts import value
-
     client = boto3.client("lambda")
     config = client.get_provisioned_concurrency_config(FunctionName=name, Qualifier=alias)
     memory_gb = client.get_function_configuration(FunctionName=name, Qualifier=alias)["MemorySize"] / 1024
@@ -371,9 +362,6 @@ def check_readiness_cost(cost: Any, name: str, alias: str) -> None:
 
 def check_reserved(name: str, limit: int, burst: int) -> None:
     """Check reserved concurrency is `limit`, and a burst of calls never has more than `limit` in flight."""
-    import boto3
-    from botocore.config import Config
-
     client = boto3.client("lambda")
     reserved = client.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
     if reserved is None:
@@ -417,8 +405,6 @@ def max_in_flight(results: list[dict[str, float]]) -> int:
 
 def _call(client: Any, name: str) -> Any:
     """Invoke once and return the answer, or an exception for a function error."""
-    import json
-
     response = client.invoke(FunctionName=name, Payload=json.dumps({"sku": "apple"}).encode())
     if response.get("FunctionError"):
         return RuntimeError(response["Payload"].read().decode(errors="replace"))

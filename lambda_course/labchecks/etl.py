@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lambda_course.checks import CheckFailed, _short
+from lambda_course.checks import CheckFailed, _function_error_message, _short
 
 Orders = dict[str, tuple[str, Decimal]]  # order id -> (customer, amount)
 Totals = dict[str, tuple[int, Decimal]]  # customer -> (order count, total amount)
@@ -43,9 +43,9 @@ def s3_event(bucket: str, key: str, size: int = 0) -> dict[str, Any]:
 
 def upload(bucket: str, key: str, text: str) -> None:
     """Upload a file to the bucket and wait until the function it triggers has finished."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
-    from localaws import sandbox
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
     boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=text.encode())
     running = sandbox.current()
@@ -76,7 +76,7 @@ def totals(table: str) -> Totals:
 
 def rejections(queue_url: str) -> list[dict[str, Any]]:
     """Every message the rejects queue has received so far (read, deleted, and remembered here)."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     sqs, seen = boto3.client("sqs"), _seen_rejects.setdefault(queue_url, [])
     while True:
@@ -91,7 +91,7 @@ def rejections(queue_url: str) -> list[dict[str, Any]]:
 
 def _scan(table: str) -> list[dict[str, Any]]:
     """All items of a DynamoDB table, in the low-level attribute-value form."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     client, items, start = boto3.client("dynamodb"), [], None
     while True:
@@ -235,10 +235,9 @@ def _check_totals_grew(before: Totals, after: Totals, stored: Mapping[str, tuple
 
 def _missing_orders_message(bucket: str, key: str, missing: list[str], function_name: str) -> str:
     """Explain why uploaded orders are not in the table, running the function once to show its error."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # botocore loads at first use: start-up time
 
-    from lambda_course.checks import _function_error_message
-    from lambda_course.deploy import invoke
+    from lambda_course.deploy import invoke  # imports boto3: start-up time
 
     head = f"After uploading {key!r} to {bucket!r}, these orders are not in the table: {', '.join(missing)}."
     event = s3_event(bucket, key)
@@ -268,7 +267,7 @@ def check_rejections(queue_url: str, key: str, expected: Mapping[int, str | None
             f"The rejects queue has no message about {key!r}, which has {len(expected)} bad record(s). Send one "
             'message per bad record whose body is JSON with "key", "line", "record" and "reason".'
         )
-    lines = sorted(m.get("line") for m in mine if isinstance(m.get("line"), int))
+    lines = sorted(line for m in mine if isinstance(line := m.get("line"), int))
     if lines != sorted(expected):
         raise CheckFailed(
             f"The rejects queue has messages about {key!r} for lines {lines}, but the bad records are on lines "
@@ -287,8 +286,7 @@ def check_redelivery(
     bucket: str, key: str, *, function_name: str, orders_table: str, totals_table: str
 ) -> None:
     """Check that delivering an upload's event again, and uploading the same file again, change nothing."""
-    from lambda_course.checks import _function_error_message
-    from lambda_course.deploy import invoke
+    from lambda_course.deploy import invoke  # imports boto3: start-up time
 
     before = orders(orders_table), totals(totals_table)
     event = s3_event(bucket, key)
@@ -300,7 +298,7 @@ def check_redelivery(
             + _function_error_message(function_name, invocation.payload, invocation.log, event)
         )
     _check_unchanged(before, (orders(orders_table), totals(totals_table)), "the same event was delivered again")
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
     upload(bucket, key, body)
@@ -336,7 +334,7 @@ def _totals_text(customer: str, entry: tuple[int, Decimal]) -> str:
 
 def check_notification(bucket: str, function_name: str) -> None:
     """Check the bucket notifies the function of every new object."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     config = boto3.client("s3").get_bucket_notification_configuration(Bucket=bucket)
     targets = config.get("LambdaFunctionConfigurations", [])
@@ -359,7 +357,7 @@ def check_notification(bucket: str, function_name: str) -> None:
 
 def check_s3_may_invoke(function_name: str, bucket: str) -> None:
     """Check the function's resource-based policy lets S3, for this bucket, invoke it."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     client = boto3.client("lambda")
     try:
@@ -384,7 +382,7 @@ def check_s3_may_invoke(function_name: str, bucket: str) -> None:
 
 def failure_target(function_name: str) -> str | None:
     """The ARN where the function's failed asynchronous events go: its on-failure destination or its DLQ."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     client = boto3.client("lambda")
     try:
@@ -401,10 +399,10 @@ def failure_target(function_name: str) -> str | None:
 
 def check_failed_events_kept(bucket: str, key: str, *, function_name: str, queue_url: str) -> None:
     """Upload a file the function must fail on, let Lambda's retries run out, and find its event in the queue."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
-    from localaws import sandbox
-    from localaws.runtime.asynchronous import RETRY_DELAYS_S
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
+    from localaws.runtime.asynchronous import RETRY_DELAYS_S  # the Lambda runtime loads at first use: start-up time
 
     queue_arn = boto3.client("sqs").get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -431,7 +429,7 @@ def check_failed_events_kept(bucket: str, key: str, *, function_name: str, queue
 
 def _drain(queue_url: str) -> list[str]:
     """Every message body waiting in a queue (read and deleted)."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     sqs, bodies = boto3.client("sqs"), []
     while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):

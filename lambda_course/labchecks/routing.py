@@ -23,6 +23,7 @@ from typing import Any
 
 from lambda_course import answerkeys
 from lambda_course.checks import CheckFailed
+from localaws import eventbridge
 
 SOURCE = "shop"
 EU_COUNTRIES = ("AT", "BE", "DE", "ES", "FR", "IE", "IT", "NL", "PL", "PT")
@@ -117,15 +118,13 @@ def describe(event: Mapping[str, Any]) -> str:
 
 def check_pattern(rule: str, pattern: Any, hidden: bool = False) -> None:
     """Check a pattern is valid and matches exactly the events `rule` should get (the visible or full set)."""
-    from localaws.eventbridge.patterns import matches
-
     if rule not in RULES:
         raise CheckFailed(f"There is no rule called {rule!r}; the rules are {', '.join(RULES)}.")
     key = answer_key()
     _check_valid(rule, pattern)
     events = key.hidden_events if hidden else VISIBLE_EVENTS
-    should = [e for e in events if key.delivers(rule, e) and not matches(pattern, e)]
-    should_not = [e for e in events if not key.delivers(rule, e) and matches(pattern, e)]
+    should = [e for e in events if key.delivers(rule, e) and not eventbridge.matches(pattern, e)]
+    should_not = [e for e in events if not key.delivers(rule, e) and eventbridge.matches(pattern, e)]
     problems = [f"- it misses {describe(e)}" for e in should[:2]]
     problems += [f"- it matches {describe(e)}, which it should not" for e in should_not[:2]]
     if problems:
@@ -135,13 +134,11 @@ def check_pattern(rule: str, pattern: Any, hidden: bool = False) -> None:
 
 def _check_valid(rule: str, pattern: Any) -> None:
     """Assert the pattern is a dict EventBridge would accept, quoting the service's reason when not."""
-    from localaws.eventbridge.validation import InvalidEventPattern, validate_pattern
-
     if not isinstance(pattern, dict) or not pattern:
         raise CheckFailed(f"The {rule} pattern should be a non-empty dict, not {pattern!r}.")
     try:
-        validate_pattern(pattern)
-    except InvalidEventPattern as problem:
+        eventbridge.validate_pattern(pattern)
+    except eventbridge.InvalidEventPattern as problem:
         raise CheckFailed(f"EventBridge would refuse the {rule} pattern: {problem}") from None
 
 
@@ -156,7 +153,7 @@ class TargetQueue:
 
 def create_queue(name: str, **attributes: str) -> TargetQueue:
     """Create (or find) a standard queue; return its name, URL and ARN."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -166,7 +163,7 @@ def create_queue(name: str, **attributes: str) -> TargetQueue:
 
 def create_target_queues() -> dict[str, TargetQueue]:
     """One queue per rule, named after it, with a policy letting EventBridge send to it."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     queues = {rule: create_queue(rule) for rule in RULES}
     for queue in queues.values():
@@ -179,9 +176,9 @@ def create_target_queues() -> dict[str, TargetQueue]:
 
 def _drain(url: str) -> list[str]:
     """Receive and delete every message waiting in a queue; return their bodies."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
-    sqs, bodies = boto3.client("sqs"), []
+    sqs, bodies = boto3.client("sqs"), list[str]()
     while True:
         got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         if not got:
@@ -193,7 +190,7 @@ def _drain(url: str) -> list[str]:
 
 def publish(events: list[dict[str, Any]], run: str) -> None:
     """Put the events on the default bus, each detail tagged with `run` so this check finds its own."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     entries = [{"Source": e["source"], "DetailType": e["detail-type"],
                 "Detail": json.dumps({**e["detail"], "run": run})} for e in events]
@@ -219,7 +216,7 @@ def received_ids(url: str, run: str) -> list[str]:
 
 def check_routing_in_sandbox(queues: Mapping[str, TargetQueue], hidden: bool = False) -> None:
     """Publish the order events to the sandbox's bus and check each queue got exactly its rule's orders."""
-    from localaws import sandbox
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
     key = answer_key()
     running = sandbox.current()
@@ -239,7 +236,7 @@ def check_routing_in_sandbox(queues: Mapping[str, TargetQueue], hidden: bool = F
 
 def _routing_message(rule: str, queue: TargetQueue, got: list[str], want: list[str]) -> str:
     """Explain what a queue received against what its rule should have sent it."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     rules = boto3.client("events").list_rule_names_by_target(TargetArn=queue.arn)["RuleNames"]
     if not rules:
@@ -259,7 +256,7 @@ def _routing_message(rule: str, queue: TargetQueue, got: list[str], want: list[s
 
 def create_fulfilled_table() -> None:
     """The table that counts how often each order was fulfilled (key order_id), created if missing."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     dynamodb = boto3.client("dynamodb")
     if FULFILLED_TABLE in dynamodb.list_tables()["TableNames"]:
@@ -271,7 +268,7 @@ def create_fulfilled_table() -> None:
 
 def times_fulfilled(order_ids: list[str]) -> dict[str, int]:
     """How many times each order was fulfilled, 0 for one never fulfilled."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     dynamodb = boto3.client("dynamodb")
     counts = {}
@@ -284,11 +281,11 @@ def times_fulfilled(order_ids: list[str]) -> dict[str, int]:
 def work_orders(run: str, good: int = 4, poison: int = 2) -> tuple[list[dict[str, Any]], list[str]]:
     """Good orders and poison ones (a quantity that is not a positive whole number), mixed; and the poison ids."""
     orders = [{"order_id": f"{run}-g{i}", "sku": "MUG-1", "quantity": i + 1} for i in range(good)]
-    bad_quantities = ["two", -1, 0, None]
+    bad_quantities: list[object] = ["two", -1, 0, None]
     poisoned = [{"order_id": f"{run}-p{i}", "sku": "MUG-1", "quantity": bad_quantities[i % 4]}
                 for i in range(poison)]
     mixed = orders[:1] + poisoned[:1] + orders[1:] + poisoned[1:]
-    return mixed, [p["order_id"] for p in poisoned]
+    return mixed, [f"{run}-p{i}" for i in range(poison)]
 
 
 def sqs_event(orders: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -349,7 +346,7 @@ def _check_batch_response(answer: Any, poison_ids: set[str], ids: Mapping[str, s
 
 def check_consumer_in_sandbox(queue: TargetQueue, dead: TargetQueue, function_name: str) -> None:
     """Send a mixed batch through the mapping: good orders done once, poison in the DLQ, the queue empty."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     _check_wiring(queue, dead, function_name)
     for url in (queue.url, dead.url):
@@ -377,7 +374,7 @@ def check_consumer_in_sandbox(queue: TargetQueue, dead: TargetQueue, function_na
 
 def _check_wiring(queue: TargetQueue, dead: TargetQueue, function_name: str) -> None:
     """Assert the queue redrives to the DLQ after MAX_RECEIVES and a mapping reports item failures."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=queue.url, AttributeNames=["RedrivePolicy"])
     policy = json.loads(attributes.get("Attributes", {}).get("RedrivePolicy", "{}"))
@@ -399,9 +396,9 @@ def _check_wiring(queue: TargetQueue, dead: TargetQueue, function_name: str) -> 
 def _wait_for_dead_letters(queue: TargetQueue, dead: TargetQueue, count: int, run: str,
                            timeout: float = 20.0) -> list[str]:
     """Wait until the source queue is empty and the DLQ holds at least `count` messages; return their ids."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
-    from localaws import sandbox
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
     sqs, deadline = boto3.client("sqs"), time.monotonic() + timeout
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]

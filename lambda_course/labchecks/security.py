@@ -7,6 +7,8 @@ the services see and by looking for plain text in the function's configuration a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -17,10 +19,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from localaws import secrets
+from iampolicy import Request, Severity, evaluate, validate
 from lambda_course.checks import CheckFailed
 from lambda_course.deploy import deploy_function, ensure_role, invoke
-from iampolicy import Request, Severity, evaluate, validate
+from localaws import secrets
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -210,7 +212,7 @@ def _notification_to(bucket: str, function_arn: str) -> None:
 
 
 def _wait_for_thumbnail(key: str, seconds: float = 4.0) -> bool:
-    from localaws import sandbox
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
     s3, deadline = boto3.client("s3"), time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -247,7 +249,7 @@ def check_bucket_permission(permission: Any, policy: dict) -> None:
     off gets its setting back afterwards): a real S3 notification must arrive, while the same request from
     another bucket or another account must be refused.
     """
-    from localaws import sandbox
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
     if not isinstance(permission, dict):
         raise CheckFailed(f"Expected a dict of add_permission parameters, got {permission!r:.80}.")
@@ -307,9 +309,6 @@ def lab7_setup() -> dict[str, str]:
 
 def signature(token: str, order_id: str) -> str:
     """The partner's request signature: HMAC-SHA256 of the order id with the token, in hex."""
-    import hashlib
-    import hmac
-
     return hmac.new(token.encode(), order_id.encode(), hashlib.sha256).hexdigest()
 
 
@@ -382,8 +381,10 @@ def check_signer_works(source: str, encrypted_url: str) -> None:
 
 def check_signer_caches(source: str, encrypted_url: str, *, ttl_seconds: float | None = None) -> None:
     """Warm invocations reuse the token and URL; with a TTL, a changed secret is picked up once it expires."""
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
+
     deploy_signer(source, encrypted_url, ttl_seconds if ttl_seconds is not None else 300)
-    with secrets.counting_secret_reads() as reads:
+    with sandbox.counting_secret_reads() as reads:
         for n in range(3):
             _check_answer(_invoke_signer(f"order-{n}"), f"order-{n}", LAB7_TOKEN)
     if reads[LAB7_SECRET] != 1:
@@ -413,11 +414,11 @@ def _check_ttl_refresh(ttl_seconds: float) -> None:
 
 def check_no_plaintext(function_name: str = LAB7_FUNCTION, values: Iterable[str] = (LAB7_TOKEN, LAB7_URL)) -> None:
     """Neither the token nor the URL shows in plain text in the function's variables or code."""
-    from localaws.secrets.exposure import PackageUnavailable
+    from localaws import sandbox  # the sandbox loads at first use: start-up time
 
     try:
-        found = secrets.exposures(function_name, list(values))
-    except (ClientError, BotoCoreError, PackageUnavailable) as error:  # no such function, or no sandbox to reach
+        found = secrets.exposures(function_name, list(values), sandbox.function_code(function_name))
+    except (ClientError, BotoCoreError, sandbox.PackageUnavailable) as error:  # no such function, or no sandbox
         raise CheckFailed(f"Could not read the function {function_name!r}: {error}. Run your deploy cell.") from None
     except zipfile.BadZipFile:
         raise CheckFailed(f"The code package of {function_name!r} is not a zip file, so it cannot be checked for "

@@ -38,7 +38,7 @@ def memory_sizes() -> list[int]:
 
 def create_tables() -> None:
     """Create the checkpoint table (key job_id) and the results table (keys job_id, item) if missing."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     dynamodb = boto3.client("dynamodb")
     existing = dynamodb.list_tables()["TableNames"]
@@ -73,7 +73,7 @@ def new_job(count: int) -> dict[str, Any]:
 
 def times_done(job_id: str) -> dict[str, int]:
     """How many times each item of a job was recorded in the results table."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     pages = boto3.client("dynamodb").get_paginator("query").paginate(
         TableName=RESULTS_TABLE,
@@ -149,9 +149,9 @@ def check_stops_in_time(handler: Callable[[dict, Any], Any], items: int = 12, ti
 
 def check_job_finishes(function_name: str, items: int = 24, max_invocations: int = 8) -> None:
     """Invoke the deployed function with the same job until it says done, then check every item was done once."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # botocore loads at first use: start-up time
 
-    from lambda_course.deploy import invoke
+    from lambda_course.deploy import invoke  # imports boto3: start-up time
 
     timeout_s = _check_timeout_setting(function_name)
     job = new_job(items)
@@ -175,7 +175,7 @@ def check_job_finishes(function_name: str, items: int = 24, max_invocations: int
 
 def _check_timeout_setting(function_name: str) -> int:
     """Assert the function is deployed with a timeout short enough for the job to need several invocations."""
-    import boto3
+    import boto3  # boto3 loads at first use: start-up time
 
     client = boto3.client("lambda")
     try:
@@ -209,7 +209,7 @@ def _failed_invocation(runs: int, invocation: Any) -> str:
 
 def model_duration_ms(memory_mb: int) -> float:
     """What the course's model expects the burn handler to take at this memory size, in milliseconds."""
-    from lambda_course.model import run_seconds
+    from lambda_course.model import run_seconds  # imports numpy and matplotlib: start-up time
 
     return run_seconds(memory_mb, CPU_SECONDS, WAIT_SECONDS) * 1000
 
@@ -249,7 +249,7 @@ def check_measurements(measurements: Any) -> None:
 
 def check_costs(costs: Any, measurements: Any) -> None:
     """Check each cost per invocation is invocation_cost(memory, measured duration) from the model."""
-    from lambda_course.model import invocation_cost
+    from lambda_course.model import invocation_cost  # imports numpy and matplotlib: start-up time
 
     measured = _sizes_dict(measurements, "measurements")
     for size, cost in _sizes_dict(costs, "costs").items():

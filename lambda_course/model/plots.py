@@ -30,19 +30,19 @@ def draw_cost_vs_load(
     workload: Workload,
     prices: Prices | None = None,
     limits: Limits | None = None,
-    rates: Sequence[float] | None = None,
+    rates: Sequence[float] | np.ndarray | None = None,
     platforms: Sequence[str] = PLATFORMS,
     mark_rate: float | None = None,
 ) -> dict[str, float | None]:
     """Draw monthly cost per platform on `ax`, mark where Lambda meets each other one; return those rates."""
     prices, limits = prices or Prices.from_facts(), limits or Limits.from_facts()
-    rates = np.asarray(default_rates() if rates is None else rates, dtype=float)
-    for platform, totals in cost_curve(workload, rates, platforms, prices, limits).items():
-        ax.plot(rates, totals, color=COLOURS[platform], label=NAMES[platform], gid=f"cost-{platform}")
+    grid = np.asarray(default_rates() if rates is None else rates, dtype=float)
+    for platform, totals in cost_curve(workload, grid, platforms, prices, limits).items():
+        ax.plot(grid, totals, color=COLOURS[platform], label=NAMES[platform], gid=f"cost-{platform}")
     found = {}
     if "lambda" in platforms:
         for other in (p for p in platforms if p != "lambda"):
-            found[other] = rate = crossover_rate(workload, other, prices, limits, rates.min(), rates.max())
+            found[other] = rate = crossover_rate(workload, other, prices, limits, grid.min(), grid.max())
             if rate is not None:
                 cost = monthly_cost(workload.at_mean_rate(rate), other, prices, limits).total
                 ax.plot(
@@ -72,7 +72,7 @@ def plot_cost_vs_load(
     workload: Workload,
     prices: Prices | None = None,
     limits: Limits | None = None,
-    rates: Sequence[float] | None = None,
+    rates: Sequence[float] | np.ndarray | None = None,
     platforms: Sequence[str] = PLATFORMS,
     mark_rate: float | None = None,
 ) -> Figure:

@@ -78,7 +78,7 @@ def figure_png(figure: Figure) -> bytes:
 
 def explorer(base: Workload | None = None, prices: Prices | None = None, limits: Limits | None = None):
     """The ipywidgets explorer: a column of controls above the summary and the figure."""
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # optional: ipywidgets only when the explorer is shown
 
     limits = limits or Limits.from_facts()
     controls = {

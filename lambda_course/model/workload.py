@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from localaws.facts import value
 from lambda_course.model.prices import Prices
+from localaws.facts import value
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class Workload:
     @property
     def concurrency(self) -> np.ndarray:
         """Requests in flight at each step, by Little's law: rate times duration."""
-        return concurrency(self.rate.values, self.duration_ms / 1000)
+        return np.atleast_1d(concurrency(self.rate.values, self.duration_ms / 1000))
 
     def with_(self, **changes: Any) -> Workload:
         """A copy with some fields changed."""

@@ -17,7 +17,7 @@ import pytest
 from localaws.facts import all_facts, fact
 
 ROOT = Path(__file__).resolve().parents[2]
-FACTS_FILE = ROOT / "grader" / "data" / "facts.toml"
+FACTS_FILE = ROOT / "localaws" / "data" / "facts.toml"
 REFERENCE = ROOT.parent / "shared" / "reference" / "lambda-facts.md"
 OUTSIDE_NOTE = "Outside the course reference"
 

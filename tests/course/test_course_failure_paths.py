@@ -20,6 +20,7 @@ from lab5_policies import LEAST, STAR
 from lambda_course import checks
 from lambda_course.checks import CheckFailed
 from lambda_course.deploy import Invocation
+from lambda_course.labchecks import architecture as architecture_checks
 from lambda_course.labchecks import coldstarts, etl, routing, security, timememory
 
 PROBED = [name for name, case in security.OVERREACH.items() if "call" in case]
@@ -85,7 +86,7 @@ def test_a_pattern_eventbridge_refuses_fails_and_a_validator_bug_is_not_blamed_o
 ) -> None:
     with pytest.raises(CheckFailed, match="EventBridge would refuse the fraud-review pattern"):
         routing.check_pattern("fraud-review", {"detail": {"total": [{"numeric": [">", "a lot"]}]}})
-    monkeypatch.setattr("localaws.eventbridge.validation.validate_pattern", raising(RuntimeError("validator bug")))
+    monkeypatch.setattr("localaws.eventbridge.validate_pattern", raising(RuntimeError("validator bug")))
     with pytest.raises(RuntimeError, match="validator bug"):
         routing.check_pattern("fraud-review", {"source": ["shop"]})
 
@@ -257,8 +258,10 @@ def test_a_value_that_does_not_decrypt_fails_the_encryption_check(monkeypatch: p
 
 
 def test_a_function_that_cannot_be_read_fails_the_plain_text_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    from localaws.secrets.exposure import PackageUnavailable
+    from localaws import sandbox
+    from localaws.sandbox import PackageUnavailable
 
+    monkeypatch.setattr(sandbox, "function_code", lambda name: b"")
     for error in (client_error("ResourceNotFoundException", "GetFunctionConfiguration"),
                   PackageUnavailable("Function not found: lab7-order-signer"),
                   EndpointConnectionError(endpoint_url="http://127.0.0.1:9")):
@@ -386,4 +389,4 @@ def test_a_cluster_with_no_subnets_is_not_in_the_load_balancers_vpc(monkeypatch:
     assert hybrid.subnets_vpc([]) == set()
     cluster = {"name": "shop", "resourcesVpcConfig": {"subnetIds": []}}
     with pytest.raises(CheckFailed, match="The cluster 'shop' is not in the load balancer's VPC"):
-        checks._check_cluster_behind_route(cluster, "api-1", "/orders", "GET")
+        architecture_checks._check_cluster_behind_route(cluster, "api-1", "/orders", "GET")

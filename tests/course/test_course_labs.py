@@ -3,7 +3,8 @@
 import pytest
 
 from lambda_course.chapters.catalog import CHAPTERS
-from lambda_course.chapters.labs import NO_LAB, chapter_number, chapter_numbers, course_map, lab_pointer, load_labs
+from lambda_course.chapters.labs import NO_LAB, course_map, lab_pointer
+from lambda_course.labs import chapter_number, chapter_numbers, load_labs
 
 LABS = """
 [lab1-first-handler]

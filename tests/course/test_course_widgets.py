@@ -12,7 +12,6 @@ from lambda_course.architecture.bank import load_bank  # noqa: E402
 from lambda_course.chapters import widgets  # noqa: E402
 from lambda_course.chapters.choices import PLATFORM_NAMES, chooser_rules, traits  # noqa: E402
 from lambda_course.chapters.text import number  # noqa: E402
-from localaws.facts import value  # noqa: E402
 from lambda_course.model import (  # noqa: E402
     Limits,
     Prices,
@@ -23,6 +22,7 @@ from lambda_course.model import (  # noqa: E402
     run_seconds,
     simulate,
 )
+from localaws.facts import value  # noqa: E402
 
 PNG = b"\x89PNG"
 

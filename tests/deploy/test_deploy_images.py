@@ -10,7 +10,8 @@ import pytest
 from deploy_support import DEPLOY, REPO
 from traitlets.config.loader import PyFileConfigLoader
 
-from grader.config import COURSE_ID, REPO_ROOT
+from lambda_course.grading import COURSE_ID
+from lambda_course.labs import ROOT as REPO_ROOT
 
 IMAGES = ("learner", "instructor")
 EXCHANGE = "/srv/nbgrader/exchange"

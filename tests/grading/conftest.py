@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import labtesting
 import nbformat
 import pytest
-
-import labtesting
 from labtesting import GradedBatch, once_per_run
 
 
@@ -45,7 +44,7 @@ def _grade_six(folder: Path) -> GradedBatch:
 @pytest.fixture
 def course_copy(tmp_path: Path) -> Path:
     """A copy of the course's solutions/ and labs/ in a temporary root, safe to change."""
-    from grader.config import REPO_ROOT
+    from lambda_course.labs import ROOT as REPO_ROOT
 
     for folder in ("solutions", "labs"):
         ignore = shutil.ignore_patterns(".ipynb_checkpoints")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import nbformat
 
-from lambda_course.labs import lab
 from grader.merge import cell_by_id as cell
 from grader.merge import cell_index
+from lambda_course.labs import lab
 
 LAB = lab("lab1-first-handler")
 

@@ -19,8 +19,9 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
-from grader.config import REPO_ROOT, CoursePaths, nbgrader_config
+from grader.config import CoursePaths, nbgrader_config
 from grader.feedback import FeedbackExporter
+from lambda_course.labs import ROOT as REPO_ROOT
 
 MARK = "xss-payload-7f3a"
 ALERT = f"alert('{MARK}')"

@@ -9,11 +9,12 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import IgnorePattern, SaveAutoGrades
 from nbgrader.utils import determine_grade
 
-from grader.config import REPO_ROOT, CoursePaths, nbgrader_config
+from grader.config import CoursePaths, nbgrader_config
 from grader.feedback import HideHiddenTests
 from grader.messages import error_message
-from grader.scores import summary_table, write_csv
+from grader.scores import summary_table
 from grader.scoring import DropTestCellResults
+from lambda_course.labs import ROOT as REPO_ROOT
 
 
 def graded_cell(outputs: list) -> nbformat.NotebookNode:
@@ -112,7 +113,7 @@ def test_error_messages_are_written_for_learners():
     )
 
 
-def test_scores_csv_and_summary_table(tmp_path: Path):
+def test_the_summary_table_shows_points_late_penalties_errors_and_the_average():
     from grader.autograde import Result
 
     maxima = {"q1": 1.0, "q2": 2.0}
@@ -121,15 +122,15 @@ def test_scores_csv_and_summary_table(tmp_path: Path):
         Result("bo", {"q1": 0.0, "q2": 0.5}, maxima),
         Result("cy", {}, maxima, error="kernel died"),
     ]
-    path = write_csv(results, ["q1", "q2"], tmp_path / "scores.csv")
-    rows = path.read_text().splitlines()
-    assert rows[0] == "learner,q1,q2,total,max,error"
-    assert rows[1:] == ["ada,1,2,3,3,", "bo,0,0.5,0.5,3,", "cy,0,0,0,3,kernel died"]
     table = summary_table(results, ["q1", "q2"], maxima).splitlines()
     assert table[0].split() == ["learner", "q1", "q2", "total"]
     assert table[2].split() == ["(max)", "1", "2", "3"]
     assert table[5].split() == ["cy", "-", "-", "error"]
     assert table[-1].split() == ["(average)", "1.8"]
+    late = summary_table(results, ["q1", "q2"], maxima, {"ada": 0.3, "bo": 0}).splitlines()
+    assert late[0].split() == ["learner", "q1", "q2", "late", "total"]
+    assert late[3].split() == ["ada", "1", "2", "-0.3", "2.7"] and late[4].split() == ["bo", "0", "0.5", "0.5"]
+    assert late[-1].split() == ["(average)", "1.6"]  # (2.7 + 0.5) / 2: cy's error counts in no average
 
 
 def test_a_kernel_given_a_socket_folder_talks_over_unix_sockets_there(tmp_path: Path):

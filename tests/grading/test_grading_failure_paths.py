@@ -26,16 +26,16 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 from nbgrader.utils import determine_grade
 
-from grader import autograde, parallel
-from lambda_course import commands
+from grader import autograde, classgrading, parallel
 from grader.autograde import LabGrader, Result, Submission, graded_cells
 from grader.config import CoursePaths, nbgrader_config
-from grader.export import Entry
+from grader.course import GradedCourse
 from grader.merge import cell_by_id
 from grader.parallel import Graded, Task, graded
 from grader.runner import NbgraderFailed, run_converter
 from grader.trust import zygote
 from grader.trust.kernel import JailedExecute
+from lambda_course import commands
 
 MAX_SCORES = dict(graded_cells(LAB.source()))
 DUE = datetime(2026, 3, 2, tzinfo=UTC)
@@ -180,7 +180,7 @@ def test_a_task_that_raises_is_that_learners_error_and_the_class_goes_on(monkeyp
     assert [one.result.learner for one in results] == ["ada", "bo", "cy"]
     bo = results[1]
     assert bo.result.error == "grading failed: RuntimeError: the shard's gradebook is gone"
-    assert (bo.result.score, bo.penalty, Entry(bo.result, late, bo.lateness).total) == (0, 0, 0)
+    assert (bo.result.score, bo.penalty, bo.submitted_at) == (0, 0, late)
     assert (bo.grades, bo.autograded, bo.feedback) == ([], "", "")
     for other in (results[0], results[2]):
         assert not other.result.error and other.result.score == LAB.points
@@ -253,7 +253,7 @@ def test_failed_feedback_on_a_worker_sends_back_no_points_and_nothing_to_record(
     monkeypatch.setattr(grader, "grade", lambda submission: Result(submission.learner, dict(MAX_SCORES), MAX_SCORES))
     row = {"name": "q1-tests", "auto_score": 1.0, "manual_score": None, "extra_credit": None,
            "needs_manual_grade": False}
-    monkeypatch.setattr(parallel, "_rows", lambda grader, learner, penalty: ([row], []))
+    monkeypatch.setattr(parallel, "_gradebook_rows", lambda grader, task: ([row], [], 1.5))
     _write(tmp_path / "graded.ipynb", b"{}")
     monkeypatch.setattr(parallel, "_autograded_path", lambda paths, lab_id, learner: tmp_path / "graded.ipynb")
 
@@ -266,7 +266,7 @@ def test_failed_feedback_on_a_worker_sends_back_no_points_and_nothing_to_record(
     assert one.result.error == "feedback not written: nbgrader GenerateFeedback failed for lab1: no template"
     assert one.result.score == 0 and "points were found but none count" in one.result.notes[0]
     assert (one.grades, one.comments, one.autograded, one.feedback) == ([], [], "", "")
-    assert one.lateness.days == 2 and Entry(one.result, late, one.lateness).total == 0
+    assert one.penalty == 0  # nothing is recorded, so nothing is taken off
 
 
 # ---- commands.py: preparing the lab ----
@@ -290,7 +290,7 @@ def test_a_lab_that_cannot_be_prepared_grades_nobody(tmp_path, monkeypatch, caps
         raise AssertionError("nothing may be graded")
 
     monkeypatch.setattr(LabGrader, "prepare", broken_source)
-    monkeypatch.setattr(commands, "_grade_class", never)
+    monkeypatch.setattr(classgrading, "grade_class", never)
     assert commands.grade(_grade_args(tmp_path)) == commands.UNUSABLE
     assert f"Could not prepare {LAB.id} for grading: {LAB.id}: graded cells add up to 9" in capsys.readouterr().err
 
@@ -397,10 +397,11 @@ def test_a_module_that_fails_to_preload_is_only_reported(tmp_path, monkeypatch):
     (tmp_path / "preload_fails.py").write_text("raise RuntimeError('needs a display')\n")
     (tmp_path / "preload_works.py").write_text("VALUE = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(zygote, "PRELOAD", ("preload_works", "preload_fails", "preload_not_installed"))
+    monkeypatch.setattr(zygote, "PRELOAD", ("preload_works", "preload_fails"))
+    course = GradedCourse(preload=["preload_not_installed"])  # the engine's own list, then the course's
     for name in ("preload_works", "preload_fails"):
         monkeypatch.delitem(sys.modules, name, raising=False)
-    assert zygote.preload() == ["preload_fails", "preload_not_installed"]
+    assert zygote.preload(course) == ["preload_fails", "preload_not_installed"]
     assert "preload_works" in sys.modules and "preload_fails" not in sys.modules
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from grader.jupyter import lab_command
+from lambda_course.jupyter import lab_command
 
 
 def test_the_lab_opens_at_the_root_on_chapter_00(tmp_path: Path):

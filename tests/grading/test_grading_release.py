@@ -10,8 +10,8 @@ import pytest
 from lab1_submissions import LAB
 
 from grader.config import CoursePaths
-from lambda_course.labs import all_labs
 from grader.release import ReleaseError, check_source, notebook_points, stale
+from lambda_course.labs import all_labs
 
 pytestmark = pytest.mark.xdist_group("lab-release")
 
@@ -97,7 +97,7 @@ def test_the_release_check_command_fails_on_a_stale_copy(course_copy: Path, monk
     import grader.release as release_module
     from lambda_course.cli import main
 
-    monkeypatch.setattr(release_module, "CoursePaths", lambda: CoursePaths(root=course_copy))
+    monkeypatch.setattr(release_module, "CoursePaths", lambda root=None: CoursePaths(root=root or course_copy))
     assert main(["release", "--check", LAB.id]) == 0
     LAB.released(course_copy).unlink()
     assert main(["release", "--check", LAB.id]) == 1

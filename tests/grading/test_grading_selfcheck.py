@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from lab1_submissions import LAB, cell, cell_index, released_nb, solution_nb
 
-from lambda_course.cli import main
 from grader.merge import restore_lab_cells
+from lambda_course.cli import main
 
 TITLES = [
     "json_response builds an HTTP answer with a JSON body",

@@ -17,8 +17,7 @@ import nbformat
 import pytest
 from lab1_submissions import LAB
 
-from grader import autograde, classbook
-from lambda_course import commands
+from grader import autograde, classbook, parallel
 from grader.autograde import (
     LabGrader,
     Submission,
@@ -28,7 +27,8 @@ from grader.autograde import (
     learner_name_problem,
 )
 from grader.config import CoursePaths
-from grader.lateness import assess, timestamp_from_text
+from grader.lateness import days_late, seconds_late, timestamp_from_text
+from lambda_course import commands
 
 NOTEBOOK = f"{LAB.id}.ipynb"
 DUE = datetime(2026, 3, 2, tzinfo=UTC)
@@ -170,7 +170,7 @@ def test_a_task_carries_the_bytes_that_were_checked_not_a_file_swapped_in_later(
     submissions = find_submissions(folder, LAB)
     (folder / "ada.ipynb").unlink()
     (folder / "ada.ipynb").symlink_to(solution)  # swapped for a link after it was found
-    tasks = commands._tasks(LAB, submissions, CoursePaths(work=tmp_path / "work"), None, 0.1, remote=False)
+    tasks = parallel.tasks(LAB.id, submissions, CoursePaths(work=tmp_path / "work"), None, 0.1, remote=False)
     assert [task.learner for task in tasks] == ["ada"]
     assert b"ada's own work" in tasks[0].notebook and b"THE SOLUTION" not in tasks[0].notebook
 
@@ -292,7 +292,8 @@ def test_nbgraders_submitted_folder_is_graded_with_its_timestamps(tmp_path):
     assert said(ada) == "ada's own work" and said(bo) == "bo's own work"
     assert ada.submitted_at == datetime(2026, 3, 1, 12, 34, 56, 789000, tzinfo=UTC)
     assert bo.submitted_at == datetime(2026, 3, 3, 2, tzinfo=UTC)
-    assert assess(ada.submitted_at, DUE).days == 0 and assess(bo.submitted_at, DUE).days == 2
+    assert days_late(seconds_late(ada.submitted_at, DUE)) == 0
+    assert days_late(seconds_late(bo.submitted_at, DUE)) == 2
     assert ada.class_folder() == submitted  # what the learner's code is kept from: the whole class
 
 

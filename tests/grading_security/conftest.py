@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from labtesting import once_per_run
+
 from grader.trust.jail import bwrap_path
 
 SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "LAMBDA_COURSE_GRADER_TOKEN")
@@ -69,8 +69,9 @@ def _grade_hostile(folder: Path) -> dict:
     from hostile import LAB, fixtures
 
     from grader.autograde import LabGrader, Submission
-    from grader.config import REPO_ROOT, CoursePaths
+    from grader.config import CoursePaths
     from grader.trust.jail import Limits
+    from lambda_course.labs import ROOT as REPO_ROOT
 
     tag = uuid.uuid4().hex[:12]  # in file names the hostile code tries to write
     secret = f"secret{uuid.uuid4().hex}"  # in the grader's environment only, never in any notebook

@@ -10,8 +10,8 @@ from typing import Any
 
 import nbformat
 
-from lambda_course.labs import lab
 from grader.merge import cell_by_id, cell_index
+from lambda_course.labs import lab
 
 DATA = Path(__file__).with_name("hostile_lab1.toml")
 LAB = lab("lab1-first-handler")

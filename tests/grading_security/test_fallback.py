@@ -8,8 +8,9 @@ import pytest
 from hostile import LAB, fixtures
 
 from grader.autograde import LabGrader, Submission
-from grader.config import REPO_ROOT, CoursePaths
+from grader.config import CoursePaths
 from grader.trust import jail
+from lambda_course.labs import ROOT as REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 

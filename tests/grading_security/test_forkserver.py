@@ -160,10 +160,12 @@ def test_only_the_graders_user_may_ask_the_server_for_a_program(server):
 def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
     code = textwrap.dedent("""
         import json, sys
-        from grader.trust.zygote import warm_caches, preload
+        from grader.course import settings
+        from grader.trust.zygote import preload
         from localaws.sandbox import server
-        assert preload() == []
-        warm_caches()
+        course = settings()
+        assert preload(course) == []
+        course.hook("warm_up")()
         before, apps = set(sys.modules), dict(server._apps)
         import botocore.loaders
         parsed = []
@@ -182,8 +184,9 @@ def test_the_preload_covers_what_a_lab_imports_after_the_sandbox_starts():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
     new = json.loads(run.stdout.strip().splitlines()[-1])
-    heavy = [name for name in new if name.split(".")[0] in {"moto", "grader", "boto3", "botocore", "flask"}]
-    assert heavy == [], f"add these to zygote.PRELOAD: {heavy}"
+    heavy = [name for name in new if name.split(".")[0] in {"moto", "grader", "localaws", "iampolicy", "lambda_course",
+                                                          "boto3", "botocore", "flask"}]
+    assert heavy == [], f"add these to PRELOAD in lambda_course/grading.py: {heavy}"
 
 
 def test_a_server_that_died_is_replaced(secret_file):

@@ -75,7 +75,7 @@ def test_no_secret_of_the_grader_reaches_any_output(hostile_batch):
 
 
 def test_nothing_was_written_outside_a_jail(hostile_batch):
-    from grader.config import REPO_ROOT
+    from lambda_course.labs import ROOT as REPO_ROOT
 
     name = f"pwned-{hostile_batch.tag}"
     places = [REPO_ROOT, hostile_batch.work, Path("/tmp"), hostile_batch.submissions]

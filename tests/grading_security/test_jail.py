@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import REPO_ROOT
 from grader.trust.jail import Jail, Limits, _pids_of, bwrap_path, course_hidden_paths
+from lambda_course.labs import ROOT as REPO_ROOT
 
 PROBE = textwrap.dedent('''
     import _socket, json, os, resource
@@ -79,7 +79,7 @@ def test_with_namespaces_a_program_sees_only_what_the_lab_needs(secret_files, tm
         assert jail.mode == "namespaces"
         solution = REPO_ROOT / "solutions" / "lab1-first-handler" / "lab1-first-handler.ipynb"
         secrets = [solution, secret_files["work"] / "gradebook.db", secret_files["others"] / "ada.ipynb"]
-        report = probe(jail, [str(p) for p in [*secrets, REPO_ROOT / "grader" / "checks.py"]],
+        report = probe(jail, [str(p) for p in [*secrets, REPO_ROOT / "lambda_course" / "checks.py"]],
                        [str(REPO_ROOT / "pwned"), str(jail.scratch / "mine.txt"), str(tmp_path / "pwned")])
         assert (jail.scratch / "mine.txt").exists()
     os.environ.pop("LAMBDA_COURSE_GRADER_TOKEN")

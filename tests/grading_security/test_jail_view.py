@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 from test_forkserver import start, wait_for_no_process_of
 
-from grader.config import REPO_ROOT
+from grader.course import settings
 from grader.trust import forkserver
-from grader.trust.jail import COURSE_KEEP, INCIDENT_LOG, Jail, Limits, bwrap_path, course_hidden_paths
+from grader.trust.jail import INCIDENT_LOG, Jail, Limits, bwrap_path, course_hidden_paths
+from lambda_course.labs import ROOT as REPO_ROOT
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None or os.geteuid() != 0, reason="needs bubblewrap and root")
 
@@ -158,7 +159,7 @@ def test_no_other_learners_work_solution_or_host_socket_is_in_view(make_jail, ba
     runtime = Path(sys.prefix).resolve()  # the grader's own environment, wherever it lives, is in view too
     root = REPO_ROOT.resolve()
     inside = [runtime.relative_to(root).parts[0]] if runtime.is_relative_to(root) else []
-    assert set(report["course"]) <= COURSE_KEEP | set(inside)
+    assert set(report["course"]) <= set(settings().visible) | set(inside)
 
 
 def test_solutions_stay_out_of_view_even_when_nothing_is_listed_as_hidden():
@@ -166,7 +167,7 @@ def test_solutions_stay_out_of_view_even_when_nothing_is_listed_as_hidden():
         code, out, err = run(jail, """
             import os, sys
             print(os.path.exists(sys.argv[1]), os.path.exists(sys.argv[2]))
-        """, str(SOLUTION), str(REPO_ROOT / "grader" / "checks.py"))
+        """, str(SOLUTION), str(REPO_ROOT / "lambda_course" / "checks.py"))
     assert code == 0, err
     assert out.split() == ["False", "True"]
 

@@ -10,8 +10,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from lambda_course.deploy import Invocation
 from grader.trust import agent, judge, plaindata
+from lambda_course.deploy import Invocation
 from lambda_course.labchecks.routing import TargetQueue
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import labtesting
 import nbformat
 import pytest
 from lab_contract import LabContract
 
-from lambda_course.checks import CheckFailed
-import labtesting
-from lambda_course.labs import lab
 from grader.merge import cell_by_id
+from lambda_course.checks import CheckFailed
 from lambda_course.labchecks import etl
+from lambda_course.labs import lab
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab2_event_driven_etl")

@@ -3,17 +3,17 @@ still loads the price table in the handler, in one shared `lambda-course grade` 
 
 from __future__ import annotations
 
+import labtesting
 import nbformat
 import pytest
 from lab_contract import LabContract
 
+from grader.merge import cell_by_id
 from lambda_course.checks import CheckFailed
 from lambda_course.deploy import deploy_function
-from localaws.facts import value
-import labtesting
-from lambda_course.labs import lab
-from grader.merge import cell_by_id
 from lambda_course.labchecks import coldstarts
+from lambda_course.labs import lab
+from localaws.facts import value
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab3_cold_starts_and_concurrency")

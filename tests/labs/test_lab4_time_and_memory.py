@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
+import labtesting
 import nbformat
 import pytest
 from lab_contract import LabContract, with_sources
 
 from lambda_course.checks import CheckFailed
-import labtesting
-from lambda_course.labs import lab
 from lambda_course.labchecks import timememory
+from lambda_course.labs import lab
 from lambda_course.model import invocation_cost
 
 # One worker grades this module's batch once; split across workers, each would grade it again.

@@ -3,11 +3,11 @@ everything, graded in one `lambda-course grade` run shared by every assertion.""
 
 from __future__ import annotations
 
+import labtesting
 import nbformat
 import pytest
 from lab_contract import LabContract
 
-import labtesting
 from lambda_course.labs import lab
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("lab5-grading")]

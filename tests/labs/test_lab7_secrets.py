@@ -3,13 +3,13 @@ the secret on every invocation, graded in one `lambda-course grade` run shared b
 
 from __future__ import annotations
 
+import labtesting
 import nbformat
 import pytest
 from lab_contract import LabContract
 
-import labtesting
-from lambda_course.labs import lab
 from grader.merge import cell_by_id
+from lambda_course.labs import lab
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook, pytest.mark.xdist_group("lab7-grading")]
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
+import labtesting
 import nbformat
 import pytest
 from lab_contract import LabContract, with_sources
 
 from lambda_course.checks import CheckFailed
-from localaws.eventbridge.patterns import matches
-import labtesting
-from lambda_course.labs import lab
 from lambda_course.labchecks import routing
+from lambda_course.labs import lab
+from localaws.eventbridge.patterns import matches
 
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab8_eventbridge_vs_sqs")

@@ -9,9 +9,9 @@ import boto3
 import pytest
 from lab5_policies import LEAST, STAR
 
-from localaws import secrets
 from lambda_course.deploy import deploy_function
 from lambda_course.labchecks import security
+from localaws import secrets
 
 PERMISSION = {"StatementId": "uploads", "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com",
               "SourceArn": f"arn:aws:s3:::{security.UPLOADS}", "SourceAccount": security.ACCOUNT}
@@ -82,9 +82,9 @@ def test_a_policy_iam_would_refuse_is_reported_before_anything_runs():
 
 
 def test_the_bucket_permission_admits_only_the_uploads_bucket_and_restores_the_sandbox_switch(sb):
-    before = getattr(sb, "enforce_resource_policies", False)
+    before = sb.enforced_resource_policies()
     security.check_bucket_permission(PERMISSION, LEAST)
-    assert getattr(sb, "enforce_resource_policies", False) == before
+    assert sb.enforced_resource_policies() == before
     any_bucket = {k: v for k, v in PERMISSION.items() if k != "SourceArn"}
     with pytest.raises(AssertionError, match="another bucket of your account"):
         security.check_bucket_permission(any_bucket, LEAST)
@@ -95,7 +95,7 @@ def test_the_bucket_permission_admits_only_the_uploads_bucket_and_restores_the_s
     assert "another bucket of your account" not in str(failed.value)
     with pytest.raises(AssertionError, match="S3 could not invoke"):
         security.check_bucket_permission({**PERMISSION, "Principal": "sns.amazonaws.com"}, LEAST)
-    assert getattr(sb, "enforce_resource_policies", False) == before
+    assert sb.enforced_resource_policies() == before
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from grader.config import COURSE_ID, REPO_ROOT
+from lambda_course.grading import COURSE_ID
+from lambda_course.labs import ROOT as REPO_ROOT
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("LAMBDA_COURSE_CHROMIUM", "/usr/bin/chromium")

@@ -12,7 +12,7 @@ import re
 import nbformat
 import pytest
 
-from grader.config import REPO_ROOT
+from lambda_course.labs import ROOT as REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui-browser")]
 

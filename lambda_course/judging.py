@@ -4,6 +4,10 @@ The kernel and the Lambda handlers it deploys are learner code; the sandbox whos
 not live in their process. It runs as `localaws.sandbox.service` in the same jail (the same user, scratch folder
 and limits, so every process of the submission ends with it), offers itself on unix sockets in the jail's
 scratch folder, and answers the judge's controls only to this grading process's user.
+
+The grading engine calls `sandbox_in` (its `GradedCourse.companion`) around each graded notebook, hands the
+offer it yields to the judge, and builds `SandboxJudging` (its `GradedCourse.judging`) from it: every test cell
+then runs with the course's `sandbox` module pointing at the learner's sandbox, read through its sockets.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.trust.jail import Jail
+from localaws import sandbox
 from localaws.sandbox.bridge import connect_unix, peer_pid, process_identity
 from localaws.sandbox.export import FOLDER
+from localaws.sandbox.remote import RemoteSandbox
 
 START_TIMEOUT_S = 120
 
@@ -46,10 +53,14 @@ class Offered:
     identity: str
     region: str
 
+    def as_json(self) -> dict[str, str]:
+        """The offer as the engine carries it to the judge: plain strings."""
+        return {key: str(value) for key, value in asdict(self).items()}
+
 
 @contextlib.contextmanager
-def sandbox_in(jail: Jail) -> Iterator[Offered]:
-    """Run the sandbox program in `jail` while the block runs; yields where and what it is."""
+def sandbox_in(jail: Jail) -> Iterator[dict[str, str]]:
+    """Run the sandbox program in `jail` while the block runs; yields where and what it is, as plain strings."""
     folder = folder_of(jail)
     argv = [sys.executable, "-m", "localaws.sandbox.service", str(folder), str(os.getuid())]
     process = subprocess.Popen(jail.command(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -59,7 +70,7 @@ def sandbox_in(jail: Jail) -> Iterator[Offered]:
         with connect_unix(folder / "control.sock") as connection:
             identity = process_identity(peer_pid(connection))
         region = str(json.loads((folder / "sandbox.json").read_text())["region"])
-        yield Offered(folder, identity, region)
+        yield Offered(folder, identity, region).as_json()
     finally:
         process.kill()
         process.wait(timeout=30)
@@ -73,3 +84,29 @@ def _wait_ready(process: subprocess.Popen, folder: Path) -> None:
         if time.monotonic() > deadline:
             raise SandboxUnavailable(f"the sandbox program was not ready within {START_TIMEOUT_S} s")
         time.sleep(0.02)
+
+
+class SandboxJudging:
+    """The judge's view of one learner's sandbox: only the program the grader started, checked on each use."""
+
+    def __init__(self, offer: dict[str, Any]) -> None:
+        self.offer = offer
+        self._remote: RemoteSandbox | None = None
+
+    def _sandbox(self) -> RemoteSandbox | None:
+        if self._remote is None and self.offer.get("folder") and self.offer.get("identity"):
+            self._remote = RemoteSandbox(Path(self.offer["folder"]), expected=self.offer["identity"],
+                                         region=self.offer.get("region", ""))
+        return self._remote
+
+    @contextlib.contextmanager
+    def around_test(self) -> Iterator[None]:
+        """While one test cell is judged: the course's sandbox is the learner's (or none, if none was offered)."""
+        with sandbox.attached(self._sandbox()):
+            yield
+
+    def close(self) -> None:
+        """Stop the bridges to the learner's sandbox."""
+        if self._remote is not None:
+            self._remote.stop()
+            self._remote = None
