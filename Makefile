@@ -19,12 +19,16 @@ install: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/lambda-course lab
 
-test: $(STAMP)
-	$(BIN)/ruff check grader tests benchmarks
+PACKAGES := grader localaws iampolicy lambda_course
+
+test: lint
 	$(BIN)/python -m pytest -n 4 --dist loadgroup --durations=15
 
+# Style, the layers between the packages (import-linter's contracts in pyproject.toml) and the type hints.
 lint: $(STAMP)
-	$(BIN)/ruff check grader tests benchmarks
+	$(BIN)/ruff check $(PACKAGES) tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

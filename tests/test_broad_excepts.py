@@ -1,4 +1,4 @@
-"""Every handler in grader/ that catches every exception says, on its own line, why that failure is harmless.
+"""Every handler in the packages that catches every exception says, on its own line, why that failure is harmless.
 
 The rule behind it: an error underneath never becomes an allow, an empty answer or a point. A handler that
 must catch everything (learner code that may raise anything, a background thread that must survive) keeps a
@@ -12,7 +12,8 @@ import io
 import tokenize
 from pathlib import Path
 
-GRADER = Path(__file__).resolve().parents[1] / "grader"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = [ROOT / name for name in ("grader", "localaws", "iampolicy", "lambda_course")]
 BROAD = {"Exception", "BaseException"}
 
 
@@ -43,12 +44,16 @@ def test_the_check_finds_uncommented_handlers(tmp_path):
 
 
 def test_every_broad_handler_says_why_it_is_harmless():
-    silent = [f"{path.relative_to(GRADER.parent)}:{line}" for path in sorted(GRADER.rglob("*.py"))
+    silent = [f"{path.relative_to(ROOT)}:{line}" for path in _modules()
               for line, commented in broad_handlers(path) if not commented]
     assert silent == []
 
 
 def test_broad_handlers_stay_few():
     """Counted so that a new one is a decision, seen in review: narrow it unless it must catch everything."""
-    count = sum(len(broad_handlers(path)) for path in GRADER.rglob("*.py"))
-    assert count <= 27
+    count = sum(len(broad_handlers(path)) for path in _modules())
+    assert count <= 28
+
+
+def _modules() -> list[Path]:
+    return sorted(path for package in PACKAGES for path in package.rglob("*.py"))

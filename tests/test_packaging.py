@@ -28,7 +28,10 @@ NOT_IMPORTED = {
     "pytest-xdist": "pytest's -n option",
     "ruff": "`make test` runs `ruff check`",
     "uv": "`make lock` and `make check-latest` run it",
+    "import-linter": "`make lint` runs `lint-imports`",
+    "mypy": "`make lint` runs `mypy`",
 }
+PACKAGES = ("grader", "localaws", "iampolicy", "lambda_course")  # the project's own, in this repository
 
 
 def _locked() -> list[tuple[str, str, str | None]]:
@@ -53,7 +56,7 @@ def _imported(folders: tuple[str, ...]) -> set[str]:
 def _distributions(modules: set[str]) -> set[str]:
     """The installed distributions that provide `modules` (standard library and the project's own left out)."""
     providers = metadata.packages_distributions()
-    third_party = modules - set(sys.stdlib_module_names) - {"grader"}
+    third_party = modules - set(sys.stdlib_module_names) - set(PACKAGES)
     return {canonicalize_name(dist) for module in third_party for dist in providers.get(module, [module])}
 
 
@@ -62,7 +65,7 @@ def _names(requirements: list[Requirement]) -> set[str]:
 
 
 def test_every_package_the_course_imports_is_declared():
-    assert _distributions(_imported(("grader",))) - _names(RUNTIME) == set()
+    assert _distributions(_imported(PACKAGES)) - _names(RUNTIME) == set()
 
 
 def test_every_package_the_tests_import_is_declared():
@@ -72,7 +75,7 @@ def test_every_package_the_tests_import_is_declared():
 
 
 def test_every_declared_package_is_used():
-    used = _distributions(_imported(("grader", "tests", "benchmarks"))) | set(NOT_IMPORTED)
+    used = _distributions(_imported((*PACKAGES, "tests", "benchmarks"))) | set(NOT_IMPORTED)
     assert _names(RUNTIME + TEST) - used == set()
 
 

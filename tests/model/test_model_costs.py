@@ -7,7 +7,6 @@ import math
 
 import pytest
 
-from localaws.facts import value
 from lambda_course.model import (
     Prices,
     Workload,
@@ -20,6 +19,7 @@ from lambda_course.model import (
     series,
     steady,
 )
+from localaws.facts import value
 
 MONTH_S = 730 * 3600
 

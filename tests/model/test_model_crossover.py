@@ -2,8 +2,8 @@
 
 import pytest
 
-from localaws.facts import value
 from lambda_course.model import Prices, Workload, crossover_rate, crossovers, diurnal, steady
+from localaws.facts import value
 
 # 100 ms at 512 MB behind no API (API Gateway costs the same on every platform and cancels out).
 WORKLOAD = Workload(steady(1), duration_ms=100, memory_mb=512, api=None)

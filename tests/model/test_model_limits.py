@@ -6,7 +6,6 @@ tmp_min_mb = 512 MB, tmp_max_mb = 10,240 MB.
 
 import pytest
 
-from localaws.facts import value
 from lambda_course.model import (
     Limits,
     Workload,
@@ -19,6 +18,7 @@ from lambda_course.model import (
     simulate,
     steady,
 )
+from localaws.facts import value
 
 FORTY_MINUTES_MS = 40 * 60 * 1000
 

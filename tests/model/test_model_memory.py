@@ -2,7 +2,6 @@
 
 import pytest
 
-from localaws.facts import value
 from lambda_course.model import (
     Limits,
     Prices,
@@ -13,6 +12,7 @@ from lambda_course.model import (
     run_seconds,
     standard_sizes,
 )
+from localaws.facts import value
 
 ONE_VCPU = value("memory_per_vcpu_mb")
 

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from localaws.facts import value
 from lambda_course.model import (
     PLATFORMS,
     Prices,
@@ -24,6 +23,7 @@ from lambda_course.model import (
     steady,
 )
 from lambda_course.model.widget import figure_png
+from localaws.facts import value
 
 WORKLOAD = Workload(steady(1), duration_ms=100, memory_mb=512, api=None)
 SPIKY = Workload(spike(10, 1000, at_s=30, length_s=200, total_s=400), duration_ms=100)

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from localaws.facts import value
 from lambda_course.model import (
     Limits,
     Workload,
@@ -14,6 +13,7 @@ from lambda_course.model import (
     simulate_lambda,
     spike,
 )
+from localaws.facts import value
 
 
 def test_lambda_adds_1000_environments_every_10_seconds():
