@@ -117,6 +117,13 @@ def test_a_cached_signer_passes_every_lab7_check(lab7):
     security.check_no_plaintext()
 
 
+def test_a_cache_that_never_expires_is_caught(lab7):
+    forever = "CACHED = True\n" + SIGNER.replace('time.monotonic() - _cache["at"] <= TTL', "True")
+    assert forever != "CACHED = True\n" + SIGNER
+    with pytest.raises(AssertionError, match="still signed with the old token"):
+        security.check_signer_caches(forever, lab7["encrypted"], ttl_seconds=1)
+
+
 def test_reading_the_secret_every_time_is_caught(lab7):
     with pytest.raises(AssertionError, match="read the secret 3 times"):
         security.check_signer_caches("CACHED = False\n" + SIGNER, lab7["encrypted"])
