@@ -5,7 +5,7 @@ the sandbox fills them by replacing or adding attributes of moto's classes and m
 declared once below with what it expects of moto: the supported versions, that the attribute exists (or, for an
 addition, that moto does not have it yet), the parameters of the function it replaces, and the pieces of
 moto's code that the replacement reproduces. `verify()` checks them all against the installed moto and refuses
-with one message listing every mismatch; `patch()` and `add_route()` are the only way code in grader/ changes
+with one message listing every mismatch; `patch()` and `add_route()` are the only way code in localaws/ changes
 moto, and a test holds every module to that. The names the sandbox merely imports from moto are declared too
 (`RELIED_ON`), so that a moto release that moves one is caught here, before a learner meets it.
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from localaws.sandbox.bridge import UnixToTcp
 
-JAIL_ENV = "LAMBDA_COURSE_JAIL"  # set in every grading jail (grader/trust/jail.py)
+JAIL_ENV = "LAMBDA_COURSE_JAIL"  # set by whoever runs untrusted code (the course sets it in every grading jail)
 FOLDER = ".sandbox"  # in the jail's home, its scratch folder, where the grader and the kernel look for it
 
 
