@@ -68,10 +68,24 @@ def _record_name(value: Any) -> str:
     return f"{kind.__module__}:{kind.__qualname__}"
 
 
-@cache
+_given_records: tuple[str, ...] | None = None  # set by a process handed the course's settings (the fork server)
+
+
+def use_records(modules: list[str]) -> None:
+    """Take the record modules from settings this process was handed, so kernels forked from it need not look the
+    installed course up again (an entry-point scan for every graded kernel)."""
+    global _given_records
+    _given_records = tuple(modules)
+
+
 def record_modules() -> tuple[str, ...]:
     """Modules whose dataclasses are rebuilt on the judge's side from their fields (never from learner code): the
     course's own records (GradedCourse.plain_records); a trailing dot stands for every module under it."""
+    return _given_records if _given_records is not None else _installed_records()
+
+
+@cache
+def _installed_records() -> tuple[str, ...]:
     return tuple(settings().plain_records)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from traitlets.config import Config
 
 from grader.course import GradedCourse
+from grader.trust import plaindata
 from grader.trust.jail import kill_user, needed_paths
 from grader.trust.launch import (
     CLONE_NEWIPC,
@@ -82,6 +83,7 @@ def serve(socket_path: str, course: GradedCourse) -> None:
     """Preload, listen, say `ready` on standard output, then fork a supervisor for each trusted request."""
     global _course
     _course = course
+    plaindata.use_records(course.plain_records)
     missing = preload(course)
     warm_up = course.hook("warm_up")  # a course's warm-up that fails stops the server: grading falls back
     if warm_up is not None:

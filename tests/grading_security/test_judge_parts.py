@@ -67,6 +67,18 @@ def test_anything_else_is_opaque_and_no_record_can_name_a_class_outside_the_cour
     assert isinstance(plaindata.decode(forged), plaindata.Opaque)
 
 
+def test_records_handed_to_a_process_replace_the_installed_courses(monkeypatch):
+    """The fork server hands its kernels the course's record modules; an empty list there makes every dataclass
+    opaque, so a record module can only come from the settings the grader passed, never from elsewhere."""
+    invocation = Invocation(200, {"ok": True}, None, "", {})
+    monkeypatch.setattr(plaindata, "_given_records", None)
+    assert crossed(invocation) == invocation
+    plaindata.use_records([])
+    assert isinstance(crossed(invocation), plaindata.Opaque)
+    plaindata.use_records(["lambda_course.deploy"])
+    assert crossed(invocation) == invocation
+
+
 def test_a_context_object_crosses_as_its_remaining_time_and_counts_down_again():
     class Context:
         aws_request_id = "abc"
