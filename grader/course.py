@@ -53,6 +53,8 @@ class GradedCourse(Configurable):
                                "`around_test()` context wraps every test cell, `close()` ends it.").tag(config=True)
     plain_records = List(Unicode(), help="Modules (a trailing dot: every module under it) whose dataclasses "
                                          "cross between kernel and judge as records.").tag(config=True)
+    plain_codecs = List(Unicode(), help="`module:Class` of codecs for the course's values that are neither plain "
+                                        "data nor records (see trust/plaindata.py's Codec).").tag(config=True)
 
     def root_path(self) -> Path:
         """The course root as a resolved path (the current folder when unset)."""

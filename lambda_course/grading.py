@@ -39,6 +39,7 @@ PRELOAD = (
     "moto.awslambda.urls", "moto.iam.urls", "moto.iam.access_control", "moto.secretsmanager.models",
     "flask.debughelpers", "localaws.iam.*", "iampolicy.validator", "localaws.secrets.*",
     "localaws.eventbridge.moto_patch", "localaws.eventbridge.delivery", "localaws.runtime.provisioned",
+    "lambda_course.contexts",
 )
 # Dataclasses the checks return, rebuilt on the judge's side from their fields (a trailing dot: a package).
 PLAIN_RECORDS = ("lambda_course.deploy", "lambda_course.labchecks.", "localaws.standin")
@@ -63,6 +64,7 @@ def course_config() -> Config:
     course.companion = "lambda_course.judging:sandbox_in"
     course.judging = "lambda_course.judging:SandboxJudging"
     course.plain_records = list(PLAIN_RECORDS)
+    course.plain_codecs = ["lambda_course.contexts:LambdaContextCodec"]
     return c
 
 

@@ -4,9 +4,10 @@ The learner's side encodes (`encode`, in the kernel, where anything may have bee
 (`decode`, in the trusted grading process) with the standard library's own parser, so every value the judge
 compares is of an exact builtin type: a dict that claims to equal everything, an int subclass equal to every
 status code or a patched JSON decoder on the learner's side cannot reach it. Tuples, bytes, sets and floats
-that JSON lacks (nan, infinity) travel tagged, and so do Decimals (DynamoDB's numbers); the course's own
-records (an Invocation) are rebuilt from their fields; a Lambda context object travels as its remaining time,
-and counts down again on the other side; anything else arrives as an opaque description no check accepts.
+that JSON lacks (nan, infinity) travel tagged, and so do Decimals; the course's own records (dataclasses of
+GradedCourse.plain_records) are rebuilt from their fields; a value one of the course's codecs accepts
+(GradedCourse.plain_codecs) crosses as the JSON that codec makes of it and is rebuilt by the same codec; anything
+else arrives as an opaque description no check accepts.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ import decimal
 import importlib
 import json
 import math
-import time
-import uuid
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
-from grader.course import settings
+from grader.course import load_callable, settings
 
 TAG = "__plain_data__"
 MAX_DEPTH = 64
@@ -39,16 +38,17 @@ class Opaque:
         return f"<{self.type_name}: {self.text}>"
 
 
-class Context:
-    """A Lambda context object rebuilt from its remaining time: it counts down from when it arrived."""
+class Codec(Protocol):
+    """How the course sends one kind of value that is not plain data: as a JSON-ready snapshot, rebuilt by the
+    judge. `encode` runs on the learner's side; `decode` must accept only what `encode` makes."""
 
-    def __init__(self, remaining_ms: int, aws_request_id: str = "") -> None:
-        self.deadline = time.monotonic() + remaining_ms / 1000
-        self.aws_request_id = aws_request_id or uuid.uuid4().hex
+    name: str
 
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the deadline, never below 0, as Lambda reports it."""
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
+    def accepts(self, value: Any) -> bool: ...
+
+    def encode(self, value: Any) -> dict[str, Any]: ...
+
+    def decode(self, data: dict[str, Any]) -> Any: ...
 
 
 class NotPlainData(ValueError):
@@ -68,25 +68,41 @@ def _record_name(value: Any) -> str:
     return f"{kind.__module__}:{kind.__qualname__}"
 
 
-_given_records: tuple[str, ...] | None = None  # set by a process handed the course's settings (the fork server)
+@dataclasses.dataclass(frozen=True)
+class _Given:
+    records: tuple[str, ...]
+    codecs: tuple[str, ...]
 
 
-def use_records(modules: list[str]) -> None:
-    """Take the record modules from settings this process was handed, so kernels forked from it need not look the
-    installed course up again (an entry-point scan for every graded kernel)."""
-    global _given_records
-    _given_records = tuple(modules)
+_given: _Given | None = None  # set by a process handed the course's settings (the fork server)
+
+
+def use_course(records: list[str], codecs: list[str]) -> None:
+    """Take the record modules and codecs from settings this process was handed, so kernels forked from it need
+    not look the installed course up again (an entry-point scan for every graded kernel)."""
+    global _given
+    _given = _Given(tuple(records), tuple(codecs))
+    _codecs.cache_clear()
 
 
 def record_modules() -> tuple[str, ...]:
     """Modules whose dataclasses are rebuilt on the judge's side from their fields (never from learner code): the
     course's own records (GradedCourse.plain_records); a trailing dot stands for every module under it."""
-    return _given_records if _given_records is not None else _installed_records()
+    return _given.records if _given is not None else _installed().records
 
 
 @cache
-def _installed_records() -> tuple[str, ...]:
-    return tuple(settings().plain_records)
+def _installed() -> _Given:
+    course = settings()
+    return _Given(tuple(course.plain_records), tuple(course.plain_codecs))
+
+
+@cache
+def _codecs() -> dict[str, Codec]:
+    """The course's codecs by name, built once per process."""
+    specs = _given.codecs if _given is not None else _installed().codecs
+    built = [load_callable(spec)() for spec in specs]
+    return {codec.name: codec for codec in built}
 
 
 def _is_record(name: str) -> bool:
@@ -120,9 +136,9 @@ def encode(value: Any, depth: int = 0) -> Any:
         return _tagged("set", [encode(item, depth + 1) for item in value])
     if isinstance(value, decimal.Decimal):
         return _tagged("decimal", str(decimal.Decimal.__str__(value)))
-    if callable(getattr(value, "get_remaining_time_in_millis", None)) and not isinstance(value, type):
-        return _tagged("context", {"remaining_ms": int(value.get_remaining_time_in_millis()),
-                                   "aws_request_id": str(getattr(value, "aws_request_id", ""))})
+    for codec in _codecs().values():
+        if not isinstance(value, type) and codec.accepts(value):
+            return _tagged("codec", {"name": codec.name, "data": encode(codec.encode(value), depth + 1)})
     if dataclasses.is_dataclass(value) and not isinstance(value, type) and _is_record(_record_name(value)):
         fields = {f.name: encode(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
         return _tagged("record", {"type": _record_name(value), "fields": fields})
@@ -163,11 +179,20 @@ def decode(data: Any) -> Any:
         return {decode(key): decode(item) for key, item in value}
     if kind == "decimal":
         return decimal.Decimal(str(value))
-    if kind == "context":
-        return Context(int(value["remaining_ms"]), str(value.get("aws_request_id", "")))
+    if kind == "codec":
+        return _by_codec(str(value["name"]), decode(value["data"]))
     if kind == "record":
         return _record(value["type"], decode(value["fields"]))
     return Opaque(str(value.get("type", "?")), str(value.get("text", "")))
+
+
+def _by_codec(name: str, data: Any) -> Any:
+    """A value rebuilt by the course's codec of that name; a name no codec has, or data that is no dict, stays
+    opaque."""
+    codec = _codecs().get(name)
+    if codec is None or not isinstance(data, dict):
+        return Opaque("codec", name)
+    return codec.decode(data)
 
 
 def _record(type_name: str, fields: dict[str, Any]) -> Any:

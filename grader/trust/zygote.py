@@ -83,7 +83,7 @@ def serve(socket_path: str, course: GradedCourse) -> None:
     """Preload, listen, say `ready` on standard output, then fork a supervisor for each trusted request."""
     global _course
     _course = course
-    plaindata.use_records(course.plain_records)
+    plaindata.use_course(course.plain_records, course.plain_codecs)
     missing = preload(course)
     warm_up = course.hook("warm_up")  # a course's warm-up that fails stops the server: grading falls back
     if warm_up is not None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lambda_course.checks import CheckFailed
+from lambda_course.contexts import Context
 from localaws.facts import value
 
 CHECKPOINT_TABLE = "job-checkpoints"
@@ -54,16 +55,7 @@ def create_tables() -> None:
         )
 
 
-class LocalContext:
-    """A stand-in for Lambda's context object whose remaining time counts down from `timeout_ms`."""
-
-    def __init__(self, timeout_ms: int) -> None:
-        self.deadline = time.monotonic() + timeout_ms / 1000
-        self.aws_request_id = uuid.uuid4().hex
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the deadline, never below 0, as Lambda reports it."""
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
+LocalContext = Context  # a context whose remaining time counts down from the timeout it is given, in ms
 
 
 def new_job(count: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from grader.trust import agent, judge, plaindata
 from lambda_course.deploy import Invocation
 from lambda_course.labchecks.routing import TargetQueue
+from lambda_course.labchecks.timememory import LocalContext
 
 
 class Liar(dict):
@@ -67,16 +68,34 @@ def test_anything_else_is_opaque_and_no_record_can_name_a_class_outside_the_cour
     assert isinstance(plaindata.decode(forged), plaindata.Opaque)
 
 
-def test_records_handed_to_a_process_replace_the_installed_courses(monkeypatch):
-    """The fork server hands its kernels the course's record modules; an empty list there makes every dataclass
-    opaque, so a record module can only come from the settings the grader passed, never from elsewhere."""
+@pytest.fixture
+def handed():
+    """Settings handed to this process as the fork server hands them; the installed course's again afterwards."""
+    yield plaindata.use_course
+    plaindata._given = None
+    plaindata._codecs.cache_clear()
+
+
+def test_records_and_codecs_handed_to_a_process_replace_the_installed_courses(handed):
+    """The fork server hands its kernels the course's record modules and codecs; with none handed, a record and a
+    context cross as opaque, so neither can come from anywhere but the settings the grader passed."""
     invocation = Invocation(200, {"ok": True}, None, "", {})
-    monkeypatch.setattr(plaindata, "_given_records", None)
-    assert crossed(invocation) == invocation
-    plaindata.use_records([])
+    handed([], [])
     assert isinstance(crossed(invocation), plaindata.Opaque)
-    plaindata.use_records(["lambda_course.deploy"])
+    assert isinstance(crossed(LocalContext(1000)), plaindata.Opaque)
+    handed(["lambda_course.deploy"], ["lambda_course.contexts:LambdaContextCodec"])
     assert crossed(invocation) == invocation
+    assert 0 < crossed(LocalContext(1000)).get_remaining_time_in_millis() <= 1000
+
+
+def test_a_forged_codec_value_is_opaque_or_fails_never_a_context():
+    forged = {plaindata.TAG: "codec", "value": {"name": "no-such-codec", "data": {"remaining_ms": 5}}}
+    assert isinstance(plaindata.decode(forged), plaindata.Opaque)
+    forged["value"] = {"name": "lambda-context", "data": [1, 2]}
+    assert isinstance(plaindata.decode(forged), plaindata.Opaque)
+    forged["value"] = {"name": "lambda-context", "data": {"remaining_ms": "soon"}}
+    with pytest.raises(ValueError):
+        plaindata.decode(forged)
 
 
 def test_a_context_object_crosses_as_its_remaining_time_and_counts_down_again():
