@@ -74,6 +74,16 @@ def _fresh_session() -> Any:
     return session
 
 
+def service_model(service: str) -> Any:
+    """botocore's model of a service, parsed through the shared loader (once per process, and not again in
+    programs forked after warm_service_models)."""
+    import botocore.session  # botocore loads at sandbox start: start-up time
+
+    core = botocore.session.get_session()
+    core.register_component("data_loader", shared_loader())
+    return core.get_service_model(service)
+
+
 def warm_service_models(services: list[str]) -> None:
     """Parse what clients of these services need into the shared loader, without making any request.
 

@@ -75,6 +75,11 @@ SEAMS: tuple[Seam, ...] = (
     Seam("moto.awslambda.responses:LambdaResponse.get_provisioned_concurrency_config", ADD),
     Seam("moto.awslambda.responses:LambdaResponse.delete_provisioned_concurrency_config", ADD),
     Seam("moto.awslambda.responses:LambdaResponse.list_provisioned_concurrency_configs", ADD),
+    # What CreateFunction and UpdateFunctionConfiguration refuse before anything is stored
+    # (localaws.runtime.validation).
+    _r("moto.awslambda.models:LambdaBackend.create_function", "self", "spec"),
+    _r("moto.awslambda.models:LambdaBackend.update_function_configuration", "self", "function_name", "qualifier",
+       "body"),
     # The account's concurrency (localaws.runtime.account_settings).
     Seam(LAMBDA_URLS, ROUTE, key=ACCOUNT_SETTINGS_ROUTE),
     Seam("moto.awslambda.responses:LambdaResponse.get_account_settings", ADD),

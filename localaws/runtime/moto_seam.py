@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from localaws import seams
 from localaws.facts import value
+from localaws.runtime import validation
 from localaws.runtime.concurrency import ConcurrencyLimits
 from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import tail
@@ -118,11 +119,13 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
             if len(payload) > _limit_bytes("payload_async_mb"):
                 raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                                   f"{_limit_bytes('payload_async_mb')} bytes for the InvokeAsync operation", 413)
+            validation.check_payload(payload)
             runtime.invoke_async(fn, payload, arn)
             return 202, {**headers, "status": "202"}, ""
         if len(payload) > _limit_bytes("payload_sync_mb"):
             raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                               f"{_limit_bytes('payload_sync_mb')} bytes for the Invoke operation", 413)
+        validation.check_payload(payload)
         for check in _invoke_checks:
             if (refusal := check(fn)) is not None:
                 raise refusal
@@ -174,6 +177,7 @@ def patch_moto() -> None:
     seams.patch(_RESPONSE_INVOKE, _response_invoke)
     _add_provisioned_concurrency_api()
     _keep_configuration()
+    validation.install()
     account_settings.install(_limits)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from moto.core.utils import get_service_model
 
 from localaws.credentials import warm_service_models
-from localaws.runtime import moto_seam
+from localaws.runtime import moto_seam, validation
 from localaws.sandbox.server import backend_app
 
 # The services labs call: moto's app for each is built, and both sides' service models parsed, once for all forks.
@@ -26,3 +26,4 @@ def warm_caches() -> None:
     for service in CLIENT_SERVICES:
         get_service_model(service)
     warm_service_models(list(CLIENT_SERVICES))
+    validation.runtimes()  # the Runtime values CreateFunction accepts, read from botocore's model once
