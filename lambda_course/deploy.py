@@ -14,6 +14,8 @@ from typing import Any
 
 import boto3
 
+from localaws.runtime.code import bundled_entries
+
 DEFAULT_ROLE_NAME = "lambda-course-demo-full-access"
 # Demos that are not about permissions deploy with this role. It may do anything, like an administrator's role,
 # which is exactly what the security chapter and labs teach you not to give a real function.
@@ -43,6 +45,18 @@ def zip_source(files: dict[str, str | bytes] | str | Path, module: str = "app") 
         for name, content in files.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def layer_of_installed(*distributions: str) -> bytes:
+    """A layer's zip holding installed packages and all they need, under `python/`, as `pip install -t python/`
+    would lay them out: what a function ships to import anything the Lambda runtime does not bundle."""
+    files: dict[str, str | bytes] = {}
+    for entry in bundled_entries(distributions):
+        paths = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if p.is_file())
+        for path in paths:
+            if "__pycache__" not in path.parts:
+                files[f"python/{path.relative_to(entry.parent).as_posix()}"] = path.read_bytes()
+    return zip_source(files)
 
 
 def ensure_role(name: str = DEFAULT_ROLE_NAME, policy: dict | None = None) -> str:

@@ -1,14 +1,30 @@
-"""Unpack a function's deployment package and its layers where its execution environments can load them."""
+"""What a function's execution environments can import: its package, its layers and what the runtime bundles.
+
+As on AWS (Lambda Developer Guide, "Working with .zip file archives for Python Lambda functions", section
+"Dependency search path and runtime-included libraries": https://docs.aws.amazon.com/lambda/latest/dg/python-package.html),
+a handler finds modules in its deployment package first, then in its layers' `python` folders, then in the
+runtime's own folder, which holds the runtime interface client and the AWS SDK for Python, and then in the
+standard library. Nothing else installed beside the course reaches a handler: importing it fails with
+`Runtime.ImportModuleError`, as it would on Lambda, until the function ships it in its package or a layer.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import io
 import sys
 import threading
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+# What AWS's Python runtimes carry besides the standard library: the runtime interface client and the AWS SDK
+# (with what each needs to run).
+BUNDLED = ("awslambdaric", "boto3")
 
 _lock = threading.Lock()
 
@@ -54,10 +70,49 @@ def layers_root(cache: Path, fn: Any, backend: Any) -> Path | None:
     return _extract_once(cache / "opt" / hashlib.sha256("\n".join(arns).encode()).hexdigest(), archives)
 
 
-def python_path(task: Path, opt: Path | None) -> list[str]:
-    """Import path order of Lambda's Python runtime: the task root, then the layers' python folders."""
+def python_path(task: Path, opt: Path | None, runtime: Path) -> list[str]:
+    """Import path order of Lambda's Python runtime: the task root, the layers' folders, then the runtime's own
+    folder (LAMBDA_RUNTIME_DIR, always last: code.python_path's callers rely on it)."""
     paths = [str(task)]
     if opt is not None:
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-        paths += [str(opt / "python"), str(opt / "python" / "lib" / version / "site-packages")]
-    return paths
+        paths += [str(opt / "python" / "lib" / version / "site-packages"), str(opt / "python")]
+    return [*paths, str(runtime)]
+
+
+def runtime_dir(cache: Path) -> Path:
+    """The folder standing in for /var/runtime: links to what the runtime bundles, as installed here."""
+    target = cache / "runtime"
+    with _lock:
+        if not target.exists():
+            staging = target.with_name(target.name + ".partial")
+            staging.mkdir(parents=True, exist_ok=True)
+            for entry in bundled_entries():
+                link = staging / entry.name
+                if not link.exists():
+                    link.symlink_to(entry)
+            staging.rename(target)
+    return target
+
+
+def bundled_entries(roots: tuple[str, ...] = BUNDLED) -> list[Path]:
+    """The top-level files and folders of the distributions in `roots` and of all they require to run."""
+    entries: set[Path] = set()
+    pending, seen = list(roots), set()
+    while pending:
+        name = canonicalize_name(pending.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        dist = importlib.metadata.distribution(name)
+        pending += [req.name for req in map(Requirement, dist.requires or []) if _needed(req)]
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top not in ("..", "__pycache__") and not top.endswith(".pth"):
+                entries.add(Path(str(dist.locate_file(top))))
+    return sorted(entries)
+
+
+def _needed(requirement: Requirement) -> bool:
+    """A requirement without extras that holds on this Python (an extra's requirements are not installed)."""
+    return requirement.marker is None or requirement.marker.evaluate({"extra": ""})

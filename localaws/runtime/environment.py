@@ -25,6 +25,9 @@ from localaws.runtime.api import Invocation, RuntimeAPI
 from localaws.runtime.monitor import Monitor, peak_resident_bytes
 
 GUEST_PATH = str(Path(__file__).with_name("guest"))
+# Without `site` (-S), so this Python's installed packages stay out of the handler's reach (see code.py); the
+# guest's sitecustomize (network guard, lifeline) is imported by hand, then AWS's runtime interface client runs.
+_BOOT = "import sitecustomize, runpy; runpy.run_module('awslambdaric', run_name='__main__', alter_sys=True)"
 OUTPUT_LIMIT = 1 << 20  # keep at most 1 MB of one invocation's output
 _SIGNAL_WORDS = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
                  signal.SIGTERM: "terminated", signal.SIGBUS: "bus error"}
@@ -83,7 +86,7 @@ class ExecutionEnvironment:
         self._exit_lock = threading.Lock()
         self.spawned_at = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "awslambdaric", spec.handler],
+            [sys.executable, "-S", "-c", _BOOT, spec.handler],
             cwd=spec.python_path[0],
             env=self._process_env(base_env, lifeline_fd),
             stdin=subprocess.DEVNULL,
@@ -114,7 +117,7 @@ class ExecutionEnvironment:
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
             "LAMBDA_TASK_ROOT": spec.python_path[0],
-            "LAMBDA_RUNTIME_DIR": os.path.dirname(sys.executable),
+            "LAMBDA_RUNTIME_DIR": spec.python_path[-1],  # code.python_path puts the runtime's folder last
             "_HANDLER": spec.handler,
             "TZ": ":UTC",
             "PYTHONPATH": os.pathsep.join([GUEST_PATH, *spec.python_path]),

@@ -36,6 +36,8 @@ assert measured[-1][1] > measured[0][1], f"more code to import should lengthen I
 assert json.loads(first.result) == {"total": 12}, first.result
 assert (first.outcome, second.outcome) == ("response", "error") and b"no numbers to add" in second.result
 assert json.loads(invocation.result) == {"greeting": "hello image", "function": "by-hand"}, invocation.result
+assert failed.payload["errorType"] == "Runtime.ImportModuleError", "a library not shipped must not import"
+assert "requests" in deploy.invoke("needs-requests").payload, "the same library in a layer must import"
 """,
     "05-scaling-lambda-vs-fargate": """
 assert len(set(waves[0])) == 4, f"four requests in flight need four environments: {waves[0]}"
