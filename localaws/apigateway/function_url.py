@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from localaws import settings
 from localaws.apigateway import events, integrations, lookup, sigv4
-from localaws.apigateway.messages import HttpRequest, HttpResponse, gateway_error
+from localaws.apigateway.messages import FUNCTION_URL_FAILURES, HttpRequest, HttpResponse, gateway_error
 
 log = logging.getLogger(__name__)
 _MARGIN_S = 5.0  # the function's own timeout ends it first; this only guards against a stuck sandbox
@@ -35,7 +35,7 @@ def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
     target = events.Target(url_id, "$default", "$default", domain_name=request.host)
     event = events.http_event(request, target, request.path)
     response = integrations.call_lambda(
-        runtime, fn.function_arn, event, "2.0", float(fn.timeout) + _MARGIN_S, "Message"
+        runtime, fn.function_arn, event, "2.0", float(fn.timeout) + _MARGIN_S, FUNCTION_URL_FAILURES
     )
     response.headers.append(("x-amzn-RequestId", request.request_id))
     return response

@@ -1,4 +1,8 @@
-"""HTTP APIs (API Gateway v2): find the stage and the route, then run the route's integration."""
+"""HTTP APIs (API Gateway v2): find the stage and the route, then run the route's integration.
+
+When the Lambda integration fails (the function raises, or answers in a shape API Gateway cannot use) an HTTP
+API answers 500 {"message": "Internal Server Error"}, whatever the payload format; a REST API answers 502.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from localaws.apigateway import events, integrations, lookup, private, routing
-from localaws.apigateway.messages import INTERNAL_ERROR, NOT_FOUND, HttpRequest, HttpResponse, gateway_error
+from localaws.apigateway.messages import (
+    HTTP_API_FAILURES,
+    HTTP_API_INTERNAL_ERROR,
+    NOT_FOUND,
+    HttpRequest,
+    HttpResponse,
+    gateway_error,
+)
 from localaws.apigateway.urls import DEFAULT_STAGE
 
 T = TypeVar("T")
@@ -101,7 +112,7 @@ def _run(
             event = events.http_event(request, target, request.path)
         source = _source_arn(api, stage_name, route, request.method)
         return integrations.call_lambda(
-            runtime, integration.integration_uri, event, version, timeout, source_arn=source
+            runtime, integration.integration_uri, event, version, timeout, HTTP_API_FAILURES, source
         )
     if kind in ("HTTP_PROXY", "HTTP"):
         refused = private.connection_problem(api, integration)
@@ -110,5 +121,5 @@ def _run(
         method = integration.integration_method or request.method
         return integrations.call_http(request, integration.integration_uri, method, params, timeout)
     return gateway_error(
-        500, INTERNAL_ERROR, reason=f"the sandbox runs AWS_PROXY and HTTP_PROXY integrations, not {kind}"
+        500, HTTP_API_INTERNAL_ERROR, reason=f"the sandbox runs AWS_PROXY and HTTP_PROXY integrations, not {kind}"
     )

@@ -8,7 +8,14 @@ import threading
 from typing import Any
 
 from localaws.apigateway import lookup, proxy, responses
-from localaws.apigateway.messages import INTERNAL_ERROR, TIMED_OUT, HttpRequest, HttpResponse, gateway_error
+from localaws.apigateway.messages import (
+    REST_FAILURES,
+    TIMED_OUT,
+    Failures,
+    HttpRequest,
+    HttpResponse,
+    gateway_error,
+)
 from localaws.facts import value
 from localaws.runtime.errors import InvokeError
 
@@ -35,7 +42,7 @@ def execute_api_arn(region: str, account: str, api_id: str, stage: str, method: 
     return f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{resource}"
 
 
-def permission_denied(fn: Any, source_arn: str) -> HttpResponse | None:
+def permission_denied(fn: Any, source_arn: str, failures: Failures = REST_FAILURES) -> HttpResponse | None:
     """API Gateway's 500 when the function's policy does not let apigateway.amazonaws.com invoke it, else None."""
     from localaws.iam.function_policy import invoke_allowed  # IAM's checks load at first use: start-up time
 
@@ -43,10 +50,9 @@ def permission_denied(fn: Any, source_arn: str) -> HttpResponse | None:
     if invoke_allowed(fn, "apigateway.amazonaws.com", source_arn, account):
         return None
     execution = source_arn.split("/")[0]
-    return gateway_error(
+    return failures.answer(
         500,
-        INTERNAL_ERROR,
-        reason=f"{PERMISSION_MARK}: API Gateway may not invoke {fn.function_name} for {source_arn}. Grant it "
+        f"{PERMISSION_MARK}: API Gateway may not invoke {fn.function_name} for {source_arn}. Grant it "
         f"with lambda add_permission(FunctionName={fn.function_name!r}, StatementId=..., "
         f"Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn='{execution}/*')",
     )
@@ -58,19 +64,18 @@ def call_lambda(
     event: dict[str, Any],
     version: str,
     timeout: float,
-    error_key: str = "message",
+    failures: Failures = REST_FAILURES,
     source_arn: str | None = None,
 ) -> HttpResponse:
-    """Invoke the function behind `uri` with the event; 502 if it fails, 504 if it outlasts `timeout`.
+    """Invoke the function behind `uri` with the event; the endpoint's failure answer if it fails, 504 if it
+    outlasts `timeout`.
 
     With `source_arn` (API Gateway's execute-api ARN for the route) the function's policy must allow the call.
     """
     fn = lookup.function_for_uri(uri)
     if fn is None:
-        return gateway_error(
-            500, INTERNAL_ERROR, error_key, reason=f"no Lambda function matches integration URI {uri}"
-        )
-    refused = permission_denied(fn, source_arn) if source_arn else None
+        return failures.answer(500, f"no Lambda function matches integration URI {uri}")
+    refused = permission_denied(fn, source_arn, failures) if source_arn else None
     if refused is not None:
         return refused
     result: dict[str, Any] = {}
@@ -89,14 +94,14 @@ def call_lambda(
     worker.join(timeout)
     if worker.is_alive():
         return gateway_error(
-            504, TIMED_OUT, error_key, reason=f"the integration took longer than {timeout:g} s"
+            504, TIMED_OUT, failures.key, reason=f"the integration took longer than {timeout:g} s"
         )
     if "error" in result:
         error = result["error"]
-        status = 502 if isinstance(error, InvokeError) and error.status < 500 else 500
-        return gateway_error(status, INTERNAL_ERROR, error_key, reason=str(error))
+        refused_call = isinstance(error, InvokeError) and error.status < 500
+        return failures.answer(failures.function_status if refused_call else 500, str(error))
     outcome = result["outcome"]
-    return responses.lambda_answer(outcome.payload, outcome.function_error, version, error_key)
+    return responses.lambda_answer(outcome.payload, outcome.function_error, version, failures)
 
 
 def call_http(

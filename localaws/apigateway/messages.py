@@ -68,6 +68,30 @@ def _error_type(status: int) -> str:
 
 
 INTERNAL_ERROR = "Internal server error"
+HTTP_API_INTERNAL_ERROR = "Internal Server Error"  # HTTP APIs capitalise it; REST APIs do not
 TIMED_OUT = "Endpoint request timed out"
 MISSING_TOKEN = "Missing Authentication Token"
 NOT_FOUND = "Not Found"
+
+
+@dataclass(frozen=True)
+class Failures:
+    """How one kind of endpoint answers when the function behind it fails: the status and the JSON body.
+
+    API Gateway words these answers differently for REST APIs and HTTP APIs, so each front door names its own.
+    """
+
+    function_status: int  # a function error or a malformed response (and Lambda refusing the call with a 4xx)
+    message: str  # the body's text for every failure of the Lambda integration
+    key: str = "message"  # the body's one key; function URLs spell it `Message`
+
+    def answer(self, status: int, reason: str) -> HttpResponse:
+        """The gateway's own error answer with this endpoint's wording; `reason` goes in the sandbox's header."""
+        return gateway_error(status, self.message, self.key, reason=reason)
+
+
+# REST API proxy integrations: 502 {"message": "Internal server error"} when the function fails or answers badly.
+REST_FAILURES = Failures(502, INTERNAL_ERROR)
+# HTTP APIs: 500 {"message": "Internal Server Error"} for any failure of the Lambda integration.
+HTTP_API_FAILURES = Failures(500, HTTP_API_INTERNAL_ERROR)
+FUNCTION_URL_FAILURES = Failures(502, INTERNAL_ERROR, "Message")

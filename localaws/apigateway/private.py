@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from localaws.apigateway.messages import INTERNAL_ERROR, HttpResponse, gateway_error
+from localaws.apigateway.messages import HTTP_API_INTERNAL_ERROR, HttpResponse, gateway_error
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +38,4 @@ def connection_problem(api: Any, integration: Any) -> HttpResponse | None:
     if reason is None:
         return None
     log.warning("HTTP API %s answered 500: %s.", api.api_id, reason)
-    return gateway_error(500, INTERNAL_ERROR, reason=reason)
+    return gateway_error(500, HTTP_API_INTERNAL_ERROR, reason=reason)

@@ -3,7 +3,8 @@
 Format 1.0 (REST) is strict: the function must return an object with `statusCode` and only the keys API
 Gateway knows, with a string body; anything else is a malformed proxy response and the client gets a 502.
 Format 2.0 (HTTP APIs, function URLs) also accepts any other JSON value, which becomes a 200 application/json
-answer carrying that JSON.
+answer carrying that JSON. What the client gets when the function fails depends on the endpoint, not on the
+format: see `messages.Failures`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import binascii
 import json
 from typing import Any
 
-from localaws.apigateway.messages import INTERNAL_ERROR, HttpResponse, gateway_error
+from localaws.apigateway.messages import REST_FAILURES, Failures, HttpResponse
 
 _V1_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 _V2_KEYS = _V1_KEYS | {"cookies"}
@@ -105,14 +106,13 @@ def from_v2(payload: bytes) -> HttpResponse:
 
 
 def lambda_answer(
-    payload: bytes, function_error: str | None, version: str, error_key: str = "message"
+    payload: bytes, function_error: str | None, version: str, failures: Failures = REST_FAILURES
 ) -> HttpResponse:
-    """The client's answer: the function's response, or 502 if the function failed or answered malformed."""
+    """The client's answer: the function's response, or the endpoint's failure answer if the function failed or
+    answered malformed (502 for REST APIs, 500 for HTTP APIs)."""
     if function_error:
-        return gateway_error(502, INTERNAL_ERROR, error_key, reason=f"the function failed ({function_error})")
+        return failures.answer(failures.function_status, f"the function failed ({function_error})")
     try:
         return from_v1(payload) if version == "1.0" else from_v2(payload)
     except MalformedResponse as error:
-        return gateway_error(
-            502, INTERNAL_ERROR, error_key, reason=f"malformed Lambda proxy response: {error}"
-        )
+        return failures.answer(failures.function_status, f"malformed Lambda proxy response: {error}")

@@ -1,4 +1,8 @@
-"""REST APIs (API Gateway v1): find the stage, resource and method, then run the method's integration."""
+"""REST APIs (API Gateway v1): find the stage, resource and method, then run the method's integration.
+
+A Lambda proxy integration whose function fails, or answers in a shape API Gateway cannot use, gets the client
+a 502 {"message": "Internal server error"}; Lambda refusing the call is a 500 with the same body.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from localaws.apigateway.messages import (
     INTERNAL_ERROR,
     MISSING_TOKEN,
     NOT_FOUND,
+    REST_FAILURES,
     HttpRequest,
     HttpResponse,
     gateway_error,
@@ -75,7 +80,9 @@ def _answer(runtime: Any, api_id: str, stage_name: str, request: HttpRequest) ->
         source = integrations.execute_api_arn(
             api.region_name, api.account_id, api_id, stage_name, request.method, resource.get_path()
         )
-        return integrations.call_lambda(runtime, integration.uri, event, "1.0", timeout, source_arn=source)
+        return integrations.call_lambda(
+            runtime, integration.uri, event, "1.0", timeout, REST_FAILURES, source
+        )
     if kind == "HTTP_PROXY":
         return integrations.call_http(
             request,

@@ -92,14 +92,31 @@ def test_response_rules_of_format_2(sb, http_api, scripted):
     assert requests.get(base, params={"mode": "binary"}).content == bytes([0, 1, 2, 255])
 
 
-def test_failures_502_and_timeout_504(sb, http_api, scripted):
+def test_failures_500_and_timeout_504(sb, http_api, scripted):
+    """An HTTP API answers 500 {"message":"Internal Server Error"} when its Lambda integration fails: the
+    function raised, or its payload format 2.0 response is malformed (a REST API would answer 502).
+
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
+    """
     api = http_api().route("GET /f", "AWS_PROXY", scripted, TimeoutInMillis=300).stage()
     base = f"{sb.api_url(api)}/f"
     for mode in ("fail", "dictbody"):
         answer = requests.get(base, params={"mode": mode})
-        assert answer.status_code == 502 and answer.json() == {"message": "Internal server error"}, mode
+        assert answer.status_code == 500 and answer.json() == {"message": "Internal Server Error"}, mode
+        assert answer.headers["x-sandbox-reason"].startswith(("the function failed", "malformed")), mode
     slow = requests.get(base, params={"mode": "sleep", "s": "1.5"}, timeout=10)
     assert slow.status_code == 504 and slow.elapsed.total_seconds() < 1.4
+
+
+def test_failures_on_format_1_routes_are_500_too(sb, http_api, scripted):
+    """The HTTP API, not the payload format, decides the answer: a format 1.0 route that fails is a 500 as well.
+
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
+    """
+    api = http_api().route("GET /old", "AWS_PROXY", scripted, PayloadFormatVersion="1.0").stage()
+    for mode in ("fail", "list"):
+        answer = requests.get(f"{sb.api_url(api)}/old", params={"mode": mode})
+        assert answer.status_code == 500 and answer.json() == {"message": "Internal Server Error"}, mode
 
 
 def test_payload_format_1_on_http_api(sb, http_api, scripted):
@@ -156,7 +173,7 @@ def test_a_load_balancer_without_a_real_vpc_link_answers_500(sb, http_api, backe
     register_private_target(listener, backend)
     api = http_api().route("GET /svc", "HTTP_PROXY", listener, **connection).stage()
     answer = requests.get(f"{sb.api_url(api)}/svc")
-    assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
+    assert answer.status_code == 500 and answer.json() == {"message": "Internal Server Error"}
     assert reason in answer.headers["x-sandbox-reason"]
 
 
@@ -165,7 +182,7 @@ def test_lambda_route_needs_the_function_policy_grant(sb, http_api, scripted, ca
     api = builder.stage(grant=False)
     url = f"{sb.api_url(api)}/items/3"
     refused = requests.get(url)
-    assert refused.status_code == 500 and refused.json() == {"message": "Internal server error"}
+    assert refused.status_code == 500 and refused.json() == {"message": "Internal Server Error"}
     assert refused.headers["x-sandbox-reason"].startswith(PERMISSION_MARK)
     assert any("apigateway.amazonaws.com may not invoke" in r.getMessage() for r in caplog.records)
     execution = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api}"

@@ -72,6 +72,11 @@ def test_undeployed_api_answers_nothing(sb, rest_api, scripted):
 
 
 def test_function_failures_become_502(sb, rest_api, scripted):
+    """A REST API's Lambda proxy integration answers 502 {"message": "Internal server error"} when the function
+    fails or returns a response in the wrong format.
+
+    https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html
+    """
     api = rest_api().method("/x", "GET", "AWS_PROXY", lambda_uri(scripted)).deploy()
     base = f"{sb.api_url(api, 'dev')}/x"
     for mode in ("fail", "dictbody", "nostatus", "extra", "list"):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from localaws.apigateway import events, integrations, proxy, responses, routing
-from localaws.apigateway.messages import HttpRequest
+from localaws.apigateway.messages import HTTP_API_FAILURES, REST_FAILURES, HttpRequest
 from localaws.facts import value
 
 
@@ -62,9 +62,19 @@ def test_v2_infers_json_answers():
     assert structured.status == 204 and ("Set-Cookie", "s=1") in structured.headers
 
 
-def test_failed_function_is_502_whatever_it_returned():
-    answer = responses.lambda_answer(b'{"statusCode": 200}', "Unhandled", "2.0")
-    assert answer.status == 502 and json.loads(answer.body) == {"message": "Internal server error"}
+def test_failed_function_answer_depends_on_the_endpoint_not_the_payload():
+    """REST APIs answer a failed function with 502, HTTP APIs with 500, each in its own words.
+
+    https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html and
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
+    """
+    rest = responses.lambda_answer(b'{"statusCode": 200}', "Unhandled", "1.0", REST_FAILURES)
+    assert rest.status == 502 and json.loads(rest.body) == {"message": "Internal server error"}
+    for version in ("1.0", "2.0"):
+        http = responses.lambda_answer(b'{"statusCode": 200}', "Unhandled", version, HTTP_API_FAILURES)
+        assert http.status == 500 and json.loads(http.body) == {"message": "Internal Server Error"}
+    malformed = responses.lambda_answer(b'{"statusCode": "soon"}', None, "2.0", HTTP_API_FAILURES)
+    assert malformed.status == 500 and json.loads(malformed.body) == {"message": "Internal Server Error"}
 
 
 def test_event_bodies():

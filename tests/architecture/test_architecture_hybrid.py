@@ -155,7 +155,7 @@ def test_the_gateway_refuses_a_listener_arn_without_a_vpc_link(sb, webhook, ingr
     """API Gateway answers 500 for a load balancer it could only reach through a VPC link."""
     unlinked = build_api(webhook, ingress.listener_arn, vpc_link=None)
     answer = requests.get(f"{sb.api_url(unlinked)}/catalog/items", timeout=30)
-    assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
+    assert answer.status_code == 500 and answer.json() == {"message": "Internal Server Error"}
     assert "VPC link" in answer.headers["x-sandbox-reason"]
 
 
@@ -174,7 +174,7 @@ def test_a_cluster_outside_the_load_balancers_vpc_is_refused(sb, hybrid):
 def test_a_webhook_without_the_lambda_permission_is_explained(sb, catalog, webhook, ingress):
     closed = build_api(webhook, ingress.listener_arn, ("eks-link", list(ingress.subnet_ids)), grant=False)
     answer = requests.post(f"{sb.api_url(closed)}/webhooks/payment", json={"id": "evt_5"}, timeout=30)
-    assert answer.status_code == 500 and answer.json() == {"message": "Internal server error"}
+    assert answer.status_code == 500 and answer.json() == {"message": "Internal Server Error"}
     with pytest.raises(CheckFailed, match="may not invoke .*add_permission"):
         architecture_checks.check_api_route_to_lambda(closed, "/webhooks/payment", webhook["FunctionName"],
                                                       body={"id": "x"})
