@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 def _sandbox(args: argparse.Namespace) -> int:
     from localaws.sandbox.serve import serve_forever  # each command imports only what it runs: start-up time
 
-    return serve_forever(port=args.port)
+    return serve_forever(port=args.port, api_port=args.api_port)
 
 
 def _tour(args: argparse.Namespace) -> int:
@@ -56,8 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("lab", _lab, "Open the course in JupyterLab.").add_argument(
         "--no-browser", action="store_true", help="Start the server without opening a browser."
     )
-    add("sandbox", _sandbox, "Run the local AWS sandbox as a server until interrupted.").add_argument(
-        "--port", type=int, default=None, help="Port to listen on (default: a free one)."
+    sandbox_cmd = add("sandbox", _sandbox, "Run the local AWS sandbox as a server until interrupted.")
+    sandbox_cmd.add_argument(
+        "--port", type=int, default=None, metavar="N",
+        help="Port of the AWS API endpoint, for boto3 and the AWS CLI (default: a free one).",
+    )
+    sandbox_cmd.add_argument(
+        "--api-port", type=int, default=None, metavar="M",
+        help="Port that serves HTTP APIs, REST APIs and function URLs (default: a free one).",
     )
     add("tour", _tour, "A one-minute proof that everything works: deploy, invoke cold and warm, grade lab 1.")
     release_cmd = add("release", _release, "Regenerate labs/ from solutions/ with nbgrader.")

@@ -10,13 +10,13 @@ Delays run on the sandbox clock, so `clock.advance(60)` brings the next retry fo
 from __future__ import annotations
 
 import json
-import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from localaws.facts import value
+from localaws.runtime import request_ids
 from localaws.runtime.clock import Clock
 from localaws.runtime.environment import Outcome
 from localaws.runtime.errors import InvokeError
@@ -33,7 +33,7 @@ class AsyncEvent:
     payload: bytes
     invoked_arn: str
     received_at: float
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=request_ids.claim)  # the 202 answer's id; retries keep it
     attempts: int = 0
 
 
@@ -66,7 +66,8 @@ class AsyncInvoker:
         if self.clock.now() - event.received_at > max_age:
             return self._fail(event, fn, destinations, "EventAgeExceeded", None)
         try:
-            outcome: Outcome = self._invoke(fn, event.payload, event.invoked_arn)
+            with request_ids.assigned(event.request_id):
+                outcome: Outcome = self._invoke(fn, event.payload, event.invoked_arn)
         except InvokeError as error:
             if error.code == "TooManyRequestsException":
                 return self._later(THROTTLE_RETRY_S, event)  # throttles do not use up retries

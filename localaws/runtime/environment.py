@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from localaws.runtime import logs
+from localaws.runtime import logs, request_ids
 from localaws.runtime.api import Invocation, RuntimeAPI
 from localaws.runtime.monitor import Monitor, peak_resident_bytes
 
@@ -85,23 +85,27 @@ class ExecutionEnvironment:
         self._output_lock = threading.Lock()
         self._exit_lock = threading.Lock()
         self.spawned_at = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-S", "-c", _BOOT, spec.handler],
-            cwd=spec.python_path[0],
-            env=self._process_env(base_env, lifeline_fd),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(lifeline_fd,),
-            start_new_session=True,
-        )
-        assert self.process.stdout is not None  # stdout=PIPE above
-        self._fd = self.process.stdout.fileno()
+        # one pipe for stdout, stderr and the runtime's framed log records, so their order is kept
+        self._fd, output = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-S", "-c", _BOOT, spec.handler],
+                cwd=spec.python_path[0],
+                env=self._process_env(base_env, lifeline_fd, output),
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                pass_fds=(lifeline_fd, output),
+                start_new_session=True,
+            )
+        finally:
+            os.close(output)  # the process holds the write end now; EOF comes when it exits
+        self._fd_closed = False
         fcntl.fcntl(self._fd, fcntl.F_SETFL, fcntl.fcntl(self._fd, fcntl.F_GETFL) | os.O_NONBLOCK)
         threading.Thread(target=self._read_output, name=f"output-{self.id[:8]}", daemon=True).start()
         threading.Thread(target=self._wait_exit, name=f"exit-{self.id[:8]}", daemon=True).start()
 
-    def _process_env(self, base_env: dict[str, str], lifeline_fd: int) -> dict[str, str]:
+    def _process_env(self, base_env: dict[str, str], lifeline_fd: int, log_fd: int) -> dict[str, str]:
         spec = self.spec
         env = dict(spec.environment)  # the function's own variables; Lambda's reserved ones win below
         env.update(base_env)
@@ -124,20 +128,24 @@ class ExecutionEnvironment:
             "PYTHONDONTWRITEBYTECODE": "1",
             "LAMBDA_COURSE_GUEST": "1",
             "LAMBDA_COURSE_LIFELINE_FD": str(lifeline_fd),
+            logs.TELEMETRY_FD_ENV: str(log_fd),  # awslambdaric frames each logging record there
         })
         return env
 
     # -- output -----------------------------------------------------------------------------------------
     def _read_output(self) -> None:
-        while True:
-            ready, _, _ = select.select([self._fd], [], [], 0.2)
+        while not self._fd_closed:
+            try:
+                ready, _, _ = select.select([self._fd], [], [], 0.2)
+            except OSError:  # reap closed the pipe meanwhile: the environment is gone
+                return
             if ready and not self._drain():
                 return
 
     def _drain(self) -> bool:
         """Move whatever the process has written into the buffer; False once the pipe is closed."""
         with self._output_lock:
-            while True:
+            while not self._fd_closed:  # once closed, the fd's number may belong to another pipe
                 try:
                     chunk = os.read(self._fd, 65536)
                 except BlockingIOError:
@@ -151,13 +159,15 @@ class ExecutionEnvironment:
                     self._output += chunk[:room]
                     if len(chunk) > room:
                         self._output += b"\n[output truncated: the sandbox keeps 1 MB per invocation]\n"
+            return False
 
-    def take_output(self) -> str:
-        """Everything written since the last call (all of it: writes before an answer are in the pipe)."""
+    def take_output(self) -> list[str]:
+        """The log events written since the last call (all of them: writes before an answer are in the pipe)."""
         self._drain()
         with self._output_lock:
-            text, self._output = self._output.decode(errors="replace"), bytearray()
-        return text
+            events, rest = logs.split_events(bytes(self._output))
+            self._output = bytearray(rest)
+        return events
 
     # -- life and death ------------------------------------------------------------------------------------
     def _wait_exit(self) -> None:
@@ -186,8 +196,11 @@ class ExecutionEnvironment:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             pass
-        if self.process.stdout:
-            self.process.stdout.close()
+        self._drain()  # what the process wrote before it ended, before the pipe goes
+        with self._output_lock:
+            if not self._fd_closed:
+                self._fd_closed = True
+                os.close(self._fd)
 
     def _exit_message(self) -> str:
         code = self.process.returncode
@@ -199,14 +212,14 @@ class ExecutionEnvironment:
     def invoke(self, payload: bytes, invoked_arn: str, client_context: str | None = None) -> Outcome:
         """Run one invocation to its end: a response, an error, a crash, a timeout or running out of memory."""
         self.invocations += 1
-        request_id = str(uuid.uuid4())
+        request_id = request_ids.claim()  # the Invoke request's own id, when one was assigned
         init_ms: float | None = None
-        init_log = ""
+        init_log: list[str] = []
         if not self.initialised:  # a cold start: INIT happens on this request's path
             if not self.initialise():
                 return self._init_failure(request_id)
             init_ms = self.init_ms
-            init_log = self._init_log_prefix() + self.take_output()
+            init_log = [self._init_start_line(), *self.take_output()]
         deadline = time.time() + self.spec.timeout_s
         invocation = Invocation(request_id, payload, invoked_arn, int(deadline * 1000),
                                 f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0", client_context)
@@ -243,11 +256,11 @@ class ExecutionEnvironment:
         """INIT before any request arrives (provisioned concurrency); its log goes straight to CloudWatch."""
         self.provisioned = True
         ok = self.initialise()
-        self.stream.write(self._init_log_prefix() + self.take_output())
+        self.stream.put([self._init_start_line(), *self.take_output()])
         return ok
 
-    def _init_log_prefix(self) -> str:
-        return f"INIT_START Runtime Version: python:{sys.version_info.major}.{sys.version_info.minor}\n"
+    def _init_start_line(self) -> str:
+        return f"INIT_START Runtime Version: python:{sys.version_info.major}.{sys.version_info.minor}"
 
     def _init_failure(self, request_id: str) -> Outcome:
         """The handler could not be loaded (or INIT ran too long): Lambda reports the init error."""
@@ -263,16 +276,16 @@ class ExecutionEnvironment:
             payload = _error_payload("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited "
                                      f"without providing a reason\nRuntime.ExitError")
         init_ms = (time.perf_counter() - self.spawned_at) * 1000
-        body = self._init_log_prefix() + self.take_output()
-        return self._assemble(request_id, payload, "Unhandled", body, "", 0.0, init_ms, 0)
+        init_log = [self._init_start_line(), *self.take_output()]
+        return self._assemble(request_id, payload, "Unhandled", init_log, [], 0.0, init_ms, 0)
 
-    def _outcome(self, invocation: Invocation, finished: bool, init_log: str, output: str, duration_ms: float,
-                 init_ms: float | None, peak_mb: int) -> Outcome:
+    def _outcome(self, invocation: Invocation, finished: bool, init_log: list[str], output: list[str],
+                 duration_ms: float, init_ms: float | None, peak_mb: int) -> Outcome:
         rid = invocation.request_id
         if not finished:
             message = f"Task timed out after {self.spec.timeout_s:.2f} seconds"
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-            output += f"{stamp}Z {rid} {message}\n"
+            output.append(f"{stamp}Z {rid} {message}")
             payload = _error_payload("Sandbox.Timedout", f"RequestId: {rid} Error: {message}")
             return self._assemble(rid, payload, "Unhandled", init_log, output, duration_ms, init_ms, peak_mb)
         if invocation.outcome == "exit":
@@ -283,7 +296,7 @@ class ExecutionEnvironment:
             else:
                 reason = self._exit_message()
             message = f"RequestId: {rid} Error: Runtime exited with error: {reason}"
-            output += f"{message}\nRuntime.ExitError\n"
+            output += [message, "Runtime.ExitError"]
             payload = _error_payload("Runtime.ExitError", message)
             return self._assemble(rid, payload, "Unhandled", init_log, output, duration_ms, init_ms, peak_mb)
         if peak_mb > self.spec.memory_mb:  # a spike between two samples: Lambda would have killed it
@@ -291,16 +304,15 @@ class ExecutionEnvironment:
             self.reap()
             message = f"RequestId: {rid} Error: Runtime exited with error: signal: killed"
             payload = _error_payload("Runtime.ExitError", message)
-            return self._assemble(rid, payload, "Unhandled", init_log, output + message + "\n", duration_ms,
+            return self._assemble(rid, payload, "Unhandled", init_log, [*output, message], duration_ms,
                                   init_ms, self.spec.memory_mb)
         error = "Unhandled" if invocation.outcome == "error" else None
         return self._assemble(rid, invocation.result, error, init_log, output, duration_ms, init_ms, peak_mb)
 
-    def _assemble(self, rid: str, payload: bytes, function_error: str | None, init_log: str, output: str,
-                  duration_ms: float, init_ms: float | None, peak_mb: int) -> Outcome:
+    def _assemble(self, rid: str, payload: bytes, function_error: str | None, init_log: list[str],
+                  output: list[str], duration_ms: float, init_ms: float | None, peak_mb: int) -> Outcome:
+        """Write the invocation's log events to CloudWatch; the Outcome carries them as text, one per line."""
         report = logs.Report(rid, duration_ms, self.spec.memory_mb, peak_mb, init_ms)
-        if output and not output.endswith("\n"):
-            output += "\n"
-        body = f"{logs.start_line(rid, self.spec.version)}\n{output}{logs.end_line(rid)}\n{report.line()}\n"
-        self.stream.write(init_log + body)
-        return Outcome(rid, payload, function_error, init_log + body, report)
+        events = [*init_log, logs.start_line(rid, self.spec.version), *output, logs.end_line(rid), report.line()]
+        self.stream.put(events)
+        return Outcome(rid, payload, function_error, "\n".join(events) + "\n", report)

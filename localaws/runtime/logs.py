@@ -1,4 +1,11 @@
-"""Lambda's log lines (START, END, REPORT) and delivery of an invocation's log to CloudWatch Logs."""
+"""Lambda's log lines (START, END, REPORT), the log events in a runtime's output, and their delivery to CloudWatch.
+
+A handler's output reaches CloudWatch as Lambda's Python runtime frames it: what it prints (stdout, stderr) is
+one log event per line, while a record of the `logging` module is one event however many lines its message
+has, because awslambdaric writes each record as a frame (type, length, timestamp, message) to the log fd the
+platform gives it in `_LAMBDA_TELEMETRY_LOG_FD`. The sandbox gives it the same pipe as stdout, so the two
+kinds of output stay in the order they were written.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 TAIL_BYTES = 4096
+TELEMETRY_FD_ENV = "_LAMBDA_TELEMETRY_LOG_FD"  # awslambdaric's name for the fd it frames log records on
+_FRAME_MARK = b"\xa5\x5a\x00"  # the first three bytes of every frame type awslambdaric writes (0xA55A00xx)
+_FRAME_TYPES = frozenset(range(0x02, 0x1C))  # the last byte: text or JSON, each log level
+_HEADER_BYTES = 16  # type (4), message length (4), timestamp in microseconds (8), all big-endian
+_MAX_FRAME_BYTES = 1 << 20  # a longer "frame" is output that happens to contain the mark, not a frame
 
 
 @dataclass
@@ -54,6 +66,40 @@ def tail(text: str) -> str:
     return base64.b64encode(data).decode()
 
 
+def _lines(data: bytes) -> list[str]:
+    """Printed output: one event per line (split at newlines only), blank lines dropped."""
+    return [line for line in data.decode(errors="replace").split("\n") if line.strip()]
+
+
+def _frame_at(data: bytes, at: int) -> int | None:
+    """Where the frame starting at `at` ends; None if the bytes there are no frame, len(data)+1 if cut short."""
+    if len(data) - at < _HEADER_BYTES:
+        return len(data) + 1 if len(data) - at < 4 or data[at + 3] in _FRAME_TYPES else None
+    length = int.from_bytes(data[at + 4 : at + 8], "big")
+    if data[at + 3] not in _FRAME_TYPES or length > _MAX_FRAME_BYTES:
+        return None
+    end = at + _HEADER_BYTES + length
+    return end if end <= len(data) else len(data) + 1
+
+
+def split_events(data: bytes) -> tuple[list[str], bytes]:
+    """The log events in a runtime's output, and the bytes of a frame not yet complete (kept for later)."""
+    events: list[str] = []
+    start = search = 0
+    while (at := data.find(_FRAME_MARK, search)) != -1:
+        end = _frame_at(data, at)
+        if end is None:
+            search = at + 1
+            continue
+        events += _lines(data[start:at])
+        if end > len(data):
+            return events, data[at:]
+        message = data[at + _HEADER_BYTES : end].decode(errors="replace").removesuffix("\n")
+        events += [message] if message.strip() else []
+        start = search = end
+    return events + _lines(data[start:]), b""
+
+
 class LogStream:
     """One execution environment's stream in the function's log group, `/aws/lambda/<name>`."""
 
@@ -62,9 +108,9 @@ class LogStream:
         logs_backend.ensure_log_group(group)
         logs_backend.create_log_stream(group, name)
 
-    def write(self, text: str) -> None:
-        """Append each line of text as a log event."""
+    def put(self, messages: list[str]) -> None:
+        """Append each message as one log event (a message may span lines)."""
         now = int(time.time() * 1000)
-        events = [{"timestamp": now, "message": line} for line in text.splitlines() if line.strip()]
+        events = [{"timestamp": now, "message": message} for message in messages if message.strip()]
         if events:
             self._backend.put_log_events(self.group, self.name, events)

@@ -51,7 +51,7 @@ class Sandbox:
     """A running sandbox: moto's APIs plus a Lambda runtime that executes handlers in their own processes."""
 
     def __init__(self, port: int = 0, region: str = DEFAULT_REGION, offer_to: Path | None = None,
-                 judge_uid: int | None = None) -> None:
+                 judge_uid: int | None = None, api_port: int = 0) -> None:
         seams.verify()  # refuse, listing every mismatch, rather than run on a moto the seams do not fit
         self.settings = Settings()  # its switches (enforce_iam, enforce_resource_policies), read by IAM's checks
         settings.install(self.settings)
@@ -68,7 +68,7 @@ class Sandbox:
         self.sqs_poller = SqsPoller(self.runtime)  # SQS event source mappings, see localaws.eventsources
         self.sqs_poller.start()
         point_clients_at(self.endpoint_url, region)
-        self.apigateway = DataPlane(self.runtime)  # serves API Gateway and function URL requests
+        self.apigateway = DataPlane(self.runtime, api_port)  # serves API Gateway and function URL requests
         self.running = True
         # While graded: offered to the kernel and the judge, from a program of its own (service.py, export.py).
         self._exported = export.export(self, offer_to, judge_uid) if offer_to is not None else None
@@ -76,6 +76,11 @@ class Sandbox:
     @property
     def port(self) -> int:
         return self._server.port
+
+    @property
+    def data_plane_url(self) -> str:
+        """Where HTTP APIs, REST APIs and function URLs are served (`lambda-course sandbox --api-port`)."""
+        return str(self.apigateway.url)
 
     def api_url(self, api_id: str, stage: str = "$default") -> str:
         """Base URL of a REST or HTTP API stage on the data plane; append the resource path."""
@@ -232,8 +237,11 @@ def _install_patches_for(service: str) -> None:
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION, offer_to: Path | None = None,
-          judge_uid: int | None = None) -> Any:
+          judge_uid: int | None = None, api_port: int | None = None) -> Any:
     """Start the sandbox once per process and return it; later calls return the same one.
+
+    `port` is where the AWS APIs listen and `api_port` where HTTP APIs, REST APIs and function URLs are served
+    (each a free port when not given).
 
     In a notebook being graded, the sandbox already runs as a program of its own (service.py): this returns
     the notebook's view of it, which every boto3 client made afterwards talks to.
@@ -245,7 +253,7 @@ def start(port: int | None = None, region: str = DEFAULT_REGION, offer_to: Path 
             if offered is not None:
                 _current = LearnerSandbox(offered)
             else:
-                _current = Sandbox(port or 0, region, offer_to, judge_uid)
+                _current = Sandbox(port or 0, region, offer_to, judge_uid, api_port or 0)
             atexit.register(_current.stop)
         return _current
 

@@ -10,6 +10,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from localaws.net import NoDelayRequestHandler
+from localaws.sandbox import invoke_front
 
 
 def _request_handler() -> type:
@@ -87,7 +88,7 @@ class MotoServer:
         # moto loads at sandbox start: start-up time
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-        app = DomainDispatcherApplication(_app_factory(before_first_call))
+        app = invoke_front.wrap(DomainDispatcherApplication(_app_factory(before_first_call)))
         if not admin:
             app = without_admin(app)
         self._server: BaseWSGIServer = make_server(

@@ -19,9 +19,10 @@ def handler(event, context):
     return "done"
 """
 FLAKY = """
-import boto3, os
-def handler(event, context):
-    boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key=context.aws_request_id, Body=b"try")
+import boto3, os, uuid
+def handler(event, context):  # one object per attempt; a retry keeps the request id, so the key adds a uuid
+    key = f"{context.aws_request_id}/{uuid.uuid4()}"
+    boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key=key, Body=b"try")
     if event.get("fail"):
         raise RuntimeError("downstream is down")
     return {"handled": event}
@@ -278,6 +279,20 @@ def test_default_is_two_retries(sb, flaky):
     assert sb.wait_idle(10) and attempts() == 3
     sb.clock.advance(3600)  # nothing more is due
     assert sb.wait_idle(10) and attempts() == 1 + value("async_retries_default")
+
+
+def test_retries_keep_the_request_id_of_the_202(sb, flaky):
+    """Lambda's retries of an asynchronous event run under the request id the Invoke answer named.
+
+    https://repost.aws/knowledge-center/lambda-function-duplicate-invocations
+    """
+    name, _queues, attempts, _messages = flaky
+    answer = boto3.client("lambda").invoke(FunctionName=name, InvocationType="Event", Payload=b'{"fail": true}')
+    assert sb.wait_idle(10) and attempts() == 1
+    sb.clock.advance(60)
+    assert sb.wait_idle(10) and attempts() == 2
+    listed = boto3.client("s3").list_objects_v2(Bucket=name)["Contents"]
+    assert {item["Key"].split("/")[0] for item in listed} == {answer["ResponseMetadata"]["RequestId"]}
 
 
 def _subscribed_queue(sb, unique: str) -> tuple[str, str, str]:
