@@ -62,6 +62,8 @@ def _r(target: str, *signature: str, prefix: bool = False, markers: tuple[str, .
 LAMBDA_URLS = "moto.awslambda.urls:url_paths"
 PROVISIONED_ROUTE = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
 ACCOUNT_SETTINGS_ROUTE = r"{0}/(?P<api_version>[^/]+)/account-settings/?$"
+CODE_LOCATION_ROUTE = (r"{0}/lambda_(?P<region>[a-z0-9-]+)/function-code/(?P<account>[0-9]+)/"
+                       r"(?P<function_name>[\w-]+)/(?P<version>[^/]+)/?$")
 
 SEAMS: tuple[Seam, ...] = (
     # The Lambda runtime (localaws.runtime.moto_seam): every invocation runs the handler for real.
@@ -85,6 +87,10 @@ SEAMS: tuple[Seam, ...] = (
     Seam("moto.awslambda.responses:LambdaResponse.get_account_settings", ADD),
     _r("moto.awslambda.models:LambdaBackend.put_function_concurrency", "self", "function_name",
        "reserved_concurrency"),
+    # GetFunction's Code.Location, a link that serves the package (localaws.runtime.code_location).
+    Seam(LAMBDA_URLS, ROUTE, key=CODE_LOCATION_ROUTE),
+    _r("moto.awslambda.responses:LambdaResponse.get_function", "self", markers=("fn.get_code()",)),
+    Seam("moto.awslambda.models:LambdaFunction.get_code", RELY, (("self",),), markers=('"Location"',)),
     # SQS event source mappings polled as Lambda polls (localaws.eventsources.moto_patch).
     _r("moto.sqs.models:Queue.add_message", "self", "message",
        markers=("lambda_event_source_mappings", "send_sqs_batch", "DEDUPLICATION_TIME_IN_SECONDS",
@@ -124,10 +130,19 @@ SEAMS: tuple[Seam, ...] = (
     # moto 5.2.5 reads the content type, 5.2.6 the whole request (localaws.iam.params adapts).
     Seam("moto.core.request:determine_request_protocol", RELY,
          (("service_model", "request"), ("service_model", "content_type"))),
-    # S3 and SNS deliveries to Lambda: asynchronous, and only with the function policy's grant
-    # (localaws.runtime.triggers).
+    # S3 and SNS deliveries to Lambda: asynchronous, only with the function policy's grant, and with the events
+    # AWS sends (localaws.runtime.triggers). moto's publish has Lambda build the SNS event (send_sns_message),
+    # whose last lines the replacement reproduces; the signature comes from moto's own notification body.
     _r("moto.s3.notifications:_invoke_awslambda", "account_id", "event_body", "fn_arn", "region_name"),
-    _r("moto.sns.models:Subscription.publish", "self", "message", "message_id", prefix=True),
+    _r("moto.s3.notifications:_get_s3_event", "event_name", "bucket", "key", "notification_id",
+       markers=("eventTime", "configurationId", "quote_plus(key.name)")),
+    _r("moto.sns.models:Subscription.publish", "self", "message", "message_id", "subject", "message_attributes",
+       prefix=True, markers=("send_sns_message(",)),
+    _r("moto.awslambda.models:LambdaBackend.send_sns_message", "self", "function_name", "message", "subject",
+       "qualifier", markers=("get_function_by_name_or_arn_with_qualifier", "func.invoke(json.dumps(event), {}, {})")),
+    Seam("moto.sns.models:Subscription.get_post_data", RELY,
+         (("self", "message", "message_id", "subject", "message_attributes"),),
+         markers=("Timestamp", "SignatureVersion", "Signature", "SigningCertURL")),
 )
 
 # Names the sandbox imports from moto without changing them, by module.

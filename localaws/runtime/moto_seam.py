@@ -4,11 +4,12 @@ moto (without Docker) stores functions but runs no code. Every invocation path i
 `LambdaFunction.invoke` (direct invokes through `LambdaBackend.invoke`, and moto's own triggers: S3
 notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP
 `Invoke` action is answered by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation
-type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, and keep the
-DeadLetterConfig moto drops. moto's triggers call `LambdaFunction.invoke` synchronously; the ones AWS invokes
-asynchronously (S3, SNS) run inside `asynchronous_delivery()`, which queues the event with Lambda's retries,
-destinations and dead-letter queue instead. Every attribute replaced here is declared in `localaws.seams`,
-which checks it against the installed moto before the sandbox starts.
+type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, keep the
+DeadLetterConfig moto drops, and make GetFunction's Code.Location a link that serves the package. moto's
+triggers call `LambdaFunction.invoke` synchronously; the ones AWS invokes asynchronously (S3, SNS) run inside
+`asynchronous_delivery()`, which queues the event with Lambda's retries, destinations and dead-letter queue
+instead. Every attribute replaced here is declared in `localaws.seams`, which checks it against the installed
+moto before the sandbox starts.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def patch_moto() -> None:
 
     The grading fork server calls it before it builds moto's apps, so that they already have those routes.
     """
-    from localaws.runtime import account_settings  # imports moto: start-up time
+    from localaws.runtime import account_settings, code_location  # imports moto: start-up time
 
     seams.verify()
     if seams.is_patched(_FUNCTION_INVOKE):
@@ -179,6 +180,12 @@ def patch_moto() -> None:
     _keep_configuration()
     validation.install()
     account_settings.install(_limits)
+    code_location.install(_installed)
+
+
+def _installed() -> LambdaRuntime | None:
+    """The runtime installed now, or None when moto is used without one."""
+    return _runtime
 
 
 def _limits() -> ConcurrencyLimits:

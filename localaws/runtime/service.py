@@ -1,14 +1,15 @@
 """The sandbox's Lambda service: finds or starts an execution environment for each invocation and runs it.
 
 One pool of environments per function version. An idle environment is reused (a warm start); when all are busy
-a new one starts (a cold start). A change of code or configuration retires the old environments, as publishing
-new code does on Lambda.
+a new one starts (a cold start). A change of code or configuration (the execution role and the KMS key among it)
+retires the old environments, as publishing new code does on Lambda.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from concurrent.futures import Future
@@ -39,10 +40,15 @@ class _Pool:
 
 
 def _revision(fn: Any) -> tuple:
-    """What, if it changes, means the old environments must not serve the next invocation."""
+    """What, if it changes, means the old environments must not serve the next invocation.
+
+    The role and the KMS key are part of it: an environment holds the role's credentials and the variables the
+    key decrypted, so after either changes Lambda serves the next invocation from a new environment.
+    """
     env = tuple(sorted((getattr(fn, "environment_vars", None) or {}).items()))
     layers = tuple(layer["Arn"] for layer in getattr(fn, "layers", []) or [])
-    return (fn.code_sha_256, fn.handler, fn.run_time, int(fn.memory_size), float(fn.timeout), env, layers)
+    return (fn.code_sha_256, fn.handler, fn.run_time, int(fn.memory_size), float(fn.timeout), env, layers, fn.role,
+            getattr(fn, "kms_key_arn", None) or None)
 
 
 class LambdaRuntime:
@@ -61,6 +67,7 @@ class LambdaRuntime:
         self.limits = ConcurrencyLimits()
         # provisioned concurrency configurations by (function, qualifier): see provisioned.py
         self.provisioned_configs: dict[tuple[str, str], Any] = {}
+        self.code_link_secret = secrets.token_bytes(32)  # signs GetFunction's download links: see code_location.py
         self.closed = False
 
     # -- environments -----------------------------------------------------------------------------------------

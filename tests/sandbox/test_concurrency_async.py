@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import boto3
@@ -230,6 +231,28 @@ def test_no_retries_and_dead_letter_queue(sb, flaky):
     assert json.loads(dead["Body"]) == {"fail": True, "id": 1}
     assert dead["MessageAttributes"]["ErrorMessage"]["StringValue"] == "downstream is down"
     assert attempts() == 1
+
+
+def test_dead_letter_request_id_is_the_failed_invocations_own(sb, flaky):
+    """The DLQ message's RequestID attribute is the id the failed invocation logged under and the 202 named.
+
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+    """
+    name, queues, attempts, messages = flaky
+    client = boto3.client("lambda")
+    client.update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": queues["dlq"][1]})
+    client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    answer = client.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"fail": true}')
+    assert answer["StatusCode"] == 202
+    assert sb.wait_idle(10) and attempts() == 1
+    [dead] = messages("dlq")
+    attributes = {key: item["StringValue"] for key, item in dead["MessageAttributes"].items()}
+    assert set(attributes) == {"RequestID", "ErrorCode", "ErrorMessage"}
+    assert attributes["ErrorCode"] == "200" and attributes["ErrorMessage"] == "downstream is down"
+    events = boto3.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    logged = {match.group(2) for event in events
+              if (match := re.match(r"(START|END|REPORT) RequestId: ([0-9a-f-]{36})", event["message"]))}
+    assert logged == {attributes["RequestID"]} == {answer["ResponseMetadata"]["RequestId"]}
 
 
 def test_old_events_are_dropped(sb, flaky):
