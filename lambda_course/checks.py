@@ -296,7 +296,8 @@ def _invoke_failure_message(name: str, error: Exception) -> str:
             "name you gave deploy_function."
         )
     if "connect" in text.lower() or "endpoint" in text.lower():
-        return "Could not reach the sandbox. Run the cell that calls sandbox.start(), then try again."
+        return (f"Could not reach the sandbox ({type(error).__name__}: {_short(text, 160)}). Run the cell that "
+                "calls sandbox.start(), then try again.")
     return f"Invoking {name!r} failed: {type(error).__name__}: {text}"
 
 

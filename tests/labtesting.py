@@ -109,3 +109,13 @@ def once_per_run(tmp_path_factory: Any, key: str, compute: Callable[[Path], T]) 
 def graded_once(tmp_path_factory: Any, lab: Lab, notebooks: Mapping[str, nbformat.NotebookNode]) -> GradedBatch:
     """`grade_notebooks` for a module-scoped fixture: graded once per test run, shared by every worker."""
     return once_per_run(tmp_path_factory, lab.id, lambda folder: grade_notebooks(lab, notebooks, folder))
+
+
+def failed_cells(work: Path, learner: str, lab_id: str) -> list[str]:
+    """What each test cell that failed printed, from the learner's autograded notebook: for assertion messages."""
+    found = sorted((work / "autograded" / learner).rglob(f"{lab_id}.ipynb"))
+    if not found:
+        return [f"no autograded notebook for {learner}"]
+    cells = nbformat.read(found[0], as_version=4).cells
+    return [f"{cell.metadata.get('nbgrader', {}).get('grade_id')}: {out.get('ename')}: {out.get('evalue')}"
+            for cell in cells for out in cell.get("outputs", []) if out.get("output_type") == "error"]

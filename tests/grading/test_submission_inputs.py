@@ -399,7 +399,7 @@ def _grader_that_never_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.slow
 @pytest.mark.notebook
 def test_grading_a_class_with_a_link_an_odd_name_and_a_damaged_timestamp(tmp_path):
-    from labtesting import answered, grade_folder
+    from labtesting import answered, failed_cells, grade_folder
 
     folder = tmp_path / "submissions"
     folder.mkdir()
@@ -413,7 +413,7 @@ def test_grading_a_class_with_a_link_an_odd_name_and_a_damaged_timestamp(tmp_pat
 
     assert "Traceback" not in batch.output, batch.output
     assert batch.exit_code == commands.FAILED  # some submissions could not be graded
-    assert batch.score("ada") == LAB.points and not batch.rows["ada"]["error"]
+    assert batch.score("ada") == LAB.points and not batch.rows["ada"]["error"], failed_cells(batch.work, "ada", LAB.id)
     assert "HIDDEN TESTS" not in batch.feedback("ada")
     assert batch.score("mal") == 0 and "mal.ipynb is a symbolic link" in batch.rows["mal"]["error"]
     assert not (batch.work / "feedback" / "mal").exists()

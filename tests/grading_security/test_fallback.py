@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 from hostile import LAB, fixtures
+from labtesting import failed_cells
 
 from grader.autograde import LabGrader, Submission
 from grader.config import CoursePaths
@@ -23,5 +24,6 @@ def test_without_bubblewrap_grading_still_works_and_still_judges_outside_the_ker
     grader = LabGrader(dataclasses.replace(LAB, cell_timeout=20), CoursePaths(work=tmp_path / "work"))
     grader.prepare()
     results = {name: grader.grade(Submission(name, f.write(tmp_path, values))) for name, f in chosen.items()}
-    assert (results["a-honest"].score, results["a-honest"].notes) == (10, [])
+    honest = results["a-honest"]
+    assert (honest.score, honest.notes) == (10, []), failed_cells(tmp_path / "work", "a-honest", LAB.id)
     assert (results["hook-cheat"].score, results["hook-cheat"].notes) == (0, [])
