@@ -163,7 +163,9 @@ def flaky(sb, unique):
     name = f"flaky-{unique}"
     s3, sqs = boto3.client("s3"), boto3.client("sqs")
     s3.create_bucket(Bucket=name)
-    deploy_function(name, FLAKY, environment={"BUCKET": name})
+    # a timeout far above its work: on a loaded machine a cold boto3 client alone can take seconds, and these tests
+    # are about what happens to an error the handler raises, never about a timeout
+    deploy_function(name, FLAKY, environment={"BUCKET": name}, timeout=30)
     queues = {}
     for kind in ("success", "failure", "dlq"):
         url = sqs.create_queue(QueueName=f"{name}-{kind}")["QueueUrl"]
