@@ -134,13 +134,20 @@ class ExecutionEnvironment:
 
     # -- output -----------------------------------------------------------------------------------------
     def _read_output(self) -> None:
+        poller = select.poll()  # not select(): a busy process's descriptors may number past FD_SETSIZE (1024)
+        poller.register(self._fd, select.POLLIN)
         while not self._fd_closed:
-            try:
-                ready, _, _ = select.select([self._fd], [], [], 0.2)
-            except OSError:  # reap closed the pipe meanwhile: the environment is gone
-                return
+            ready = poller.poll(200)  # a descriptor reap closed meanwhile reports POLLNVAL: _drain then stops
             if ready and not self._drain():
-                return
+                break
+        self._close_output()  # the process and its children have all gone: nothing more can come
+
+    def _close_output(self) -> None:
+        """Close this side of the output pipe, once (every way an environment ends comes here)."""
+        with self._output_lock:
+            if not self._fd_closed:
+                self._fd_closed = True
+                os.close(self._fd)
 
     def _drain(self) -> bool:
         """Move whatever the process has written into the buffer; False once the pipe is closed."""
@@ -197,10 +204,7 @@ class ExecutionEnvironment:
         except subprocess.TimeoutExpired:
             pass
         self._drain()  # what the process wrote before it ended, before the pipe goes
-        with self._output_lock:
-            if not self._fd_closed:
-                self._fd_closed = True
-                os.close(self._fd)
+        self._close_output()
 
     def _exit_message(self) -> str:
         code = self.process.returncode

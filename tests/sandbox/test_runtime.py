@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
+import time
 
 import boto3
 import pytest
@@ -277,3 +279,23 @@ def test_payload_too_large_is_rejected(sb, unique):
     assert result.function_error == "Unhandled"
     assert result.payload["errorType"] == "Function.ResponseSizeTooLarge"
     json.dumps(result.payload)
+
+
+def test_retired_environments_leave_no_open_files_behind(sb, unique):
+    """Each environment's output pipe is closed when it ends: a process that grades or teaches all day, creating
+    thousands of environments, must not run out of file descriptors."""
+    name = f"retired-{unique}"
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    deploy_function(name, "def handler(e, c):\n    return -1\n")
+    invoke(name)
+    before = open_files()
+    for version in range(20):  # new code each time: the warm environment is retired and a new one starts
+        deploy_function(name, f"def handler(e, c):\n    return {version}\n")
+        assert invoke(name).payload == version
+    deadline = time.monotonic() + 10
+    while open_files() - before > 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert open_files() - before <= 5, f"{open_files() - before} more files open after 20 environments ended"
