@@ -122,6 +122,10 @@ SEAMS: tuple[Seam, ...] = (
     _r("moto.events.models:EventsBackend.test_event_pattern"),
     _r("moto.events.responses:EventsHandler.test_event_pattern", "self"),
     _r("moto.events.models:Rule.send_to_targets", "self", "original_event", "transform_input"),
+    # PutRule refuses the schedule expressions EventBridge refuses (localaws.eventbridge.moto_patch).
+    _r("moto.events.models:EventsBackend.put_rule", "self", "name", "description", "event_bus_arn", "event_pattern",
+       "role_arn", "scheduled_expression", "state", "managed_by", "tags",
+       markers=("Parameter ScheduleExpression is not valid.", "_normalize_event_bus_arn")),
     # IAM enforcement and simulation (localaws.iam.seam, localaws.iam.simulation).
     _r("moto.core.authorization:ActionAuthenticatorMixin._authenticate_and_authorize_action", "self",
        "iam_request_cls", "resource", prefix=True),

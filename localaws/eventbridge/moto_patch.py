@@ -4,7 +4,8 @@ The one seam is moto's `EventPattern` class in `moto.events.models`: every rule 
 pattern through `EventPattern.load`, and `Rule.send_to_targets` asks `EventPattern.matches_event` before
 delivering. Patching those two makes PutRule reject invalid patterns with the service's wording and makes
 every delivery moto performs (SQS, SNS, log groups, archives, other buses) filter as the service does.
-moto leaves TestEventPattern unimplemented; `install()` answers it with the same matcher.
+moto leaves TestEventPattern unimplemented; `install()` answers it with the same matcher. PutRule also refuses
+a ScheduleExpression the service refuses (moto only looks at how it begins), through `EventsBackend.put_rule`.
 
 Delivery is not done here: `localaws.eventbridge.delivery` wraps moto's `Rule.send_to_targets`, and by the time
 it runs, `rule.event_pattern.matches_event(event)` already gives this package's answer. The attributes replaced
@@ -21,11 +22,13 @@ from moto.events import exceptions as moto_exceptions
 from localaws import seams
 from localaws.eventbridge.errors import InvalidEventPattern
 from localaws.eventbridge.patterns import CompiledPattern, compile_pattern
+from localaws.eventbridge.validation import SCHEDULE_NOT_VALID, ScheduleError, validate_schedule
 
 _LOAD = "moto.events.models:EventPattern.load"
 _MATCHES = "moto.events.models:EventPattern.matches_event"
 _BACKEND_TEST = "moto.events.models:EventsBackend.test_event_pattern"
 _HANDLER_TEST = "moto.events.responses:EventsHandler.test_event_pattern"
+_PUT_RULE = "moto.events.models:EventsBackend.put_rule"
 # TestEventPattern refuses an event without these fields (the API reference also lists `resources`, which the
 # service does not in fact require).
 _REQUIRED_EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
@@ -40,6 +43,7 @@ def install() -> None:
     seams.patch(_MATCHES, _matches_event)
     seams.patch(_BACKEND_TEST, _backend_test_event_pattern)
     seams.patch(_HANDLER_TEST, _handler_test_event_pattern)
+    seams.patch(_PUT_RULE, _put_rule)
 
 
 def installed() -> bool:
@@ -92,3 +96,20 @@ def _handler_test_event_pattern(self: Any) -> tuple[str, dict[str, Any]]:
     """The HTTP side of TestEventPattern: {"Result": true|false}."""
     result = self.events_backend.test_event_pattern(self._get_param("Event"), self._get_param("EventPattern"))
     return self._create_response({"Result": result})
+
+
+def _put_rule(self: Any, name: str, description: str | None = None, event_bus_arn: str | None = None,
+              event_pattern: str | None = None, role_arn: str | None = None, scheduled_expression: str | None = None,
+              state: str | None = None, managed_by: str | None = None, tags: list[dict[str, str]] | None = None
+              ) -> Any:
+    """Replacement for `EventsBackend.put_rule`: refuse a schedule EventBridge refuses, then store as moto does.
+
+    Only on the default bus: on any other, moto's own check refuses every schedule first, with its own message.
+    """
+    if scheduled_expression and self._normalize_event_bus_arn(event_bus_arn) == "default":
+        try:
+            validate_schedule(scheduled_expression)
+        except ScheduleError:
+            raise moto_exceptions.ValidationException(SCHEDULE_NOT_VALID) from None
+    return seams.original(_PUT_RULE)(self, name, description, event_bus_arn, event_pattern, role_arn,
+                                     scheduled_expression, state, managed_by, tags)

@@ -1,4 +1,5 @@
-"""Checks an event pattern the way EventBridge's PutRule does, with the service's wording for each mistake."""
+"""Checks what EventBridge's PutRule checks: an event pattern, with the service's wording for each mistake, and a
+schedule expression (read by `localaws.eventbridge.schedules`), refused with the one message the service gives."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import math
 from collections import defaultdict
 from typing import Any, TypeGuard
 
-from localaws.eventbridge import addresses, wildcards
+from localaws.eventbridge import addresses, schedules, wildcards
 from localaws.eventbridge.errors import InvalidEventPattern
+from localaws.eventbridge.schedules import ScheduleError
 
-__all__ = ["InvalidEventPattern", "load_pattern", "validate_pattern"]
+__all__ = ["SCHEDULE_NOT_VALID", "InvalidEventPattern", "ScheduleError", "load_pattern", "validate_pattern",
+           "validate_schedule"]
+
+# PutRule's answer to any schedule expression it refuses (ValidationException), whatever is wrong with it.
+SCHEDULE_NOT_VALID = "Parameter ScheduleExpression is not valid."
 
 OR = "$or"
 NUMERIC_OPERATORS = ("=", "<", "<=", ">", ">=")
@@ -28,6 +34,11 @@ Wildcards = dict[str, list[str]]
 def validate_pattern(pattern: dict[str, Any] | str) -> None:
     """Raise InvalidEventPattern if EventBridge would reject `pattern` (a dict or its JSON text)."""
     load_pattern(pattern)
+
+
+def validate_schedule(expression: str) -> None:
+    """Raise ScheduleError, saying what is wrong, if EventBridge would refuse this ScheduleExpression."""
+    schedules.parse(expression)
 
 
 def load_pattern(pattern: dict[str, Any] | str) -> dict[str, Any]:

@@ -49,8 +49,8 @@ def test_the_seams_still_exist_in_the_installed_moto() -> None:
     from localaws import seams
 
     events = [seam for seam in seams.SEAMS if seam.module.startswith("moto.events")]
-    assert len(events) == 5
-    assert [seams.problem(seam) for seam in events] == [None] * 5
+    assert len(events) == 6
+    assert [seams.problem(seam) for seam in events] == [None] * 6
 
 
 def test_installing_twice_is_harmless() -> None:
