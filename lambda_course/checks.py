@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -40,6 +41,7 @@ def http_event(
     Gateway does for binary payloads.
     """
     all_headers = {"host": "api.example.com", "user-agent": "curl/8.5.0", **dict(headers or {})}
+    now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
@@ -50,6 +52,7 @@ def http_event(
             "accountId": "123456789012",
             "apiId": "a1b2c3d4e5",
             "domainName": "api.example.com",
+            "domainPrefix": "api",
             "http": {
                 "method": method.upper(),
                 "path": path,
@@ -60,6 +63,8 @@ def http_event(
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
             "routeKey": "$default",
             "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
         },
         "isBase64Encoded": base64_body,
     }

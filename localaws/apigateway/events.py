@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,24 @@ def _request_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
+def execute_api_domain(api_id: str, region: str) -> str:
+    """The API's host name on AWS, which its events name as `domainName` (the sandbox serves it on loopback)."""
+    return f"{api_id}.execute-api.{region}.amazonaws.com"
+
+
+def extended_request_id() -> str:
+    """An id in the form API Gateway gives `extendedRequestId`: 16 characters of base64, e.g. "LgLcpG9ViYcFvUw="."""
+    return base64.b64encode(secrets.token_bytes(11)).decode()
+
+
+def _identity(request: HttpRequest) -> dict[str, str | None]:
+    """`requestContext.identity` of an unauthenticated caller: only its address and user agent are known."""
+    unknown = ("accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+               "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId")
+    return {**dict.fromkeys(unknown), "sourceIp": request.source_ip, "user": None,
+            "userAgent": request.header("user-agent"), "userArn": None}
+
+
 def rest_event(request: HttpRequest, target: Target, binary_types: list[str] | None = None) -> dict[str, Any]:
     """Payload format 1.0, as a REST API's AWS_PROXY integration sends it."""
     headers, query = _grouped(request.headers), _grouped(request.query)
@@ -87,28 +106,25 @@ def rest_event(request: HttpRequest, target: Target, binary_types: list[str] | N
             "resourceId": target.resource_id,
             "resourcePath": target.route_key,
             "httpMethod": request.method,
-            "path": f"/{target.stage}{request.path}",
+            "path": request.path if target.stage == "$default" else f"/{target.stage}{request.path}",
             "stage": target.stage,
             "protocol": "HTTP/1.1",
             "requestId": request.request_id,
-            "extendedRequestId": request.request_id,
+            "extendedRequestId": extended_request_id(),
             "requestTime": _request_time(request.received_at),
             "requestTimeEpoch": int(request.received_at * 1000),
             "domainName": target.domain_name,
             "domainPrefix": target.api_id,
-            "identity": {
-                "sourceIp": request.source_ip,
-                "userAgent": request.header("user-agent"),
-                "accessKey": None,
-                "accountId": None,
-                "caller": None,
-                "user": None,
-                "userArn": None,
-            },
+            "identity": _identity(request),
         },
         "body": body,
         "isBase64Encoded": is_base64,
     }
+
+
+def http_v1_event(request: HttpRequest, target: Target) -> dict[str, Any]:
+    """Payload format 1.0 as an HTTP API sends it: the REST API's event, headed by its `version`."""
+    return {"version": "1.0", **rest_event(request, target)}
 
 
 def http_event(request: HttpRequest, target: Target, raw_path: str) -> dict[str, Any]:
@@ -156,3 +172,16 @@ def http_event(request: HttpRequest, target: Target, raw_path: str) -> dict[str,
     return {
         key: value for key, value in event.items() if value not in ({}, [], None) or key == "isBase64Encoded"
     }
+
+
+def function_url_event(
+    request: HttpRequest, target: Target, authorizer: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A function URL's request payload: format 2.0, with `authentication` null and `authorizer` the IAM caller
+    (null for AuthType NONE), as the Lambda Developer Guide documents them."""
+    event = http_event(request, target, request.path)
+    context = event["requestContext"]
+    event["requestContext"] = {
+        "accountId": context.pop("accountId"), "apiId": context.pop("apiId"), "authentication": None,
+        "authorizer": authorizer, **context}
+    return event

@@ -31,14 +31,27 @@ def handle(runtime: Any, name: str, request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         log.warning("The function URL of %s answered 403: %s.", name, refusal)
         return gateway_error(403, "Forbidden", "Message", reason=refusal)
-    url_id = urlsplit(config.url).hostname.split(".")[0]
-    target = events.Target(url_id, "$default", "$default", domain_name=request.host)
-    event = events.http_event(request, target, request.path)
+    domain = urlsplit(config.url).hostname or ""
+    target = events.Target(domain.split(".")[0], "$default", "$default", domain_name=domain,
+                           account_id=fn.account_id)
+    authorizer = _iam_caller(fn, request) if config.config.get("AuthType") == "AWS_IAM" else None
+    event = events.function_url_event(request, target, authorizer)
     response = integrations.call_lambda(
         runtime, fn.function_arn, event, "2.0", float(fn.timeout) + _MARGIN_S, FUNCTION_URL_FAILURES
     )
     response.headers.append(("x-amzn-RequestId", request.request_id))
     return response
+
+
+def _iam_caller(fn: Any, request: HttpRequest) -> dict[str, Any]:
+    """`requestContext.authorizer` of an AWS_IAM function URL: who signed the request, as STS knows them."""
+    from moto.sts.models import sts_backends  # moto loads at sandbox start: start-up time
+
+    signed = sigv4.parse(request.header("authorization") or "")
+    access_key = signed.access_key if signed else ""
+    user_id, arn, account = sts_backends[fn.account_id]["aws"].get_caller_identity(access_key, fn.region)
+    return {"iam": {"accessKey": access_key, "accountId": account, "callerId": user_id, "cognitoIdentity": None,
+                    "principalOrgId": None, "userArn": arn, "userId": user_id}}
 
 
 def _refusal(fn: Any, auth_type: str, request: HttpRequest) -> str | None:

@@ -103,11 +103,12 @@ def _run(
             params,
             dict(stage.stage_variables or {}),
             route.route_id,
-            request.host,
+            events.execute_api_domain(api.api_id, api.backend.region_name),
+            api.backend.account_id,
         )
         if version == "1.0":
             target.route_key = route.route_key.partition(" ")[2] or "$default"
-            event = events.rest_event(replace(request, path=route_path), target)
+            event = events.http_v1_event(replace(request, path=route_path), target)
         else:
             event = events.http_event(request, target, request.path)
         source = _source_arn(api, stage_name, route, request.method)

@@ -74,7 +74,8 @@ def _answer(runtime: Any, api_id: str, stage_name: str, request: HttpRequest) ->
             params,
             dict(stage.variables or {}),
             resource.id,
-            request.host,
+            events.execute_api_domain(api_id, api.region_name),
+            api.account_id,
         )
         event = events.rest_event(request, target, list(api.binaryMediaTypes or []))
         source = integrations.execute_api_arn(

@@ -13,9 +13,17 @@ from localaws.apigateway.messages import NOT_FOUND, HttpRequest, HttpResponse, g
 from localaws.apigateway.urls import FUNCTION_URL_PREFIX, HTTP_PREFIX, REST_PREFIX, USER_REQUEST
 from localaws.net import NoDelayRequestHandler
 
+RAW_HEADERS = "localaws.raw_headers"
+
 
 class _NoDelayHandler(NoDelayRequestHandler, WSGIRequestHandler):
     protocol_version = "HTTP/1.1"  # keep connections open between requests, as clients expect
+
+    def make_environ(self) -> dict[str, Any]:
+        """WSGI's environ, plus the headers as the client sent them: WSGI title-cases names and joins repeats."""
+        environ = super().make_environ()
+        environ[RAW_HEADERS] = list(self.headers.items())
+        return environ
 
 
 def to_http_request(request: Request, path: str) -> HttpRequest:
@@ -25,7 +33,7 @@ def to_http_request(request: Request, path: str) -> HttpRequest:
         path=path if path.startswith("/") else f"/{path}",
         raw_query=request.query_string.decode("latin-1"),
         query=list(request.args.items(multi=True)),
-        headers=list(request.headers.items()),
+        headers=list(request.environ.get(RAW_HEADERS) or request.headers.items()),
         body=request.get_data(),
         source_ip=request.remote_addr or "127.0.0.1",
         host=request.host,
