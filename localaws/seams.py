@@ -103,10 +103,16 @@ SEAMS: tuple[Seam, ...] = (
     Seam("moto.sqs.models:SQSBackend.receive_message", RELY,
          (("self", "queue_name", "count", "wait_seconds_timeout", "visibility_timeout"),), prefix=True,
          markers=("dead_letter_queue", "maxReceiveCount", "pending_message_groups", "pending_messages",
-                  "mark_received")),
+                  "mark_received", "polling_end = unix_time() + wait_seconds_timeout", "unix_time() > polling_end",
+                  "queue.wait_for_messages(")),
     Seam("moto.sqs.models:Message.visible", RELY, markers=("current_time > self.visible_at",)),
     Seam("moto.sqs.models:Message.delayed", RELY, markers=("current_time < self.delayed_until",)),
     Seam("moto.sqs.models:Queue.messages", RELY, markers=("message.visible and not message.delayed",)),
+    # SQS on the sandbox's clock (localaws.eventsources.sqs_clock): the only two ways moto's SQS reads the time,
+    # and the long poll that ends on that time and waits on the queue's condition, which a tick of the clock wakes.
+    _r("moto.sqs.models:unix_time", "dt", markers=("utcnow()",)),
+    _r("moto.sqs.models:unix_time_millis", "dt", markers=("unix_time(dt)",)),
+    Seam("moto.sqs.models:Queue.wait_for_messages", RELY, markers=("self._messages_lock.wait_for(",)),
     # Secrets Manager rotation through a real function (localaws.secrets.moto_patch).
     _r("moto.secretsmanager.models:SecretsManagerBackend.rotate_secret", "self", "secret_id",
        "client_request_token", "rotation_lambda_arn", "rotation_rules", "rotate_immediately", prefix=True,

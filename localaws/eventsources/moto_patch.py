@@ -4,8 +4,10 @@ moto 5.2's `Queue.add_message` stores a message and then, for every event source
 receives a batch at once and invokes the function on the sender's thread, one call per message. That one
 method is the seam: `install()` replaces it with one that stores the message exactly as moto does (FIFO
 deduplication included), gives FIFO messages increasing sequence numbers, and wakes the poller. It also swaps
-moto's retention-period check for an equivalent one that does not recompute every queue attribute per message
-received. The attributes replaced here, and the pieces of moto's code they reproduce, are declared in
+moto's retention-period check for one that does not recompute every queue attribute per message received and
+deletes the expired message it meets, and moto's message counts for cheaper ones; both read the sandbox's
+clock (localaws.eventsources.sqs_clock).
+The attributes replaced here, and the pieces of moto's code they reproduce, are declared in
 `localaws.seams`, which checks them against the installed moto before the sandbox starts.
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from localaws import seams
+from localaws.eventsources import sqs_clock, sqs_retention
 
 _ADD_MESSAGE = "moto.sqs.models:Queue.add_message"
 _RETENTION = "moto.sqs.models:SQSBackend.is_message_valid_based_on_retention_period"
@@ -61,25 +64,19 @@ def visible_count(queue: Any) -> int:
     moto's own property reads the clock twice per message, which makes polling a queue of a thousand messages
     take tens of milliseconds.
     """
-    from moto.core.utils import unix_time_millis  # moto loads at sandbox start: start-up time
-
-    now = unix_time_millis()
+    now = sqs_clock.now_ms()
     return sum(1 for message in list(queue._messages) if now > message.visible_at and now >= message.delayed_until)
 
 
 def delayed_count(queue: Any) -> int:
     """moto's ApproximateNumberOfMessagesDelayed (messages still inside their delay), reading the clock once."""
-    from moto.core.utils import unix_time_millis  # moto loads at sandbox start: start-up time
-
-    now = unix_time_millis()
+    now = sqs_clock.now_ms()
     return sum(1 for message in list(queue._messages) if now < message.delayed_until)
 
 
 def not_visible_count(queue: Any) -> int:
     """moto's ApproximateNumberOfMessagesNotVisible (received and in flight, or delayed), reading the clock once."""
-    from moto.core.utils import unix_time_millis  # moto loads at sandbox start: start-up time
-
-    now = unix_time_millis()
+    now = sqs_clock.now_ms()
     return sum(1 for message in list(queue._messages) if not now > message.visible_at)
 
 
@@ -103,15 +100,18 @@ def release_timed_out(queue: Any) -> None:
 
 
 def _within_retention_period(self: Any, queue_name: str, message: Any) -> bool:
-    """Replacement for SQSBackend.is_message_valid_based_on_retention_period: the same test, minus the cost.
+    """Replacement for SQSBackend.is_message_valid_based_on_retention_period: the same test on the sandbox's clock.
 
     moto's version computes every attribute of the queue (three passes over all its messages) to read one
-    number, once per message received; a batch of ten from a queue of a thousand took half a second.
+    number, once per message received; a batch of ten from a queue of a thousand took half a second. An expired
+    message is also deleted (localaws.eventsources.sqs_retention), so that it neither stays in flight nor hides
+    the messages behind it from the next ReceiveMessage.
     """
-    from moto.core.utils import unix_time  # moto loads at sandbox start: start-up time
-
-    retention_period = int(self.get_queue(queue_name).message_retention_period)
-    return retention_period + message.sent_timestamp / 1000 > unix_time()
+    queue = self.get_queue(queue_name)
+    if sqs_retention.retained(queue, message, sqs_clock.now_ms()):
+        return True
+    sqs_retention.drop(queue, message)  # deleted, as SQS deletes it, rather than left in flight
+    return False
 
 
 def listen(callback: Callable[[], None] | None) -> None:

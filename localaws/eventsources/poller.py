@@ -8,6 +8,11 @@ so a message's receive count, its visibility timeout, FIFO message-group locking
 (a message received `maxReceiveCount` times moves to the dead-letter queue) all behave as moto implements them.
 After the invocation the poller deletes what succeeded; everything else stays in flight until its visibility
 timeout ends and then reappears, as on Lambda.
+
+Time is the sandbox's clock throughout: while it runs, the poller makes its clock the one moto's SQS reads
+(localaws.eventsources.sqs_clock), so visibility timeouts, delays and retention move with `clock.advance()`,
+and the batching window, the pause after a throttle and the times in `history` are measured on it too. A move
+of the clock wakes the poller, so what it made visible is received at once.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from localaws.eventsources import batch_response, moto_patch, sqs_event
+from localaws.eventsources import batch_response, moto_patch, sqs_clock, sqs_event
 from localaws.eventsources.mappings import SqsMapping, sqs_mappings
 from localaws.facts import value
+from localaws.runtime.clock import Clock
 from localaws.runtime.errors import InvokeError
 
 log = logging.getLogger(__name__)
@@ -41,22 +47,22 @@ class BatchRecord:
     message_ids: list[str]
     kept: list[str]
     outcome: str  # ok, partial, function_error, invalid_response, throttled, error
-    started: float
+    started: float  # seconds since the epoch on the sandbox's clock
     finished: float
 
 
 @dataclass
 class _State:
     in_flight: int = 0
-    window_started: float | None = None
-    resume_at: float = 0.0
+    window_started: float | None = None  # clock time
+    resume_at: float = 0.0  # clock time
 
 
 @dataclass
 class _Batch:
     source: SqsMapping
     messages: list[Any]
-    started: float = field(default_factory=time.time)
+    started: float  # clock time
 
 
 def _concurrency(mapping: Any) -> int:
@@ -71,6 +77,8 @@ class SqsPoller:
 
     def __init__(self, runtime: Any, interval: float = 0.05, workers: int = 8) -> None:
         self.runtime, self.interval, self.workers = runtime, interval, workers
+        self.clock: Clock = runtime.clock
+        self.clock.on_tick(lambda previous, current: self.wake())  # a move of the clock may make messages visible
         self.history: deque[BatchRecord] = deque(maxlen=HISTORY_LENGTH)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -83,9 +91,10 @@ class SqsPoller:
 
     # -- life cycle ------------------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start polling (again, after stop); new messages on mapped queues wake the poller at once."""
+        """Start polling (again, after stop), with SQS on this clock; new messages on mapped queues wake it at once."""
         if self._thread is not None:
             return
+        sqs_clock.follow(self.clock)
         self._stopping.clear()
         self._workers = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sqs-batch")
         self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
@@ -109,6 +118,7 @@ class SqsPoller:
             self._in_flight = 0
             self._changed.notify_all()
         self._thread = self._workers = None
+        sqs_clock.release(self.clock)
 
     def wake(self) -> None:
         """Poll now rather than at the next interval (a message arrived, or a batch finished)."""
@@ -161,7 +171,7 @@ class SqsPoller:
         if not found.mapping.enabled:
             state.window_started = None
             return
-        while not self._stopping.is_set() and time.monotonic() >= state.resume_at:
+        while not self._stopping.is_set() and self.clock.now() >= state.resume_at:
             if state.in_flight >= _concurrency(found.mapping):
                 return
             messages = self._take(found, state)
@@ -178,7 +188,7 @@ class SqsPoller:
             return []
         window = float(mapping.max_batch_window or 0)
         if visible < mapping.batch_size and window > 0:
-            now = time.monotonic()
+            now = self.clock.now()
             if state.window_started is None:
                 state.window_started = now
             if now - state.window_started < window:
@@ -196,7 +206,7 @@ class SqsPoller:
             state.in_flight += 1
             self._in_flight += 1
         try:
-            self._workers.submit(self._process, _Batch(found, messages), state)
+            self._workers.submit(self._process, _Batch(found, messages, self.clock.now()), state)
         except RuntimeError:  # the pool was shut down by stop(); the messages reappear after their timeout
             self._finish(state)
 
@@ -213,7 +223,8 @@ class SqsPoller:
         finally:
             order = [message.id for message in batch.messages]
             self.history.append(BatchRecord(batch.source.uuid, batch.source.queue.queue_arn, order,
-                                            [i for i in order if i in keep], outcome, batch.started, time.time()))
+                                            [i for i in order if i in keep], outcome, batch.started,
+                                            self.clock.now()))
             self._finish(state)
 
     def _invoke(self, batch: _Batch, ids: set[str], state: _State) -> tuple[set[str], str]:
@@ -230,7 +241,7 @@ class SqsPoller:
         except InvokeError as error:
             if error.code != "TooManyRequestsException":
                 return set(ids), "error"
-            state.resume_at = time.monotonic() + THROTTLE_PAUSE_S
+            state.resume_at = self.clock.now() + THROTTLE_PAUSE_S
             return set(ids), "throttled"
         return batch_response.messages_to_keep(outcome.function_error, outcome.payload, ids,
                                                mapping.function_response_types)
