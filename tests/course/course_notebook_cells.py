@@ -9,9 +9,8 @@ from pathlib import Path
 import nbformat
 
 from lambda_course.chapters.catalog import CHAPTERS
-from lambda_course.chapters.quiz import Question
-from lambda_course.chapters.text import md, say
-from localaws.facts import fact, value
+from lambda_course.chapters.questions import Question
+from lambda_course.chapters.quizbank import questions_for
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
 
@@ -42,15 +41,15 @@ def called_names(slug: str) -> list[tuple[str, list[ast.expr]]]:
     return found
 
 
+def quiz_chapters(slug: str) -> list[str]:
+    """The chapter ids a chapter's cells pass to `quiz.show(...)`, in order."""
+    return [args[0].value for name, args in called_names(slug)
+            if name == "show" and len(args) == 1 and isinstance(args[0], ast.Constant)]
+
+
 def chapter_questions(slug: str) -> list[Question]:
-    """The questions of a chapter's quizzes, built by running only its quiz cells with `quiz` stubbed out."""
-    questions: list[Question] = []
-    namespace = {"Question": Question, "quiz": lambda items, *_a, **_k: questions.extend(items),
-                 "say": say, "md": md, "value": value, "fact": fact}
-    for cell in read(slug).cells:
-        if cell.cell_type == "code" and "quiz(" in cell.source:
-            exec(compile(python_of(cell), f"{slug}.ipynb quiz", "exec"), dict(namespace))
-    return questions
+    """The questions a chapter's quiz cells show, taken from the quiz bank by the ids the cells name."""
+    return [question for chapter in quiz_chapters(slug) for question in questions_for(chapter)]
 
 
 def all_questions() -> list[tuple[str, Question]]:

@@ -8,7 +8,7 @@ import ast
 import re
 
 import pytest
-from course_notebook_cells import called_names, read
+from course_notebook_cells import called_names, chapter_questions, quiz_chapters, read
 
 from lambda_course.chapters import iam_playground, plots, widgets
 from lambda_course.chapters.catalog import CHAPTERS
@@ -45,10 +45,9 @@ def test_the_first_cell_states_the_learning_objectives(chapter):
 
 
 def test_there_is_a_quiz_with_questions(chapter):
-    _number, slug, nb = chapter
-    names = [name for name, _ in called_names(slug)]
-    assert "quiz" in names, f"{slug}: no 'Check yourself' quiz"
-    assert names.count("Question") >= 2, f"{slug}: a quiz needs at least two questions"
+    number, slug, nb = chapter
+    assert quiz_chapters(slug) == [f"{number:02d}"], f"{slug}: show its own quiz once, with quiz.show(\"{number:02d}\")"
+    assert len(chapter_questions(slug)) >= 2, f"{slug}: a quiz needs at least two questions in the bank"
 
 
 def test_there_is_a_widget_or_a_plot(chapter):
