@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -57,6 +58,27 @@ def fact(key: str) -> Fact:
 def value(key: str) -> Any:
     """The bare value of a fact, for arithmetic."""
     return fact(key).value
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """One deprecated Lambda runtime: when Lambda stopped creating, then updating, functions that use it."""
+
+    runtime: str
+    deprecated: date
+    block_create: date
+    block_update: date
+    recommended: str
+    source: str
+    as_of: date
+
+
+@cache
+def deprecations() -> dict[str, Deprecation]:
+    """Every deprecated runtime in `localaws/data/runtimes.toml`, by runtime identifier."""
+    raw = tomllib.loads(resources.files("localaws").joinpath("data/runtimes.toml").read_text())
+    return {name: Deprecation(runtime=name, source=raw["source"], as_of=raw["as_of"], **entry)
+            for name, entry in raw["runtimes"].items()}
 
 
 def _numbers(raw: object) -> list[float]:

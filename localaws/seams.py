@@ -82,6 +82,13 @@ SEAMS: tuple[Seam, ...] = (
     _r("moto.awslambda.models:LambdaBackend.create_function", "self", "spec"),
     _r("moto.awslambda.models:LambdaBackend.update_function_configuration", "self", "function_name", "qualifier",
        "body"),
+    # What PublishLayerVersion and the event source mapping calls refuse before anything is stored
+    # (localaws.runtime.layer_validation, localaws.runtime.mapping_validation).
+    _r("moto.awslambda.models:LambdaBackend.publish_layer_version", "self", "spec"),
+    _r("moto.awslambda.models:LambdaBackend.create_event_source_mapping", "self", "spec",
+       markers=("get_function_by_name_or_arn_with_qualifier", "queue.queue_arn")),
+    _r("moto.awslambda.models:LambdaBackend.update_event_source_mapping", "self", "uuid", "spec",
+       markers=("get_event_source_mapping(uuid)", "MaximumBatchingWindowInSeconds")),
     # The account's concurrency (localaws.runtime.account_settings).
     Seam(LAMBDA_URLS, ROUTE, key=ACCOUNT_SETTINGS_ROUTE),
     Seam("moto.awslambda.responses:LambdaResponse.get_account_settings", ADD),

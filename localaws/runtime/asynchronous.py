@@ -5,24 +5,39 @@ MaximumRetryAttempts times (default 2), one minute and then two minutes later; a
 tried again; an event older than MaximumEventAgeInSeconds (default six hours) is dropped. What finally happens
 goes to the function's on-success or on-failure destination, and a failed event to its dead-letter queue.
 Delays run on the sandbox clock, so `clock.advance(60)` brings the next retry forward.
+
+An event Lambda cannot run at all (a throttle, or a 500-series refusal such as an unusable KMS key) goes back to
+the queue and is tried again after 1 s, then twice as long each time up to five minutes, until it runs or grows
+older than its maximum age. Records go to a destination or dead-letter queue as the execution role: a role
+without the permission to send there (sqs:SendMessage, sns:Publish, lambda:InvokeFunction, events:PutEvents)
+gets nothing delivered, and the sandbox logs why, as Lambda counts a DestinationDeliveryFailures.
+https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from localaws.facts import value
-from localaws.runtime import request_ids
+from localaws.runtime import request_ids, role_access
 from localaws.runtime.clock import Clock
 from localaws.runtime.environment import Outcome
 from localaws.runtime.errors import InvokeError
+from localaws.runtime.invoke_checks import CheckRefusal
 
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first failure, and after the second
-THROTTLE_RETRY_S = 1.0
+THROTTLE_RETRY_S = 1.0  # the first wait of an event that could not run; it doubles each time
+REQUEUE_MAX_S = 300.0  # and grows no longer than this
+# The permission the execution role needs to send a record to each kind of destination (or dead-letter queue).
+SEND_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
+                "events": "events:PutEvents"}
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,6 +50,7 @@ class AsyncEvent:
     received_at: float
     request_id: str = field(default_factory=request_ids.claim)  # the 202 answer's id; retries keep it
     attempts: int = 0
+    requeues: int = 0  # times it went back to the queue without running (throttled or refused)
 
 
 def _settings(fn: Any) -> tuple[int, float, dict[str, Any]]:
@@ -69,34 +85,47 @@ class AsyncInvoker:
             with request_ids.assigned(event.request_id):
                 outcome: Outcome = self._invoke(fn, event.payload, event.invoked_arn)
         except InvokeError as error:
-            if error.code == "TooManyRequestsException":
-                return self._later(THROTTLE_RETRY_S, event)  # throttles do not use up retries
-            raise
+            if error.code != "TooManyRequestsException" and not _system_refusal(error):
+                raise
+            return self._requeue(event, error)  # neither uses up retries
         event.attempts += 1
         if outcome.function_error is None:
-            return self._deliver(destinations.get("OnSuccess"), _record(event, fn, "Success", outcome))
+            return self._deliver(fn, destinations.get("OnSuccess"), _record(event, fn, "Success", outcome))
         if event.attempts <= retries:
             return self._later(RETRY_DELAYS_S[min(event.attempts, len(RETRY_DELAYS_S)) - 1], event)
         self._fail(event, fn, destinations, "RetriesExhausted", outcome)
 
+    def _requeue(self, event: AsyncEvent, error: InvokeError) -> None:
+        """Put an event that could not run back in the queue, to be tried again later (1 s, doubling, at most 5 min)."""
+        if error.code != "TooManyRequestsException":
+            log.warning("Lambda could not run an asynchronous event for %s (%s: %s); it stays queued and is tried "
+                        "again until it runs or exceeds its maximum age.", event.invoked_arn, error.code,
+                        error.message)
+        delay = min(THROTTLE_RETRY_S * 2 ** event.requeues, REQUEUE_MAX_S)
+        event.requeues += 1
+        self._later(delay, event)
+
     def _fail(self, event: AsyncEvent, fn: Any, destinations: dict, condition: str, outcome: Outcome | None) -> None:
-        self._deliver(destinations.get("OnFailure"), _record(event, fn, condition, outcome))
+        self._deliver(fn, destinations.get("OnFailure"), _record(event, fn, condition, outcome))
         dead_letter = (getattr(_latest(fn), "dead_letter_config", None) or {}).get("TargetArn")
         if dead_letter:
             error = json.loads(outcome.payload) if outcome and outcome.payload else {}
             attributes = {"RequestID": event.request_id, "ErrorCode": "200",
                           "ErrorMessage": str(error.get("errorMessage", condition))[:256]}
-            self._send(dead_letter, event.payload.decode(), attributes)
+            self._send(fn, dead_letter, event.payload.decode(), attributes)
 
-    def _deliver(self, destination: dict | None, record: dict) -> None:
+    def _deliver(self, fn: Any, destination: dict | None, record: dict) -> None:
         if destination and destination.get("Destination"):
-            self._send(destination["Destination"], json.dumps(record), None, record)
+            self._send(fn, destination["Destination"], json.dumps(record), None, record)
 
-    def _send(self, arn: str, body: str, attributes: dict[str, str] | None, record: dict | None = None) -> None:
-        """Deliver to a destination: an event for a Lambda function joins this queue, as Lambda queues it."""
+    def _send(self, fn: Any, arn: str, body: str, attributes: dict[str, str] | None,
+              record: dict | None = None) -> None:
+        """Deliver to a destination as the execution role: an event for a Lambda function joins this queue."""
         from moto.utilities.arns import parse_arn  # moto loads at sandbox start: start-up time
 
         parts = parse_arn(arn)
+        if not _may_send(fn, parts.service, arn):
+            return
         if parts.service != "lambda":
             return _send_to_service(arn, body, attributes, record)
         target = _backend(parts.account, parts.region).get_function(arn)
@@ -104,6 +133,26 @@ class AsyncInvoker:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _system_refusal(error: InvokeError) -> bool:
+    """A 500-series error Lambda met before running the function (a KMS key it cannot use, say)."""
+    return isinstance(error, CheckRefusal) and error.status >= 500
+
+
+def _may_send(fn: Any, service: str, arn: str) -> bool:
+    """Whether the execution role of `fn` may send a record to `arn`; when not, the record is dropped, loudly."""
+    action = SEND_ACTIONS.get(service)
+    if action is None:
+        log.warning("Lambda cannot send a record of %s to %s: not an SQS queue, SNS topic, Lambda function or "
+                    "EventBridge bus.", fn.function_name, arn)
+        return False
+    if role_access.allowed(fn, action, arn):
+        return True
+    log.warning("Lambda could not deliver a record of %s to %s (DestinationDeliveryFailures): the execution role "
+                "%s is not allowed %s on it. Allow that action on that resource in the role's policy.",
+                fn.function_name, arn, fn.role, action)
+    return False
 
 
 def _record(event: AsyncEvent, fn: Any, condition: str, outcome: Outcome | None) -> dict[str, Any]:

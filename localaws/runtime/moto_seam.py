@@ -17,13 +17,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
 from localaws import seams
 from localaws.facts import value
-from localaws.runtime import validation
+from localaws.runtime import invoke_checks, validation
 from localaws.runtime.concurrency import ConcurrencyLimits
 from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import tail
@@ -36,23 +36,20 @@ _INIT = "moto.awslambda.models:LambdaFunction.__init__"
 _GET_CONFIGURATION = "moto.awslambda.models:LambdaFunction.get_configuration"
 _UPDATE_CONFIGURATION = "moto.awslambda.models:LambdaFunction.update_configuration"
 _asynchronous = contextvars.ContextVar("asynchronous_delivery", default=False)
-_invoke_checks: list[Callable[[Any], InvokeError | None]] = []
 
 
-def add_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
-    """Have `check(fn)` run before each synchronous Invoke; an InvokeError it returns is the answer (idempotent).
+def add_invoke_check(check: invoke_checks.Check) -> None:
+    """Have `check(fn)` run before every invocation; an InvokeError it returns is the answer (idempotent).
 
     For what Lambda refuses before any code runs that belongs to another part of the sandbox (a function's KMS
-    key, say), so that it plugs in here rather than wrapping the Invoke action a second time.
+    key, say). The runtime asks it on every path (localaws.runtime.invoke_checks), synchronous or not.
     """
-    if check not in _invoke_checks:
-        _invoke_checks.append(check)
+    invoke_checks.add(check)
 
 
-def remove_invoke_check(check: Callable[[Any], InvokeError | None]) -> None:
+def remove_invoke_check(check: invoke_checks.Check) -> None:
     """Stop running a check that add_invoke_check added."""
-    if check in _invoke_checks:
-        _invoke_checks.remove(check)
+    invoke_checks.remove(check)
 
 
 def _unqualified_arn(fn: Any) -> str:
@@ -127,9 +124,6 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
             raise InvokeError("RequestTooLargeException", "Request must be smaller than "
                               f"{_limit_bytes('payload_sync_mb')} bytes for the Invoke operation", 413)
         validation.check_payload(payload)
-        for check in _invoke_checks:
-            if (refusal := check(fn)) is not None:
-                raise refusal
         outcome = runtime.invoke(fn, payload, arn, self.headers.get("X-Amz-Client-Context"))
     except InvokeError as error:
         return _error(error)

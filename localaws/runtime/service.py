@@ -19,7 +19,7 @@ from typing import Any
 
 from localaws.credentials import role_credentials
 from localaws.facts import value
-from localaws.runtime import code
+from localaws.runtime import code, invoke_checks
 from localaws.runtime.asynchronous import AsyncEvent, AsyncInvoker
 from localaws.runtime.clock import Clock
 from localaws.runtime.concurrency import ConcurrencyLimits
@@ -214,7 +214,14 @@ class LambdaRuntime:
     # -- invoking --------------------------------------------------------------------------------------------
     def invoke(self, fn: Any, payload: bytes, invoked_arn: str | None = None,
                client_context: str | None = None) -> Outcome:
-        """Run one synchronous invocation and return its outcome (payload, error kind, log, REPORT)."""
+        """Run one invocation and return its outcome (payload, error kind, log, REPORT).
+
+        Every path reaches Lambda's functions through here, so what Lambda refuses before any code runs (an
+        unusable KMS key, say: localaws.runtime.invoke_checks) is refused here, as a CheckRefusal.
+        """
+        refused = invoke_checks.refusal(fn)
+        if refused is not None:
+            raise refused
         env = self._acquire(fn)
         try:
             return env.invoke(payload, invoked_arn or fn.function_arn, client_context)

@@ -2,10 +2,13 @@
 
 CreateFunction and UpdateFunctionConfiguration check the values they are given in the order Lambda does: the
 members the API model bounds (MemorySize, Timeout) first, as one ValidationException listing every violation;
-then the runtime, which must be one the API knows; then the environment, which may use no reserved key and must
-fit in 4 KB as the compact JSON Lambda measures. Invoke refuses a payload that is not JSON. moto 5.2 checks none
-of this; `install()` puts the configuration checks in front of moto's backend, so that a refused request changes
-nothing, and the sandbox's Invoke (localaws.runtime.moto_seam) calls `check_payload`.
+then the runtime, which must be one the API knows and one Lambda still takes (localaws.runtime.deprecation:
+no new function after its block-create date, no update after its block-update date); then the environment, which
+may use no reserved key and must fit in 4 KB as the compact JSON Lambda measures. Invoke refuses a payload that
+is not JSON. moto 5.2 checks none of this; `install()` puts the configuration checks in front of moto's backend,
+so that a refused request changes nothing, and the sandbox's Invoke (localaws.runtime.moto_seam) calls
+`check_payload`. It installs the checks of PublishLayerVersion (localaws.runtime.layer_validation) and of event
+source mappings (localaws.runtime.mapping_validation) along with them.
 
 https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
 https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html
@@ -18,12 +21,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from localaws import seams
 from localaws.credentials import service_model
 from localaws.facts import value
+from localaws.runtime import deprecation, layer_validation, mapping_validation
 from localaws.runtime.errors import InvokeError
+from localaws.runtime.refusal import Refusal
 
 _CREATE = "moto.awslambda.models:LambdaBackend.create_function"
 _UPDATE = "moto.awslambda.models:LambdaBackend.update_function_configuration"
@@ -38,13 +43,6 @@ RESERVED_KEYS = frozenset({
     "LAMBDA_RUNTIME_DIR",
 })
 _ENV_PREFIX = "Lambda was unable to configure your environment variables because the environment variables you have "
-
-
-class Refusal(NamedTuple):
-    """One refused request: the error code Lambda answers with and its message (both are HTTP 400)."""
-
-    code: str
-    message: str
 
 
 @functools.cache
@@ -111,9 +109,12 @@ def _environment_refusal(spec: Mapping[str, Any]) -> Refusal | None:
                    f"{_ENV_PREFIX}provided exceeded the {limit_kb}KB limit. String measured: {measured}")
 
 
-def configuration_refusal(spec: Mapping[str, Any]) -> Refusal | None:
-    """What Lambda answers to a CreateFunction or UpdateFunctionConfiguration body it refuses, or None."""
-    return _bounds_refusal(spec) or _runtime_refusal(spec) or _environment_refusal(spec)
+def configuration_refusal(spec: Mapping[str, Any], lifecycle: Refusal | None = None) -> Refusal | None:
+    """What Lambda answers to a CreateFunction or UpdateFunctionConfiguration body it refuses, or None.
+
+    `lifecycle` is the refusal of a deprecated runtime, if any, which Lambda gives after the runtime's own check.
+    """
+    return _bounds_refusal(spec) or _runtime_refusal(spec) or lifecycle or _environment_refusal(spec)
 
 
 def _no_constant(name: str) -> Any:
@@ -131,13 +132,14 @@ def check_payload(payload: bytes) -> None:
                           ) from None
 
 
-def _refusing(target: str, error: type[Exception], body: Callable[..., Mapping[str, Any]]) -> Callable[..., Any]:
+def _refusing(target: str, error: type[Exception], body: Callable[..., Mapping[str, Any]],
+              lifecycle: Callable[..., Refusal | None]) -> Callable[..., Any]:
     """moto's method behind `target`, after the checks: a refused request raises `error` and changes nothing."""
     original = seams.original(target)
 
     @functools.wraps(original)
     def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
-        refusal = configuration_refusal(body(*args, **kwargs))
+        refusal = configuration_refusal(body(*args, **kwargs), lifecycle(self, *args, **kwargs))
         if refusal is not None:
             raise error(refusal.code, refusal.message)
         return original(self, *args, **kwargs)
@@ -155,14 +157,39 @@ def _update_body(function_name: str, qualifier: str | None, body: Mapping[str, A
     return body
 
 
+def _create_lifecycle(backend: Any, spec: Mapping[str, Any]) -> Refusal | None:
+    """A new function on a runtime past its block-create date."""
+    return deprecation.create_refusal(spec.get("Runtime"))
+
+
+def _update_lifecycle(backend: Any, function_name: str, qualifier: str | None,
+                      body: Mapping[str, Any]) -> Refusal | None:
+    """An update of a function whose runtime, after the update, is past its block-update date.
+
+    A function that does not exist is left to moto, which answers ResourceNotFoundException as Lambda does.
+    """
+    from moto.awslambda.exceptions import LambdaClientError  # moto loads at sandbox start: start-up time
+
+    runtime = body.get("Runtime")
+    if runtime is None:
+        try:
+            runtime = backend.get_function(function_name, qualifier).run_time
+        except LambdaClientError:  # no such function: moto's own update refuses it next
+            return None
+    return deprecation.update_refusal(runtime)
+
+
 def install() -> None:
-    """Check CreateFunction's and UpdateFunctionConfiguration's values before moto stores them (idempotent)."""
+    """Check CreateFunction's, UpdateFunctionConfiguration's, PublishLayerVersion's and event source mappings'
+    values before moto stores them (idempotent)."""
     from moto.awslambda.exceptions import LambdaClientError  # moto loads at sandbox start: start-up time
 
     if seams.is_patched(_CREATE):
         return
-    seams.patch(_CREATE, _refusing(_CREATE, LambdaClientError, _create_body))
-    seams.patch(_UPDATE, _refusing(_UPDATE, LambdaClientError, _update_body))
+    seams.patch(_CREATE, _refusing(_CREATE, LambdaClientError, _create_body, _create_lifecycle))
+    seams.patch(_UPDATE, _refusing(_UPDATE, LambdaClientError, _update_body, _update_lifecycle))
+    layer_validation.install()
+    mapping_validation.install()
 
 
 __all__ = ["RESERVED_KEYS", "Refusal", "check_payload", "configuration_refusal", "install", "runtimes"]

@@ -11,8 +11,8 @@ seam already runs for real. What it gets wrong, and this module fixes:
 - Secrets Manager may invoke the function without the function policy allowing `secretsmanager.amazonaws.com`
   (checked here, as on AWS, unless `sb.enforce_resource_policies` is turned off; AccessDeniedException);
 - invoking a function whose `KMSKeyArn` Lambda cannot use runs it anyway (AWS answers with HTTP 502 and a
-  KMS...Exception before any code runs; see localaws.secrets.envkey). Checked on the Invoke API's
-  RequestResponse path.
+  KMS...Exception before any code runs; see localaws.secrets.envkey). Checked on every invocation path,
+  synchronous or not (localaws.runtime.invoke_checks).
 (moto also drops `KMSKeyArn` on UpdateFunctionConfiguration; localaws.runtime.moto_seam keeps it.) The
 attributes replaced here are declared in `localaws.seams`, which checks them before the sandbox starts.
 """

@@ -24,7 +24,7 @@ def handler(event, context):
 
 
 def test_function_error_leaves_the_batch_until_the_visibility_timeout(sb, make_queue, function):
-    name, queue = function(FAIL_FIRST_TIME), make_queue(**QUICK_RETRY)
+    name, queue = function(FAIL_FIRST_TIME, timeout=1), make_queue(**QUICK_RETRY)
     queue.send("a", "b", "c")
     uuid = map_queue(queue, name)
     first, second = eventually(lambda: len(logged_batches(name)) >= 2 and logged_batches(name), timeout=10)
@@ -39,7 +39,7 @@ def test_function_error_leaves_the_batch_until_the_visibility_timeout(sb, make_q
 
 
 def test_partial_batch_response_keeps_only_the_reported_messages(sb, make_queue, function):
-    name, queue = function(REPORT_BAD_ONES), make_queue(**QUICK_RETRY)
+    name, queue = function(REPORT_BAD_ONES, timeout=1), make_queue(**QUICK_RETRY)
     queue.send("ok-1", "bad-1", "ok-2", "bad-2")
     map_queue(queue, name, FunctionResponseTypes=["ReportBatchItemFailures"])
     batches = eventually(lambda: len(logged_batches(name)) >= 2 and logged_batches(name), timeout=10)
@@ -57,7 +57,7 @@ def test_malformed_partial_response_fails_the_whole_batch(sb, make_queue, functi
     handler = ("def handler(event, context):\n    log_batch(event, time.time())\n"
                "    if event['Records'][0]['attributes']['ApproximateReceiveCount'] == '1':\n"
                f"        return {{'batchItemFailures': {failures}}}\n")
-    name, queue = function(handler), make_queue(**QUICK_RETRY)
+    name, queue = function(handler, timeout=1), make_queue(**QUICK_RETRY)
     queue.send("x", "y")
     map_queue(queue, name, FunctionResponseTypes=["ReportBatchItemFailures"])
     batches = eventually(lambda: len(logged_batches(name)) >= 2 and logged_batches(name), timeout=10)
@@ -77,7 +77,7 @@ def test_partial_response_is_ignored_without_report_batch_item_failures(sb, make
 
 
 def test_throttled_batches_return_to_the_queue(sb, make_queue, function):
-    name, queue = function("def handler(event, context):\n    log_batch(event, time.time())\n"), make_queue(
+    name, queue = function("def handler(event, context):\n    log_batch(event, time.time())\n", timeout=1), make_queue(
         **QUICK_RETRY)
     client = boto3.client("lambda")
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)

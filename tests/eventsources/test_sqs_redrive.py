@@ -11,7 +11,7 @@ ALWAYS_FAILS = ("def handler(event, context):\n    log_batch(event, time.time())
 
 
 def test_poison_message_moves_to_the_dead_letter_queue(sb, make_queue, function):
-    name = function(ALWAYS_FAILS)
+    name = function(ALWAYS_FAILS, timeout=1)
     dead = make_queue("dead")
     queue = make_queue(RedrivePolicy=json.dumps({"deadLetterTargetArn": dead.arn, "maxReceiveCount": "2"}),
                        **QUICK_RETRY)
