@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -53,8 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    add("lab", _lab, "Open the course in JupyterLab.").add_argument(
-        "--no-browser", action="store_true", help="Start the server without opening a browser."
+    lab_cmd = add("lab", _lab, "Open the course in JupyterLab: your workspace of chapters and labs, at chapter 00.")
+    lab_cmd.add_argument("--no-browser", action="store_true", help="Start the server without opening a browser.")
+    lab_cmd.add_argument(
+        "--instructor", action="store_true",
+        help="Open the whole repository instead, with nbgrader's instructor tools (formgrader, Create Assignment).",
+    )
+    lab_cmd.add_argument(
+        "--workspace", type=Path, default=None, metavar="DIR",
+        help="The learner's folder: copies of course/ and labs/, kept across runs (default: workspace/ in the "
+             "course's top folder).",
     )
     sandbox_cmd = add("sandbox", _sandbox, "Run the local AWS sandbox as a server until interrupted.")
     sandbox_cmd.add_argument(

@@ -15,11 +15,13 @@ OK, FAILED, UNUSABLE = 0, 1, 2
 
 
 def open_lab(args: argparse.Namespace) -> int:
-    """Open the course in JupyterLab, on the first chapter."""
+    """Open the course in JupyterLab at chapter 00: the learner's workspace, or with --instructor the repository."""
     # loaded by the one command that needs it, so `lambda-course` answers fast
-    from lambda_course.jupyter import open_course
+    from lambda_course.jupyter import WORKSPACE, open_course
 
-    return open_course(open_browser=not getattr(args, "no_browser", False))
+    return open_course(instructor=getattr(args, "instructor", False),
+                       open_browser=not getattr(args, "no_browser", False),
+                       workspace=getattr(args, "workspace", None) or WORKSPACE)
 
 
 def release(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -36,8 +37,15 @@ def duration(seconds: float) -> str:
     return f"{number(seconds)} s"
 
 
+def day(value: date) -> str:
+    """A date as people write it: '25 February 2026'."""
+    return f"{value.day} {value:%B %Y}"
+
+
 def with_unit(item: Fact) -> str:
-    """A fact's value followed by its unit, with prices and percentages written the usual way."""
+    """A fact's value followed by its unit, with prices, percentages and dates written the usual way."""
+    if isinstance(item.value, date):
+        return day(item.value)
     if item.unit.startswith("USD"):
         return f"{money(item.value)}{item.unit[3:]}"
     if item.unit.startswith("%"):

@@ -50,10 +50,13 @@ by_size = dict(measured)
 assert measured[0][1] > 2 * by_size[512], f"CPU-bound work should be far slower at the smallest size: {by_size}"
 assert careful.function_error is None and 0 < careful.payload["done"] < len(work["items"]), careful.payload
 assert careless.function_error and "timed out" in json.dumps(careless.payload).lower(), careless.payload
+priced = {memory: invocation_cost(memory, seconds * 1000) for memory, seconds in measured}
+assert cheapest_measured[0] == min(priced, key=lambda m: (priced[m], m)), f"the cheapest row is {cheapest_measured}"
 """,
     "07-securing-functions": """
 assert deploy.invoke("orders-api", {"table": "orders"}).payload == "read orders: allowed"
 assert "AccessDenied" in deploy.invoke("orders-api", {"table": "customers"}).payload
+assert [read["fetched_now"] for read in reads] == [True, False, False], f"fetched on first use, then cached: {reads}"
 """,
     "08-eventbridge-vs-sqs": """
 ids = {queue: [order["order_id"] for order in orders] for queue, orders in received.items()}
