@@ -89,6 +89,14 @@ SEAMS: tuple[Seam, ...] = (
        markers=("get_function_by_name_or_arn_with_qualifier", "queue.queue_arn")),
     _r("moto.awslambda.models:LambdaBackend.update_event_source_mapping", "self", "uuid", "spec",
        markers=("get_event_source_mapping(uuid)", "MaximumBatchingWindowInSeconds")),
+    # Weighted aliases (localaws.runtime.alias_routing): CreateAlias and UpdateAlias refuse the routing Lambda
+    # refuses; an invocation of the alias runs the version drawn by weight from what moto stores.
+    _r("moto.awslambda.models:LambdaBackend.create_alias", "self", "name", "function_name", "function_version",
+       "description", "routing_config"),
+    _r("moto.awslambda.models:LambdaBackend.update_alias", "self", "name", "function_name", "function_version",
+       "description", "routing_config"),
+    Seam("moto.awslambda.models:LambdaAlias.__init__", RELY,
+         markers=("self.function_version = function_version", "self.routing_config = routing_config")),
     # The account's concurrency (localaws.runtime.account_settings).
     Seam(LAMBDA_URLS, ROUTE, key=ACCOUNT_SETTINGS_ROUTE),
     Seam("moto.awslambda.responses:LambdaResponse.get_account_settings", ADD),
@@ -144,6 +152,15 @@ SEAMS: tuple[Seam, ...] = (
        "iam_request_cls", "resource", prefix=True),
     Seam("moto.iam.responses:IamResponse.simulate_custom_policy", ADD),
     Seam("moto.iam.responses:IamResponse.simulate_principal_policy", ADD),
+    # AWS managed policies every account's IAM holds (localaws.iam.managed_policies): moto's list, which it loads
+    # only on request, with the course's policies in it, built with moto's own constructor and indexed by moto.
+    _r("moto.iam.models:IAMBackend._init_aws_policies", "self",
+       markers=("load_iam_aws_managed_policies", "AWSManagedPolicy.from_data")),
+    Seam("moto.iam.models:IAMBackend._init_managed_policies", RELY, (("self",),),
+         markers=("self.aws_managed_policies",)),
+    Seam("moto.iam.models:Policy.__init__", RELY,
+         (("self", "name", "account_id", "region", "default_version_id", "description", "document", "path",
+           "create_date", "update_date"),), prefix=True, markers=("PolicyVersion(",)),
     # moto 5.2.5 reads the content type, 5.2.6 the whole request (localaws.iam.params adapts).
     Seam("moto.core.request:determine_request_protocol", RELY,
          (("service_model", "request"), ("service_model", "content_type"))),
@@ -186,7 +203,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "moto.events.exceptions": ("ResourceNotFoundException",),
     "moto.events.models": ("EventPattern", "events_backends"),
     "moto.iam.exceptions": ("InvalidInput", "MalformedPolicyDocument", "NotFoundException"),
-    "moto.iam.models": ("iam_backends",),
+    "moto.iam.models": ("AWSManagedPolicy", "iam_backends"),
     "moto.iam.responses": ("IamResponse",),
     "moto.kms.models": ("KmsBackend", "kms_backends"),
     "moto.kms.utils": ("_deserialize_ciphertext_blob",),

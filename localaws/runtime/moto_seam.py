@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 from localaws import seams
 from localaws.facts import value
-from localaws.runtime import invoke_checks, validation
+from localaws.runtime import alias_routing, invoke_checks, validation
 from localaws.runtime.concurrency import ConcurrencyLimits
 from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import tail
@@ -105,7 +105,7 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     runtime = running_runtime()
     name = unquote(self.path.rsplit("/", 2)[-2])
     qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
-    fn = self.backend.get_function(name, qualifier)
+    fn = alias_routing.routed(self.backend, self.backend.get_function(name, qualifier), qualifier)
     invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
     payload = _as_bytes(self.body)
     arn = _unqualified_arn(fn) + (f":{qualifier}" if qualifier else "")
@@ -173,6 +173,7 @@ def patch_moto() -> None:
     _add_provisioned_concurrency_api()
     _keep_configuration()
     validation.install()
+    alias_routing.install()
     account_settings.install(_limits)
     code_location.install(_installed)
 

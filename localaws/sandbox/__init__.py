@@ -208,9 +208,11 @@ class Sandbox:
 def _install_service_patches() -> None:
     """The patches moto can reach whatever service is called first: in place before start() returns."""
     from localaws import secrets as secrets_patch  # imports boto3: start-up time
+    from localaws.iam import managed_policies  # imports moto's IAM: start-up time
 
     install_sqs_poller_seam()
     iam_enforcement.install()
+    managed_policies.install()  # before any account's IAM exists, which every service's calls may create
     secrets_patch.install()
 
 
