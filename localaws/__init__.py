@@ -3,7 +3,8 @@
 It knows nothing of grading or of any course. Layers, top first (import-linter checks them, see pyproject.toml):
     sandbox                                    start, serve and export one sandbox (the composition root)
     apigateway, eventbridge, eventsources,     the services around Lambda: the HTTP data plane, rules and
-    secrets, standin                           schedules, SQS pollers, KMS-encrypted variables, ELB/EKS stand-in
+    secrets, standin                           schedules, SQS and stream pollers, KMS-encrypted variables, ELB/EKS
+                                               stand-in
     runtime                                    the Lambda runtime: execution environments, invokes, triggers
     iam                                        IAM enforcement on the sandbox's requests (policies from iampolicy)
     seams, settings, credentials, facts, net   moto's patched attributes, switches, clients, AWS's numbers, sockets

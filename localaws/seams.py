@@ -128,6 +128,21 @@ SEAMS: tuple[Seam, ...] = (
     _r("moto.sqs.models:unix_time", "dt", markers=("utcnow()",)),
     _r("moto.sqs.models:unix_time_millis", "dt", markers=("unix_time(dt)",)),
     Seam("moto.sqs.models:Queue.wait_for_messages", RELY, markers=("self._messages_lock.wait_for(",)),
+    # Kinesis and DynamoDB Streams event source mappings polled per shard as Lambda polls them
+    # (localaws.eventsources.streams): moto's own sends, which invoke on the writer's thread, only wake the poller;
+    # the poller reads the records moto keeps. CreateEventSourceMapping for a stream checks the execution role.
+    _r("moto.awslambda.models:LambdaBackend.send_kinesis_message", "self", "function_name", "kinesis_stream",
+       "kinesis_partition_key", "kinesis_sequence_number", "kinesis_data", "kinesis_shard_id",
+       markers=("func.invoke(",)),
+    _r("moto.awslambda.models:LambdaBackend.send_dynamodb_items", "self", "function_arn", "items", "source",
+       markers=("func.invoke(",)),
+    _r("moto.awslambda.models:EventSourceMapping.__init__", "self", "spec", markers=("self.uuid",)),
+    Seam("moto.dynamodb.models.table:StreamShard.add", RELY, (("self", "old", "new"),),
+         markers=("self.items.append", "send_dynamodb_items", "if result:")),
+    Seam("moto.dynamodb.models.table:StreamRecord.__init__", RELY,
+         markers=("ApproximateCreationDateTime", "SequenceNumber", "eventID")),
+    Seam("moto.kinesis.models:Shard.put_record", RELY, markers=("self.records[sequence_number]",)),
+    Seam("moto.kinesis.models:Stream.put_record", RELY, markers=("send_kinesis_message(",)),
     # Secrets Manager rotation through a real function (localaws.secrets.moto_patch).
     _r("moto.secretsmanager.models:SecretsManagerBackend.rotate_secret", "self", "secret_id",
        "client_request_token", "rotation_lambda_arn", "rotation_rules", "rotate_immediately", prefix=True,
@@ -199,6 +214,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "moto.core.routing": ("get_service_router",),
     "moto.core.utils": ("get_service_model", "iso_8601_datetime_with_nanoseconds", "unix_time", "unix_time_millis"),
     "moto.dynamodb.models": ("dynamodb_backends",),
+    "moto.kinesis.models": ("kinesis_backends",),
     "moto.events": ("exceptions", "models", "responses"),
     "moto.events.exceptions": ("ResourceNotFoundException",),
     "moto.events.models": ("EventPattern", "events_backends"),

@@ -4,7 +4,7 @@
     sb = sandbox.start()        # once per process; calling it again returns the same sandbox
     sb.endpoint_url             # every boto3 client created from now on talks to it
     sb.reset()                  # forget every resource, stop every execution environment
-    sb.wait_idle()              # wait for background invocations and SQS event source mappings to finish
+    sb.wait_idle()              # wait for background invocations and SQS and stream event source mappings
     sb.clock.advance(60)        # move the sandbox's clock: retries and schedules due by then happen now
     sb.set_account_concurrency(10)  # the account's concurrency limit (1,000 by default); returns the old one
     sb.account_concurrency      # the limit now, as GetAccountSettings reports it (AccountLimit.ConcurrentExecutions)
@@ -67,6 +67,11 @@ class Sandbox:
         _install_service_patches()
         self.sqs_poller = SqsPoller(self.runtime)  # SQS event source mappings, see localaws.eventsources
         self.sqs_poller.start()
+        from localaws.eventsources import streams  # moto loads at sandbox start: start-up time
+
+        streams.install()
+        self.stream_poller = streams.StreamPoller(self.runtime)  # Kinesis and DynamoDB Streams mappings
+        self.stream_poller.start()
         point_clients_at(self.endpoint_url, region)
         self.apigateway = DataPlane(self.runtime, api_port)  # serves API Gateway and function URL requests
         self.running = True
@@ -172,15 +177,24 @@ class Sandbox:
         from moto.moto_api._internal.models import moto_api_backend  # moto loads at sandbox start: start-up time
 
         self.sqs_poller.stop()
+        self.stream_poller.stop()
         self.runtime.wait_idle(timeout=10)
         self.runtime.stop_all()
         moto_api_backend.reset()
         point_clients_at(self.endpoint_url, self.region)
         self.sqs_poller.start()
+        self.stream_poller.start()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
-        """Wait for background invocations and SQS batches to finish; False if some still ran after timeout."""
-        return self.sqs_poller.wait_idle(timeout, also=self.runtime.wait_idle)
+        """Wait for background invocations, SQS batches and stream batches; False if some still ran after timeout.
+
+        A stream shard held by a failing record counts as busy until its retries or record age run out.
+        """
+        return self.sqs_poller.wait_idle(timeout, also=self._streams_and_runtime_idle)
+
+    def _streams_and_runtime_idle(self, timeout: float) -> bool:
+        """Wait (up to timeout) for stream batches and background invocations: the SQS poller's other waiter."""
+        return self.stream_poller.wait_idle(timeout, also=self.runtime.wait_idle)
 
     def stop(self) -> None:
         """Stop the server and every execution environment; start() will then create a new sandbox."""
@@ -192,6 +206,7 @@ class Sandbox:
             if self._exported is not None:
                 self._exported.close()
             self.sqs_poller.stop()
+            self.stream_poller.stop()
             self.apigateway.stop()
             self.clock.stop()
             self.runtime.close()

@@ -62,6 +62,11 @@ assert [read["fetched_now"] for read in reads] == [True, False, False], f"fetche
 ids = {queue: [order["order_id"] for order in orders] for queue, orders in received.items()}
 assert ids == {"warehouse": ["A-17"], "fraud-checks": ["A-17"]}, f"exactly one order should reach each queue: {ids}"
 assert sum(b["batch_size"] for b in batches) == 12, f"every queued image should be processed once: {batches}"
+assert dead_ids == ["poison"] and sorted(queue_done) == ["o-1", "o-2", "o-4", "o-5"], (dead_ids, queue_done)
+assert blocked_done == ["o-1", "o-2"], f"the poison record should hold its shard: {blocked_done}"
+assert ages[-1][1] >= 60 * 60_000 > ages[0][1], f"IteratorAge should grow past an hour: {ages}"
+assert stream_done == ["o-1", "o-2", "o-4", "o-5"], f"the rest of the shard, in order, once given up: {stream_done}"
+assert note["KinesisBatchInfo"]["batchSize"] == 1, f"bisection should isolate the poison record: {note}"
 """,
     "09-serverless-vs-kubernetes": """
 assert order.status_code == 201 and order.json()["served_by"] == "lambda", order.text
