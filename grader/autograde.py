@@ -87,6 +87,7 @@ class Result:
     feedback: Path | None = None
     error: str = ""
     notes: list[str] = field(default_factory=list)  # what happened while grading: timeouts, disagreements
+    pending: set[str] = field(default_factory=set)  # manually graded cells that no instructor has graded yet
 
     @property
     def score(self) -> float:
@@ -533,7 +534,8 @@ class LabGrader:
             grades = {g.name: g for g in submitted.grades}
         max_scores = self.max_scores()
         scores = {name: float(grades[name].score or 0) if name in grades else 0.0 for name in max_scores}
-        return Result(learner, scores, max_scores)
+        pending = {name for name in max_scores if name in grades and grades[name].needs_manual_grade}
+        return Result(learner, scores, max_scores, pending=pending)
 
 
 def graded_cells(notebook: Path) -> list[tuple[str, float]]:

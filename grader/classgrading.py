@@ -132,7 +132,8 @@ def export_class(grader: LabGrader) -> tuple[Path, Path, str]:
         CanvasCsvExport(to=str(canvas), assignment=[lab.id], titles={lab.id: lab.title}).export(gradebook)
         listed = problem_file.read(_problems_file(grader), lab.id)
         rows = assignment_rows(gradebook, lab.id, listed)
-    results = [Result(row.learner, row.scores, dict(max_scores), error=row.error) for row in rows]
+    results = [Result(row.learner, row.scores, dict(max_scores), error=row.error, pending=set(row.pending))
+               for row in rows]
     penalties = {row.learner: row.penalty for row in rows}
     return scores, canvas, summary_table(results, questions, max_scores, penalties)
 

@@ -10,11 +10,13 @@ scores CSV shows it in its error column, with no points; the Canvas CSV leaves t
 which Canvas leaves ungraded rather than recording a zero. Should a learner have both (a later `nbgrader
 autograde` graded them), the grade in the gradebook is what counts.
 
-    ScoresCsvExport   one assignment, a row per learner: each question's points, the points before any late
-                      penalty, the days late, the penalty, the total that counts, the maximum, the submission
-                      time and any grading error
+    ScoresCsvExport   one assignment, a row per learner: each question's points ("awaiting manual grading" for a
+                      manually graded answer not graded yet), the points before any late penalty, the days
+                      late, the penalty, the total that counts so far, the maximum, the submission time and
+                      any grading error
     CanvasCsvExport   Canvas's gradebook import: the five fixed columns, a "Title (id)" column per assignment,
-                      a Points Possible row, a row per learner (matched by SIS Login ID, their student id)
+                      a Points Possible row, a row per learner (matched by SIS Login ID, their student id);
+                      empty while any of the learner's answers awaits manual grading
 
 Both are nbgrader ExportPlugins (`to`, `assignment` and `student` are nbgrader's own options), so nbgrader's
 command runs them too, from a course folder or given `--db`:
@@ -43,6 +45,7 @@ from grader.lateness import days_late, seconds_late
 from grader.problems import Problem
 
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+AWAITING = "awaiting manual grading"  # a manually graded cell's entry until an instructor has graded it
 SCORES_LATENESS = ["points", "days_late", "late_penalty", "total", "max", "submitted"]
 
 
@@ -58,6 +61,7 @@ class Row:
     seconds_late: float = 0.0
     submitted: datetime | None = None
     error: str = ""
+    pending: frozenset[str] = frozenset()  # manually graded cells no instructor has graded yet
 
     @property
     def total(self) -> float:
@@ -80,11 +84,13 @@ def assignment_rows(gradebook: Gradebook, name: str, problems_by_learner: Mappin
     due = _utc(found.duedate) if found else None
     by_learner: dict[str, Row] = {}
     for submission in gradebook.assignment_submissions(name) if found else []:
-        scores = {grade.name: float(grade.score or 0) for notebook in submission.notebooks for grade in notebook.grades}
+        grades = [grade for notebook in submission.notebooks for grade in notebook.grades]
         by_learner[submission.student.id] = Row(
-            submission.student.id, scores, float(submission.score or 0), max_score,
+            submission.student.id, {grade.name: float(grade.score or 0) for grade in grades},
+            float(submission.score or 0), max_score,
             penalty=float(submission.late_submission_penalty or 0), seconds_late=submission.total_seconds_late,
-            submitted=_utc(submission.timestamp))
+            submitted=_utc(submission.timestamp),
+            pending=frozenset(grade.name for grade in grades if grade.needs_manual_grade))
     for learner, problem in problems_by_learner.items():
         if learner not in by_learner:
             by_learner[learner] = Row(learner, max_score=max_score, seconds_late=seconds_late(problem.submitted, due),
@@ -133,7 +139,8 @@ class ScoresCsvExport(GradebookExport):
             writer = csv.writer(handle)
             writer.writerow(["learner", *questions, *SCORES_LATENESS, "error"])
             for row in self.rows(gradebook, name):
-                points = [f"{row.scores.get(question, 0):g}" for question in questions]
+                points = [AWAITING if question in row.pending else f"{row.scores.get(question, 0):g}"
+                          for question in questions]
                 late = [f"{row.points:g}", f"{row.days_late}", f"{row.penalty:g}", f"{row.total:g}"]
                 when = row.submitted.isoformat(timespec="seconds") if row.submitted else ""
                 writer.writerow([row.learner, *points, *late, f"{row.max_score:g}", when, row.error])
@@ -164,7 +171,8 @@ class CanvasCsvExport(GradebookExport):
             possible.append(_points_possible(gradebook, name))
             for row in self.rows(gradebook, name):
                 if row.learner in students:
-                    cells.setdefault(row.learner, {})[name] = "" if row.error else f"{row.total:g}"
+                    final = not row.error and not row.pending  # a total still awaiting manual grades is no grade
+                    cells.setdefault(row.learner, {})[name] = f"{row.total:g}" if final else ""
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="") as handle:
             writer = csv.writer(handle)

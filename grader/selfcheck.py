@@ -26,14 +26,17 @@ class SelfCheckError(RuntimeError):
 
 @dataclass(frozen=True)
 class TestResult:
-    """One graded test cell: what it checks, its points, and the message and hint when it failed."""
+    """One graded test cell: what it checks, its points, and its message when it failed.
+
+    A failure's hint, if the course gives its tests hints, is part of the message: the test cell adds it when a
+    check fails, so the learner reads it under the cell too, and never before a test has failed.
+    """
 
     grade_id: str | None  # None for a graded cell the learner added themselves (see merge.grade_id)
     title: str
     points: float
     passed: bool
     message: str = ""
-    hint: str = ""
 
 
 @dataclass
@@ -115,25 +118,21 @@ def read_results(lab: Assignment, nb: NotebookNode) -> SelfCheck:
             continue
         error = first_error(cell.get("outputs", []))
         if is_test(cell):
-            title, hint = _describe(cell)
             points = float(cell.metadata["nbgrader"].get("points", 0))
             message = error_message(error) if error else ""
-            check.tests.append(TestResult(grade_id(cell), title, points, error is None, message, hint))
+            check.tests.append(TestResult(grade_id(cell), _title(cell), points, error is None, message))
         elif error and error.get("ename") != "NotImplementedError":
             check.answer_errors[grade_id(cell) or "a cell you added"] = error_message(error)
     return check
 
 
-def _describe(cell: NotebookNode) -> tuple[str, str]:
-    """A test cell's title and hint, from its `# Test:` and `# Hint:` comment lines."""
-    title, hint = grade_id(cell) or "test", ""
+def _title(cell: NotebookNode) -> str:
+    """A test cell's title, from its `# Test:` comment line (else its grade id)."""
     for line in cell.source.splitlines():
         text = line.strip()
         if text.startswith("# Test:"):
-            title = text.removeprefix("# Test:").strip()
-        elif text.startswith("# Hint:"):
-            hint = text.removeprefix("# Hint:").strip()
-    return title, hint
+            return text.removeprefix("# Test:").strip()
+    return grade_id(cell) or "test"
 
 
 def report(check: SelfCheck) -> str:
@@ -148,8 +147,6 @@ def report(check: SelfCheck) -> str:
         lines.append(f"  {verdict}  {earned:>{width}g}/{test.points:<{width}g}  {test.title}")
         if not test.passed:
             lines += _wrapped(test.message)
-            if test.hint:
-                lines += _wrapped(f"Hint: {test.hint}")
     lines += ["", f"Visible tests: {check.points:g} of {check.max_points:g} points pass."]
     if check.passed:
         lines += textwrap.wrap(

@@ -7,9 +7,11 @@ Writing a lab
     2. Write solutions/<id>/<id>.ipynb and keep nothing else in that folder: nbgrader would release it.
        Every cell is an nbgrader cell: read-only for instructions and set-up, "autograded answer" for the
        learner's code (### BEGIN SOLUTION / ### END SOLUTION around the answer), "autograder tests" with
-       points for tests. A test cell starts with `# Test: <what it checks>` and `# Hint: <what to try>`
-       (the self-check prints both), calls one or two helpers from lambda_course.checks or the lab's module
-       in lambda_course.labchecks, and may end with a ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS region.
+       points for tests. A test cell starts with `# Test: <what it checks>` (the self-check prints it), then
+       calls one or two helpers from lambda_course.checks or the lab's module in lambda_course.labchecks inside
+       `with hint_on_failure(<lab>, <grade id>):`, whose hint (in lambda_course/data/hints.toml) a learner
+       reads only once the test has failed; it may end with a ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS
+       region.
     3. Run `lambda-course release` to regenerate labs/<id>/, and commit both folders.
 
 Commands (see commands.py): `lambda-course lab`, `release [--check]`, `check NOTEBOOK`, `grade LAB DIR`.

@@ -25,10 +25,22 @@ import labtesting
 import nbformat
 import pytest
 
+from grader.export import AWAITING
 from grader.merge import cell_by_id
 from lambda_course.labs import Lab
 
 SOLUTION, STUB = "ada", "bo"
+
+
+def manual_cells(lab: Lab) -> dict[str, float]:
+    """The lab's manually graded answer cells (grade id -> points): nbgrader leaves them to an instructor."""
+    marks = [c.metadata.get("nbgrader", {}) for c in labtesting.solution(lab).cells]
+    return {m["grade_id"]: float(m.get("points", 0)) for m in marks if m.get("grade") and m.get("solution")}
+
+
+def autograded_points(lab: Lab) -> float:
+    """The points the autograder can give: the lab's total less its manually graded answers."""
+    return lab.points - sum(manual_cells(lab).values())
 
 
 def with_sources(notebook: nbformat.NotebookNode, sources: Mapping[str, str]) -> nbformat.NotebookNode:
@@ -76,7 +88,22 @@ class LabContract:
 
     def test_the_reference_solution_scores_full_marks(self, batch: labtesting.GradedBatch):
         assert batch.exit_code == 0, batch.output
-        assert batch.score(SOLUTION) == self.LAB.points, batch.rows[SOLUTION]
+        assert batch.score(SOLUTION) == autograded_points(self.LAB), batch.rows[SOLUTION]
+        assert {cell: batch.rows[SOLUTION][cell] for cell in manual_cells(self.LAB)} == dict.fromkeys(
+            manual_cells(self.LAB), AWAITING)
+
+    def test_written_answers_await_manual_grading_in_the_report_and_the_gradebook(self, batch):
+        manual = manual_cells(self.LAB)
+        if not manual:
+            pytest.skip("this lab has no manually graded answers")
+        assert AWAITING in batch.output and "formgrader" in batch.output
+        canvas = (batch.work / f"{self.LAB.id}-canvas.csv").read_text().splitlines()
+        assert [row for row in canvas if row.startswith(f"{SOLUTION},")] == [f"{SOLUTION},,,{SOLUTION},,"]
+        pending = labtesting.needs_manual_grade(batch, SOLUTION)
+        assert {cell: pending[cell] for cell in manual} == dict.fromkeys(manual, True)
+        assert not any(flag for cell, flag in pending.items() if cell not in manual)
+        unanswered = labtesting.needs_manual_grade(batch, STUB)  # a stub left as released is nothing to grade
+        assert {cell: unanswered[cell] for cell in manual} == dict.fromkeys(manual, False)
 
     def test_the_released_stub_scores_zero(self, batch: labtesting.GradedBatch):
         assert batch.score(STUB) == 0

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import nbformat
+from nbgrader.api import Gradebook
 
+from grader.course import settings
 from grader.merge import cell_by_id
 from lambda_course.labs import Lab
 
@@ -109,6 +111,14 @@ def once_per_run(tmp_path_factory: Any, key: str, compute: Callable[[Path], T]) 
 def graded_once(tmp_path_factory: Any, lab: Lab, notebooks: Mapping[str, nbformat.NotebookNode]) -> GradedBatch:
     """`grade_notebooks` for a module-scoped fixture: graded once per test run, shared by every worker."""
     return once_per_run(tmp_path_factory, lab.id, lambda folder: grade_notebooks(lab, notebooks, folder))
+
+
+def needs_manual_grade(batch: GradedBatch, learner: str) -> dict[str, bool]:
+    """Each graded cell of a learner's submission and whether nbgrader's gradebook (the formgrader's view) marks
+    it as needing a manual grade."""
+    with Gradebook(f"sqlite:///{batch.work / 'gradebook.db'}", settings().course_id) as gradebook:
+        notebook = gradebook.find_submission_notebook(batch.lab_id, batch.lab_id, learner)
+        return {grade.name: bool(grade.needs_manual_grade) for grade in notebook.grades}
 
 
 def failed_cells(work: Path, learner: str, lab_id: str) -> list[str]:

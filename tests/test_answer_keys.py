@@ -94,7 +94,7 @@ def test_the_answers_folder_holds_data_only_and_ships_with_the_package():
 
 def test_the_bank_file_holds_no_answer_and_the_key_answers_every_scenario():
     raw, key = read_bank_file(), answerkeys.load(bank_module.ANSWER_KEY)
-    assert all(set(entry) <= {"title", "description", "workload"} for entry in raw["scenarios"].values())
+    assert all(set(entry) <= {"title", "description", "workload", "weigh"} for entry in raw["scenarios"].values())
     assert set(key["scenarios"]) == set(raw["scenarios"])
     assert all(set(entry) <= set(ANSWER_FIELDS) for entry in key["scenarios"].values())
 
@@ -126,8 +126,8 @@ def test_without_the_key_the_bank_gives_descriptions_and_workloads_but_no_answer
              for f in dataclasses.fields(bank_module.Scenario) if f.name in ANSWER_FIELDS}
     for scenario_id, scenario in learner.scenarios.items():
         shown = full.scenarios[scenario_id]
-        assert (scenario.title, scenario.description, scenario.workload) == (
-            shown.title, shown.description, shown.workload)
+        assert (scenario.title, scenario.description, scenario.workload, scenario.weigh) == (
+            shown.title, shown.description, shown.workload, shown.weigh)
         assert not scenario.has_answers and scenario.max_points == 0
         assert {name: getattr(scenario, name) for name in empty} == empty, scenario_id
     assert vocabulary()["15-minute-limit"] == full.constraints["15-minute-limit"].explain
@@ -144,6 +144,11 @@ def test_without_the_key_grading_refuses_rather_than_give_points(no_answers):
         grade_answer("batch-40-minutes", {"choice": "lambda", "constraints": []})
     with pytest.raises(AnswerKeysUnavailable, match=ONLY_THE_GRADER):
         architecture_checks.check_scenario("batch-40-minutes", right)
+    with pytest.raises(AnswerKeysUnavailable, match=ONLY_THE_GRADER):
+        architecture_checks.check_choice("batch-40-minutes", right)
+    for constraint in ("15-minute-limit", "gpu"):  # neither the deciding one nor a stray one passes unjudged
+        with pytest.raises(AnswerKeysUnavailable, match=ONLY_THE_GRADER):
+            architecture_checks.check_constraint("batch-40-minutes", right, constraint)
     with pytest.raises(KeyError, match="batch-40-minutes"):
         grade_answer("no-such-scenario", right)
     with pytest.raises(AnswerKeysUnavailable):
@@ -152,12 +157,15 @@ def test_without_the_key_grading_refuses_rather_than_give_points(no_answers):
 
 def test_without_the_key_lab_6s_own_cells_show_every_scenario_they_ask_about(no_answers):
     notebook = labtesting.released(lab("lab6-architecture"))
-    shows = ["setup", "show-vocabulary", "q1-show", "q2-show", "q3-show", "q4-show", "q5-show"]
+    shows = ["setup", "show-vocabulary", "q1-show", "q2-show", "q3-show", "q4-show", "q5-show", "mi-show"]
     names: dict[str, Any] = {}
     printed = _run_cells(notebook, shows, names)
     bank = names["bank"]
-    for scenario_id in ("batch-40-minutes", "spiky-api-backend", "gpu-inference", "websocket-chat"):
+    for scenario_id in ("batch-40-minutes", "spiky-api-backend", "gpu-inference", "websocket-chat",
+                        "card-fraud-scoring"):
         assert bank.scenario(scenario_id).description in printed
+    for scenario_id in ("batch-40-minutes", "spiky-api-backend", "card-fraud-scoring"):  # what to weigh, shown
+        assert bank.scenario(scenario_id).weigh and all(c in printed for c in bank.scenario(scenario_id).weigh)
     assert "15-minute-limit" in printed and names["workload"].memory_mb == 512
     assert not any(s.has_answers or s.choice for s in bank.scenarios.values())
 
@@ -192,20 +200,23 @@ def test_without_the_key_routing_imports_and_shows_what_the_notebook_shows(fresh
     notebook = labtesting.released(lab("lab8-eventbridge-vs-sqs"))
     printed = _run_cells(notebook, ["show-events", "show-scenarios"], {"routing": fresh_routing, "json": json})
     assert all(description in printed for description in routing.SCENARIOS.values())
-    assert all(word in printed for word in routing.REASONS) and "o-05" in printed
+    shown = {word for words in routing.WEIGH.values() for word in words}
+    assert all(word in printed for word in shown) and "o-05" in printed
+    assert all(f"weigh: {', '.join(words)}" in printed for words in routing.WEIGH.values())
     event, ids = fresh_routing.sqs_event(fresh_routing.work_orders("run")[0])
     assert len(event["Records"]) == len(ids) == 6
-    fresh_routing.check_choices_form({s: {"service": "sqs", "reason": "schedule"} for s in fresh_routing.SCENARIOS})
+    fresh_routing.check_choices_form({s: {"service": "sqs", "constraints": [words[0]]}
+                                      for s, words in fresh_routing.WEIGH.items()})
 
 
 def test_without_the_key_routings_checks_refuse(fresh_routing):
-    choices = {s: {"service": "sqs", "reason": "schedule"} for s in fresh_routing.SCENARIOS}
+    choices = {s: {"service": "sqs", "constraints": [words[0]]} for s, words in fresh_routing.WEIGH.items()}
     refusals = [
         lambda: fresh_routing.check_pattern("fraud-review", RIGHT_PATTERN),
         lambda: fresh_routing.check_pattern("fraud-review", RIGHT_PATTERN, hidden=True),
         lambda: fresh_routing.check_routing_in_sandbox({}, hidden=True),
         lambda: fresh_routing.check_choices(choices, "service"),
-        lambda: fresh_routing.check_choices(choices, "reason"),
+        lambda: fresh_routing.check_constraint_calls(choices, "fan-out-to-many"),
         fresh_routing.hidden_events,
         fresh_routing.answer_key,
     ]

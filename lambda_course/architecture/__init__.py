@@ -1,4 +1,4 @@
-"""Architecture choices: a bank of workloads to place on Lambda, Fargate, EKS or a hybrid, and its grading.
+"""Architecture choices: workloads to place on Lambda, Lambda Managed Instances, Fargate, EKS or a hybrid, graded.
 
     from lambda_course import architecture
     bank = architecture.load_bank()
@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from lambda_course.answerkeys import AnswerKeysUnavailable
 from lambda_course.architecture.bank import OPTIONS, Bank, BankError, Constraint, Scenario, load_bank
-from lambda_course.architecture.grading import Answer, AnswerFormError, ScenarioResult, grade_answer, read_answer
+from lambda_course.architecture.grading import (
+    Answer,
+    AnswerFormError,
+    ConstraintVerdict,
+    ScenarioResult,
+    grade_answer,
+    judge_constraints,
+    read_answer,
+)
 from lambda_course.architecture.hybrid import LoadBalancer, RouteTarget, load_balancer_for, route_targets, start_standin
 from lambda_course.architecture.numbers import workload_from_spec
 from localaws.standin import StandInService, running_standin, stop_all
@@ -48,12 +56,14 @@ __all__ = [
     "Bank",
     "BankError",
     "Constraint",
+    "ConstraintVerdict",
     "LoadBalancer",
     "RouteTarget",
     "Scenario",
     "ScenarioResult",
     "StandInService",
     "grade_answer",
+    "judge_constraints",
     "load_balancer_for",
     "load_bank",
     "read_answer",

@@ -21,7 +21,7 @@ from lambda_course.architecture.numbers import NUMBERS, workload_from_spec
 from lambda_course.architecture.render import cited_keys, format_number, render
 from localaws.facts import all_facts, value
 
-OPTIONS = ("lambda", "fargate", "eks", "hybrid")
+OPTIONS = ("lambda", "fargate", "eks", "hybrid", "lambda-managed-instances")
 DEFAULT_POINTS = {"choice": 1.0, "constraints": 1.0, "numbers": 1.0}
 TIME_LIMIT = "15-minute-limit"
 ANSWER_KEY = "architecture"  # lambda_course/answers/architecture.toml
@@ -60,6 +60,7 @@ class Scenario:
     title: str
     description: str
     workload: dict[str, Any] | None = None
+    weigh: tuple[str, ...] = ()  # the constraints shown with it, when its constraints are graded one by one
     has_answers: bool = False
     choice: str = ""
     deciding: tuple[str, ...] = ()
@@ -190,8 +191,9 @@ def _constraint(key: str, entry: dict[str, Any]) -> Constraint:
 
 def _scenario(key: str, entry: dict[str, Any], answered: bool) -> Scenario:
     title, description, workload = entry.get("title", ""), entry.get("description", ""), entry.get("workload")
+    weigh = tuple(entry.get("weigh", ()))
     if not answered:
-        return Scenario(id=key, title=title, description=description, workload=workload)
+        return Scenario(id=key, title=title, description=description, workload=workload, weigh=weigh)
     numbers = tuple(entry.get("numbers", ()))
     points = {k: v for k, v in DEFAULT_POINTS.items() if k != "numbers" or numbers}
     points.update({k: float(v) for k, v in entry.get("points", {}).items()})
@@ -200,6 +202,7 @@ def _scenario(key: str, entry: dict[str, Any], answered: bool) -> Scenario:
         title=title,
         description=description,
         workload=workload,
+        weigh=weigh,
         has_answers=True,
         choice=entry.get("choice", ""),
         deciding=tuple(entry.get("deciding", ())),
@@ -234,6 +237,7 @@ def _scenario_problems(s: Scenario, bank: Bank) -> list[str]:
     if not s.description or not s.title:
         problems.append("needs a title and a description")
     problems += _workload_problems(s)
+    problems += [f"weighs unknown constraint {c!r}" for c in s.weigh if c not in bank.constraints]
     if s.has_answers:
         problems += _answer_problems(s, bank)
     return problems
@@ -257,6 +261,21 @@ def _answer_problems(s: Scenario, bank: Bank) -> list[str]:
         problems.append("asks for numbers but gives no workload")
     problems += [f"unknown number {n!r}" for n in s.numbers if n not in NUMBERS]
     problems += _time_limit_problems(s)
+    problems += _weigh_problems(s)
+    return problems
+
+
+def _weigh_problems(s: Scenario) -> list[str]:
+    """The constraints shown for one-by-one grading: every deciding one, and none that merely bears on it.
+
+    Each shown constraint must have one right call (named when it decides, left out when it does not bear on
+    the workload); a constraint that is relevant without deciding would have none.
+    """
+    if not s.weigh:
+        return []
+    problems = [f"weighs {c!r} but does not list it as deciding" for c in s.deciding if c not in s.weigh]
+    merely = s.applicable - set(s.deciding)
+    problems += [f"weighs {c!r}, which bears on it without deciding" for c in s.weigh if c in merely]
     return problems
 
 

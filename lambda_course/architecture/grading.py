@@ -119,6 +119,58 @@ def grade_answer(
     return result
 
 
+def judge_choice(scenario_id: str, answer: Answer | Mapping[str, Any], bank: Bank | None = None) -> tuple[bool, str]:
+    """Whether the answer's platform fits the scenario, and the feedback on it (empty when it is the best fit)."""
+    bank = bank or load_bank()
+    scenario = bank.answered(scenario_id)
+    feedback: list[str] = []
+    points = _grade_choice(scenario, read_answer(answer, bank), bank, feedback)
+    return math.isclose(points, scenario.points["choice"]), " ".join(feedback)
+
+
+@dataclass(frozen=True)
+class ConstraintVerdict:
+    """The call on one constraint shown with a scenario: right or not, and why, for the learner to read."""
+
+    constraint: str
+    right: bool
+    why: str
+
+
+def judge_constraints(
+    scenario_id: str, answer: Answer | Mapping[str, Any], bank: Bank | None = None
+) -> list[ConstraintVerdict]:
+    """One verdict per constraint the scenario shows (its `weigh`), in that order.
+
+    A deciding constraint is right when the answer names it; one that does not bear on the workload is right when
+    the answer leaves it out, provided the answer names at least one constraint (an empty list weighs nothing).
+    AnswerKeysUnavailable where the key cannot be read; ValueError for a scenario not graded one by one.
+    """
+    bank = bank or load_bank()
+    scenario = bank.answered(scenario_id)
+    if not scenario.weigh:
+        raise ValueError(f"Scenario {scenario_id!r} shows no constraints to weigh one by one.")
+    named = set(read_answer(answer, bank).constraints)
+    return [_constraint_verdict(c, c in scenario.deciding, named, bank) for c in scenario.weigh]
+
+
+def _constraint_verdict(constraint: str, deciding: bool, named: set[str], bank: Bank) -> ConstraintVerdict:
+    """The call on one shown constraint, with the explanation the learner reads either way."""
+    explain = bank.constraints[constraint].explain
+    if deciding:
+        if constraint in named:
+            return ConstraintVerdict(constraint, True, f"{constraint!r} drives this choice, as you said.")
+        return ConstraintVerdict(constraint, False, f"{constraint!r} drives this choice, but your answer leaves it "
+                                                    f"out. Ask what in the description it speaks to: {explain}")
+    if constraint in named:
+        return ConstraintVerdict(constraint, False, f"{constraint!r} does not bear on this workload, but your answer "
+                                                    f"names it. It says: {explain}")
+    if not named:
+        return ConstraintVerdict(constraint, False, "Your answer names no constraint yet: name those that drive "
+                                                    "your choice.")
+    return ConstraintVerdict(constraint, True, f"{constraint!r} does not bear on this workload, and you left it out.")
+
+
 def _grade_choice(scenario: Scenario, given: Answer, bank: Bank, feedback: list[str]) -> float:
     """The choice's points, and why another option does not fit when the answer picked it."""
     points = scenario.points["choice"]

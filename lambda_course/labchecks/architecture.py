@@ -14,7 +14,16 @@ from typing import Any
 import boto3
 import requests
 
-from lambda_course.architecture import AnswerFormError, grade_answer, hybrid, read_answer, route_targets
+from lambda_course.architecture import (
+    AnswerFormError,
+    grade_answer,
+    hybrid,
+    judge_constraints,
+    load_bank,
+    read_answer,
+    route_targets,
+)
+from lambda_course.architecture.grading import judge_choice
 from lambda_course.checks import CheckFailed, _short, check_equal, parse_json_body
 
 
@@ -36,6 +45,38 @@ def check_scenario(scenario_id: str, answer: Any, parts: list[str] | None = None
     missing = [p for p in wanted if not math.isclose(result.parts.get(p, 0), result.max_parts.get(p, 0))]
     if missing:
         raise CheckFailed(f"{result.message}\n(This test grades: {', '.join(wanted)}.)")
+
+
+def show_scenario(scenario_id: str) -> None:
+    """Print a scenario's description and, when it has them, the constraints to weigh with their meaning."""
+    scenario = load_bank().scenario(scenario_id)
+    print(scenario.description)
+    if scenario.weigh:
+        vocabulary = load_bank().constraints
+        print("\nConstraints to weigh (name those that drive your choice):")
+        for word in scenario.weigh:
+            print(f"  {word:26} {vocabulary[word].explain}")
+
+
+def check_choice(scenario_id: str, answer: Any) -> None:
+    """Check the answer picks the platform that fits the scenario, explaining why another one does not."""
+    check_answer_form(answer)
+    right, feedback = judge_choice(scenario_id, answer)
+    if not right:
+        raise CheckFailed(feedback)
+
+
+def check_constraint(scenario_id: str, answer: Any, constraint: str) -> None:
+    """Check the call on one constraint shown with the scenario: named if it drives the choice, else left out.
+
+    The message, pass or fail, explains only this constraint, so each one's feedback stands on its own.
+    """
+    check_answer_form(answer)
+    verdicts = {v.constraint: v for v in judge_constraints(scenario_id, answer)}
+    if constraint not in verdicts:
+        raise CheckFailed(f"{constraint!r} is not one of the constraints shown with {scenario_id}.")
+    if not verdicts[constraint].right:
+        raise CheckFailed(verdicts[constraint].why)
 
 
 def check_eks_cluster(name: str, *, api_id: str | None = None, path: str = "/", method: str = "GET") -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Patterns are graded with the sandbox's EventBridge matcher against a set of order events, then by publishing
 those events to the sandbox's bus and reading the target queues. The consumer is graded by sending good and
-poison messages through a real event source mapping. The EventBridge-or-SQS choices are graded with the
-deciding reason explained.
+poison messages through a real event source mapping. The EventBridge-or-SQS choices are graded by service and
+constraint by constraint, each with the deciding reason explained.
 
 This module holds what the notebook shows and uses: the visible events, the scenarios' descriptions, the
 vocabulary of reasons and the helpers that create queues and tables. What decides a grade (which rules should
@@ -94,6 +94,9 @@ def _key_problems(key: RoutingKey) -> list[str]:
         if answer.get("service") not in SERVICES or answer.get("reason") not in REASONS or not answer.get("why"):
             problems.append(f"scenarios.{scenario_id} needs a service ({', '.join(SERVICES)}), a reason from "
                             "REASONS and a why")
+        elif answer["reason"] not in WEIGH.get(scenario_id, ()):
+            problems.append(f"scenarios.{scenario_id}: its reason {answer['reason']!r} is not among the constraints "
+                            "WEIGH shows with it")
     return problems
 
 
@@ -394,7 +397,7 @@ def _check_wiring(queue: TargetQueue, dead: TargetQueue, function_name: str) -> 
 
 
 def _wait_for_dead_letters(queue: TargetQueue, dead: TargetQueue, count: int, run: str,
-                           timeout: float = 20.0) -> list[str]:
+                           timeout: float = 40.0) -> list[str]:
     """Wait until the source queue is empty and the DLQ holds at least `count` messages; return their ids."""
     import boto3  # boto3 loads at first use: start-up time
 
@@ -445,17 +448,30 @@ SCENARIOS: dict[str, str] = {
 }
 
 
+# The constraints shown with each scenario: the one that decides it, and others that do not bear on it. A learner
+# names those that drive the choice; each reason is then graded across every scenario that shows it.
+WEIGH: dict[str, tuple[str, ...]] = {
+    "payment-rate-limit": ("buffer-for-slow-consumer", "fan-out-to-many", "content-based-routing"),
+    "new-teams-subscribe": ("fan-out-to-many", "ordering-per-key", "per-message-retry"),
+    "route-by-country": ("content-based-routing", "buffer-for-slow-consumer", "ordering-per-key"),
+    "ledger-in-order": ("ordering-per-key", "content-based-routing", "aws-or-saas-source"),
+    "resize-with-retries": ("per-message-retry", "fan-out-to-many", "aws-or-saas-source"),
+    "instance-stopped": ("aws-or-saas-source", "per-message-retry", "ordering-per-key"),
+}
+
+
 def show_scenarios() -> None:
-    """Print each scenario, then the vocabulary of reasons."""
+    """Print each scenario with the constraints to weigh, then what each constraint means."""
     for scenario_id, description in SCENARIOS.items():
-        print(f"{scenario_id}:\n    {description}\n")
-    print("reasons:")
+        print(f"{scenario_id}:\n    {description}\n    weigh: {', '.join(WEIGH[scenario_id])}\n")
+    print("constraints:")
     for word, meaning in REASONS.items():
-        print(f"    {word:26} {meaning}")
+        if any(word in shown for shown in WEIGH.values()):
+            print(f"    {word:26} {meaning}")
 
 
 def check_choices_form(choices: Any) -> None:
-    """Check every scenario has a service ("sqs" or "eventbridge") and a reason from the vocabulary."""
+    """Check every scenario has a service ("sqs" or "eventbridge") and a non-empty list of the constraints it shows."""
     if not isinstance(choices, Mapping) or set(choices) != set(SCENARIOS):
         have = sorted(choices) if isinstance(choices, Mapping) else type(choices).__name__
         raise CheckFailed(f"choices should be a dict with one entry per scenario, {sorted(SCENARIOS)}; "
@@ -463,19 +479,59 @@ def check_choices_form(choices: Any) -> None:
     for scenario_id, answer in choices.items():
         if not isinstance(answer, Mapping) or answer.get("service") not in SERVICES:
             raise CheckFailed(f'{scenario_id}: set "service" to "sqs" or "eventbridge"; the answer is {answer!r}.')
-        if answer.get("reason") not in REASONS:
-            raise CheckFailed(f'{scenario_id}: "reason" should be one word of the vocabulary '
-                              f"({', '.join(REASONS)}), not {answer.get('reason')!r}.")
+        named = answer.get("constraints")
+        if (not isinstance(named, list | tuple) or not named
+                or not all(isinstance(word, str) and word in WEIGH[scenario_id] for word in named)):
+            raise CheckFailed(f'{scenario_id}: "constraints" should list the constraints that drive your choice, '
+                              f"from those the scenario shows ({', '.join(WEIGH[scenario_id])}); it is {named!r}.")
 
 
 def check_choices(choices: Any, part: str) -> None:
-    """Grade `part` ("service" or "reason") of every scenario; the message explains each one missed."""
-    if part not in ("service", "reason"):
-        raise ValueError(f'part is "service" or "reason", not {part!r}')
+    """Grade the "service" of every scenario; the message explains each one missed."""
+    if part != "service":
+        raise ValueError(f'part is "service" (constraints are graded by check_constraint_calls), not {part!r}')
     answers = answer_key().scenarios
     check_choices_form(choices)
     wrong = [scenario_id for scenario_id, right in answers.items() if choices[scenario_id][part] != right[part]]
     if wrong:
-        lines = [f"- {s}: the deciding reason is {answers[s]['reason']} ({REASONS[answers[s]['reason']]}), "
+        lines = [f"- {s}: the deciding constraint is {answers[s]['reason']} ({REASONS[answers[s]['reason']]}), "
                  f"so {answers[s]['service']}. {answers[s]['why']}" for s in wrong]
         raise CheckFailed(f"{len(wrong)} of {len(SCENARIOS)} scenarios have the wrong {part}:\n" + "\n".join(lines))
+
+
+def constraint_calls(choices: Any, constraint: str) -> dict[str, tuple[bool, str]]:
+    """For each scenario that shows `constraint`: whether the answer's call on it is right, and why.
+
+    Right means named where it decides the scenario and left out where it does not bear on it.
+    """
+    if constraint not in REASONS:
+        raise ValueError(f"{constraint!r} is not one of the constraints ({', '.join(REASONS)})")
+    answers = answer_key().scenarios
+    check_choices_form(choices)
+    calls = {}
+    for scenario_id, shown in WEIGH.items():
+        if constraint in shown:
+            deciding = answers[scenario_id]["reason"] == constraint
+            named = constraint in choices[scenario_id]["constraints"]
+            calls[scenario_id] = (deciding == named, _call_note(constraint, deciding, named, answers[scenario_id]))
+    return calls
+
+
+def _call_note(constraint: str, deciding: bool, named: bool, answer: Mapping[str, str]) -> str:
+    """What a learner reads about one call on one constraint in one scenario."""
+    if deciding and named:
+        return f"{constraint} drives this choice, as you said."
+    if deciding:
+        return f"{constraint} drives this choice ({REASONS[constraint]}), but you left it out. {answer['why']}"
+    if named:
+        return f"{constraint} ({REASONS[constraint]}) does not bear on this scenario, but you named it."
+    return f"{constraint} does not bear on this scenario, and you left it out."
+
+
+def check_constraint_calls(choices: Any, constraint: str) -> None:
+    """Check the call on one constraint in every scenario that shows it; the message explains each one."""
+    calls = constraint_calls(choices, constraint)
+    if not all(right for right, _ in calls.values()):
+        lines = [f"- {scenario_id}: {'right' if right else 'wrong'}. {note}"
+                 for scenario_id, (right, note) in calls.items()]
+        raise CheckFailed(f"Your calls on {constraint}:\n" + "\n".join(lines))

@@ -79,6 +79,8 @@ OVERREACH: dict[str, dict[str, Any]] = {
                           "call": ("s3", "get_object", {"Bucket": PAYROLL, "Key": "salaries.csv"})},
     "delete-item": {"action": "dynamodb:DeleteItem", "resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}",
                     "call": ("dynamodb", "delete_item", {"TableName": TABLE, "Key": {"key": {"S": "none"}}})},
+    "write-outside-thumbs": {"action": "s3:PutObject", "resource": f"arn:aws:s3:::{THUMBNAILS}/index.html",
+                             "call": ("s3", "put_object", {"Bucket": THUMBNAILS, "Key": "index.html", "Body": "x"})},
     "write-uploads": {"action": "s3:PutObject", "resource": f"arn:aws:s3:::{UPLOADS}/loop.png",
                       "call": ("s3", "put_object", {"Bucket": UPLOADS, "Key": "loop.png", "Body": "x"})},
     "delete-upload": {"action": "s3:DeleteObject", "resource": f"arn:aws:s3:::{UPLOADS}/missing.png",
@@ -194,6 +196,17 @@ def overreaching_allowed(policy: dict, names: Iterable[str]) -> list[str]:
         if permitted:
             allowed.append(f"{case['action']} on {case['resource']}")
     return allowed
+
+
+def check_writes_stay_in_prefix(policy: Any) -> None:
+    """The role may write thumbnails only under thumbs/: a write elsewhere in the bucket must be refused."""
+    check_policy_document(policy)
+    allowed = overreaching_allowed(policy, ["write-outside-thumbs"])
+    if allowed:
+        raise CheckFailed(f"Your role lets the function write anywhere in {THUMBNAILS}, not only under thumbs/: "
+                          f"{allowed[0]} is allowed. Narrow the s3:PutObject resource to "
+                          f"arn:aws:s3:::{THUMBNAILS}/thumbs/* so a compromised function cannot overwrite the "
+                          "rest of the bucket.")
 
 
 def check_least_privilege(policy: Any, names: Iterable[str]) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 
 from lambda_course import answerkeys, model
-from lambda_course.architecture import OPTIONS, BankError, load_bank, scenario_workload, vocabulary
+from lambda_course.architecture import OPTIONS, BankError, load_bank, managed, scenario_workload, vocabulary
 from lambda_course.architecture.bank import ANSWER_KEY, merge_answers, parse_bank, read_bank_file
 from lambda_course.architecture.render import format_number, render
 from localaws.facts import all_facts, value
@@ -110,6 +111,7 @@ def test_the_cost_model_backs_the_scenarios_cost_arguments():
     for s in with_workloads():
         w = scenario_workload(s.id)
         bills = {p: model.monthly_cost(w, p).total for p in model.PLATFORMS}
+        bills["lambda-managed-instances"] = managed.monthly_cost(w)
         if "steady-high-throughput-cost" in s.rules_out.get("lambda", ()):
             assert bills["lambda"] > max(bills["fargate"], bills["eks"]), (s.id, bills)
             checked.add(s.id)
@@ -131,7 +133,7 @@ def test_the_model_backs_the_spiky_traffic_arguments():
         w = scenario_workload(s.id)
         assert model.simulate(w, "lambda").rejected.sum() == 0, s.id
         for option, reasons in s.rules_out.items():
-            if "spiky-traffic" in reasons:
+            if "spiky-traffic" in reasons and option in model.PLATFORMS:  # Managed Instances: see below
                 r = model.simulate(w, option)
                 assert r.rejected.sum() + r.queued.max() > 0, (s.id, option)
 
@@ -165,3 +167,32 @@ def test_a_workload_without_an_api_is_written_as_none():
     w = scenario_workload("clickstream-window")
     assert w.api is None and model.monthly_cost(w, "fargate").items["api gateway"] == 0
     assert scenario_workload("storefront-hybrid").api == "http"
+
+
+def test_managed_instances_win_only_where_the_bank_says_so():
+    """Lambda Managed Instances bill instances around the clock (EC2 price, a management fee, the request charge):
+    cheaper than on-demand Lambda for the steady, compute-heavy card-fraud-scoring, dearer wherever the bank
+    rules them out for spiky or idle load, and the only option for which the scenario's answer is theirs.
+    Prices: https://aws.amazon.com/lambda/pricing/ (Lambda Managed Instances)."""
+    bank = load_bank()
+    fraud = scenario_workload("card-fraud-scoring")
+    assert managed.monthly_cost(fraud) < model.monthly_cost(fraud, "lambda").total / 2
+    assert bank.scenario("card-fraud-scoring").choice == "lambda-managed-instances"
+    assert [s.id for s in bank.scenarios.values() if s.choice == "lambda-managed-instances"] == ["card-fraud-scoring"]
+    ruled_out = [s for s in with_workloads() if s.choice == "lambda"
+                 and {"spiky-traffic", "scale-to-zero"} & set(s.rules_out.get("lambda-managed-instances", ()))]
+    assert {s.id for s in ruled_out} >= {"spiky-api-backend", "s3-image-thumbnails", "contact-form"}
+    for s in ruled_out:
+        w = scenario_workload(s.id)
+        assert managed.monthly_cost(w) > model.monthly_cost(w, "lambda").total, s.id
+
+
+def test_a_managed_instances_bill_follows_a_hand_calculation():
+    """card-fraud-scoring: 1,200 scores a second of 250 ms keep 300 vCPUs busy, 75 four-vCPU instances."""
+    w = scenario_workload("card-fraud-scoring")
+    assert managed.instances_needed(w) == 75
+    hourly = value("price_ec2_c6i_xlarge_hour") * (1 + value("managed_instances_fee_percent") / 100)
+    requests = 1200 * value("hours_per_month") * 3600
+    expected = 75 * hourly * value("hours_per_month") + requests / 1e6 * value("price_requests_per_million")
+    assert w.api is None  # fed by a queue: no API Gateway charge on top
+    assert math.isclose(managed.monthly_cost(w), expected)

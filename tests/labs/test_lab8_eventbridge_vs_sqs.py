@@ -7,7 +7,7 @@ import json
 import labtesting
 import nbformat
 import pytest
-from lab_contract import LabContract, with_sources
+from lab_contract import LabContract, autograded_points, with_sources
 
 from lambda_course.checks import CheckFailed
 from lambda_course.labchecks import routing
@@ -17,6 +17,16 @@ from localaws.eventbridge.patterns import matches
 # One worker grades this module's batch once; split across workers, each would grade it again.
 pytestmark = pytest.mark.xdist_group("lab8_eventbridge_vs_sqs")
 
+FAN_OUT_FOR_THE_RATE_LIMIT = '''
+choices = {
+    "payment-rate-limit": {"service": "sqs", "constraints": ["fan-out-to-many"]},
+    "new-teams-subscribe": {"service": "eventbridge", "constraints": ["fan-out-to-many"]},
+    "route-by-country": {"service": "eventbridge", "constraints": ["content-based-routing"]},
+    "ledger-in-order": {"service": "sqs", "constraints": ["ordering-per-key"]},
+    "resize-with-retries": {"service": "sqs", "constraints": ["per-message-retry"]},
+    "instance-stopped": {"service": "eventbridge", "constraints": ["aws-or-saas-source"]},
+}
+'''
 RAISING_CONSUMER = '''
 def consumer_handler(event, context):
     """Fulfil each order; the first bad one fails the whole batch."""
@@ -27,17 +37,27 @@ def consumer_handler(event, context):
 
 
 class TestGrading(LabContract):
-    LAB, POINTS = lab("lab8-eventbridge-vs-sqs"), 11
-    RELEASED_TEXT_OMITS = ('"prefix": "payment-"', "buffer-for-slow-consumer\"}")
+    LAB, POINTS = lab("lab8-eventbridge-vs-sqs"), 16
+    RELEASED_TEXT_OMITS = ('"prefix": "payment-"', '["buffer-for-slow-consumer"]', "Rubric")
 
     @classmethod
     def mistakes(cls) -> dict[str, nbformat.NotebookNode]:
-        """cy: the solution, except a consumer that lets a bad order's error escape."""
-        return {"cy": with_sources(labtesting.solution(cls.LAB), {"q5-answer": RAISING_CONSUMER})}
+        """cy: the solution, except a consumer that lets a bad order's error escape; dee: the right services, with
+        the rate limit's constraint swapped for fan-out."""
+        return {"cy": with_sources(labtesting.solution(cls.LAB), {"q5-answer": RAISING_CONSUMER}),
+                "dee": with_sources(labtesting.solution(cls.LAB), {"q7-answer": FAN_OUT_FOR_THE_RATE_LIMIT})}
+
+    def test_a_wrong_constraint_costs_its_two_calls_only_and_says_why(self, batch):
+        assert batch.score("dee", "q7-tests-fan-out-to-many") == 0
+        assert batch.score("dee", "q7-tests-buffer-for-slow-consumer") == 0
+        assert batch.score("dee", "q7-tests-service") == 1
+        assert batch.score("dee") == autograded_points(self.LAB) - 1
+        page = batch.feedback("dee")
+        assert "does not bear on this scenario, but you named it" in page and "but you left it out" in page
 
     def test_a_consumer_that_raises_loses_part_b_and_says_why(self, batch):
         assert batch.score("cy", "q5-tests") == 0 and batch.score("cy", "q6-tests") == 0
-        assert batch.score("cy") == self.LAB.points - 4
+        assert batch.score("cy") == autograded_points(self.LAB) - 4
         page = batch.feedback("cy")
         assert "whole batch" in page and "batchItemFailures" in page
 
@@ -120,15 +140,41 @@ def test_a_string_total_is_not_a_big_order_for_either_the_rule_or_the_matcher():
 
 
 def test_choices_feedback_names_the_deciding_reason():
-    right = {s: {"service": v["service"], "reason": v["reason"]} for s, v in routing.answer_key().scenarios.items()}
+    key = routing.answer_key().scenarios
+    right = {s: {"service": v["service"], "constraints": [v["reason"]]} for s, v in key.items()}
     routing.check_choices(right, "service")
-    routing.check_choices(right, "reason")
-    wrong = {**right, "payment-rate-limit": {"service": "eventbridge", "reason": "content-based-routing"}}
+    for constraint in {word for words in routing.WEIGH.values() for word in words}:
+        routing.check_constraint_calls(right, constraint)
+    wrong = {**right, "payment-rate-limit": {"service": "eventbridge", "constraints": ["content-based-routing"]}}
     with pytest.raises(CheckFailed, match="buffer-for-slow-consumer") as raised:
         routing.check_choices(wrong, "service")
     assert "1 of 6" in str(raised.value)
-    with pytest.raises(CheckFailed, match="vocabulary"):
-        routing.check_choices_form({**right, "ledger-in-order": {"service": "sqs", "reason": "cheap"}})
+    with pytest.raises(CheckFailed, match="shows"):
+        routing.check_choices_form({**right, "ledger-in-order": {"service": "sqs", "constraints": ["cheap"]}})
+    with pytest.raises(CheckFailed, match="shows"):
+        routing.check_choices_form({**right, "ledger-in-order": {"service": "sqs", "constraints": []}})
+
+
+def test_each_constraint_is_graded_on_its_own_with_a_note_per_scenario():
+    key = routing.answer_key().scenarios
+    right = {s: {"service": v["service"], "constraints": [v["reason"]]} for s, v in key.items()}
+    swapped = {**right, "payment-rate-limit": {"service": "sqs", "constraints": ["fan-out-to-many"]}}
+    calls = routing.constraint_calls(swapped, "fan-out-to-many")
+    assert {s: ok for s, (ok, _) in calls.items()} == {
+        "payment-rate-limit": False, "new-teams-subscribe": True, "resize-with-retries": True}
+    assert "does not bear on this scenario, but you named it" in calls["payment-rate-limit"][1]
+    missed = routing.constraint_calls(swapped, "buffer-for-slow-consumer")
+    assert not missed["payment-rate-limit"][0] and "but you left it out" in missed["payment-rate-limit"][1]
+    assert key["payment-rate-limit"]["why"] in missed["payment-rate-limit"][1]
+    routing.check_constraint_calls(swapped, "content-based-routing")  # untouched constraints still pass
+    with pytest.raises(CheckFailed, match="payment-rate-limit: wrong"):
+        routing.check_constraint_calls(swapped, "fan-out-to-many")
+
+
+def test_every_scenarios_deciding_constraint_is_among_those_it_shows():
+    key = routing.answer_key().scenarios
+    assert set(routing.WEIGH) == set(routing.SCENARIOS)
+    assert all(key[s]["reason"] in shown and len(set(shown)) == len(shown) == 3 for s, shown in routing.WEIGH.items())
 
 
 def test_the_local_consumer_check_tells_a_raising_handler_from_a_reporting_one(sb):
