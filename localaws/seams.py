@@ -69,6 +69,8 @@ SEAMS: tuple[Seam, ...] = (
     # The Lambda runtime (localaws.runtime.moto_seam): every invocation runs the handler for real.
     _r("moto.awslambda.models:LambdaFunction.invoke", "self", "body", "request_headers", "response_headers"),
     _r("moto.awslambda.responses:LambdaResponse.invoke", "self"),
+    # These three also keep what moto drops: DeadLetterConfig, KMSKeyArn updates, and LoggingConfig
+    # (localaws.runtime.logging_config: format, levels, and the log group the function's streams go to).
     _r("moto.awslambda.models:LambdaFunction.__init__", "self", "account_id", "spec", prefix=True),
     _r("moto.awslambda.models:LambdaFunction.get_configuration", "self", prefix=True),
     _r("moto.awslambda.models:LambdaFunction.update_configuration", "self", "config_updates"),

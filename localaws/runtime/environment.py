@@ -20,8 +20,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from localaws.runtime import logs, request_ids
+from localaws.runtime import log_format, logs, request_ids
 from localaws.runtime.api import Invocation, RuntimeAPI
+from localaws.runtime.logging_config import LoggingConfig, default
 from localaws.runtime.monitor import Monitor, peak_resident_bytes
 
 GUEST_PATH = str(Path(__file__).with_name("guest"))
@@ -49,6 +50,7 @@ class FunctionSpec:
     python_path: list[str]
     cpu_share: float
     init_timeout_s: float = 10.0
+    logging: LoggingConfig | None = None  # LogFormat, levels and log group; None: Text, in /aws/lambda/<name>
 
 
 @dataclass
@@ -71,6 +73,7 @@ class ExecutionEnvironment:
 
     def __init__(self, spec: FunctionSpec, base_env: dict[str, str], lifeline_fd: int, stream: logs.LogStream):
         self.spec, self.stream = spec, stream
+        self.log = log_format.FunctionLog(spec.logging or default(spec.name), spec.name, spec.arn, spec.version)
         self.id = uuid.uuid4().hex
         self.api = RuntimeAPI()
         self.invocations = 0
@@ -129,6 +132,7 @@ class ExecutionEnvironment:
             "LAMBDA_COURSE_GUEST": "1",
             "LAMBDA_COURSE_LIFELINE_FD": str(lifeline_fd),
             logs.TELEMETRY_FD_ENV: str(log_fd),  # awslambdaric frames each logging record there
+            **log_format.runtime_variables(self.log.config),  # JSON records and the root logger's level
         })
         return env
 
@@ -223,7 +227,7 @@ class ExecutionEnvironment:
             if not self.initialise():
                 return self._init_failure(request_id)
             init_ms = self.init_ms
-            init_log = [self._init_start_line(), *self.take_output()]
+            init_log = self._init_log()
         deadline = time.time() + self.spec.timeout_s
         invocation = Invocation(request_id, payload, invoked_arn, int(deadline * 1000),
                                 f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0", client_context)
@@ -260,11 +264,13 @@ class ExecutionEnvironment:
         """INIT before any request arrives (provisioned concurrency); its log goes straight to CloudWatch."""
         self.provisioned = True
         ok = self.initialise()
-        self.stream.put([self._init_start_line(), *self.take_output()])
+        self.stream.put(self._init_log())
         return ok
 
-    def _init_start_line(self) -> str:
-        return f"INIT_START Runtime Version: python:{sys.version_info.major}.{sys.version_info.minor}"
+    def _init_log(self) -> list[str]:
+        """INIT_START (or platform.initStart) and what the runtime wrote while loading the handler."""
+        kind = "provisioned-concurrency" if self.provisioned else "on-demand"
+        return [*self.log.init_start(kind), *self.log.application(self.take_output())]
 
     def _init_failure(self, request_id: str) -> Outcome:
         """The handler could not be loaded (or INIT ran too long): Lambda reports the init error."""
@@ -280,7 +286,7 @@ class ExecutionEnvironment:
             payload = _error_payload("Runtime.ExitError", f"RequestId: {request_id} Error: Runtime exited "
                                      f"without providing a reason\nRuntime.ExitError")
         init_ms = (time.perf_counter() - self.spawned_at) * 1000
-        init_log = [self._init_start_line(), *self.take_output()]
+        init_log = self._init_log()
         return self._assemble(request_id, payload, "Unhandled", init_log, [], 0.0, init_ms, 0)
 
     def _outcome(self, invocation: Invocation, finished: bool, init_log: list[str], output: list[str],
@@ -317,6 +323,8 @@ class ExecutionEnvironment:
                   output: list[str], duration_ms: float, init_ms: float | None, peak_mb: int) -> Outcome:
         """Write the invocation's log events to CloudWatch; the Outcome carries them as text, one per line."""
         report = logs.Report(rid, duration_ms, self.spec.memory_mb, peak_mb, init_ms)
-        events = [*init_log, logs.start_line(rid, self.spec.version), *output, logs.end_line(rid), report.line()]
+        ended = log_format.outcome_of(function_error, payload)
+        events = [*init_log, *self.log.start(rid), *self.log.application(output),
+                  *self.log.end(rid, ended, duration_ms, len(payload)), *self.log.report(report, ended)]
         self.stream.put(events)
         return Outcome(rid, payload, function_error, "\n".join(events) + "\n", report)

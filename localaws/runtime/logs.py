@@ -4,7 +4,8 @@ A handler's output reaches CloudWatch as Lambda's Python runtime frames it: what
 one log event per line, while a record of the `logging` module is one event however many lines its message
 has, because awslambdaric writes each record as a frame (type, length, timestamp, message) to the log fd the
 platform gives it in `_LAMBDA_TELEMETRY_LOG_FD`. The sandbox gives it the same pipe as stdout, so the two
-kinds of output stay in the order they were written.
+kinds of output stay in the order they were written. These are the Text format's lines; a function whose
+LoggingConfig asks for JSON has its events shaped and filtered by localaws.runtime.log_format.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """The one place where the sandbox's Lambda runtime is plugged into moto.
 
 moto (without Docker) stores functions but runs no code. Every invocation path in moto ends in
-`LambdaFunction.invoke` (direct invokes through `LambdaBackend.invoke`, and moto's own triggers: S3
-notifications, SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP
-`Invoke` action is answered by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation
-type. We replace those two methods; we also add the provisioned-concurrency API moto lacks, keep the
-DeadLetterConfig moto drops, and make GetFunction's Code.Location a link that serves the package. moto's
-triggers call `LambdaFunction.invoke` synchronously; the ones AWS invokes asynchronously (S3, SNS) run inside
-`asynchronous_delivery()`, which queues the event with Lambda's retries, destinations and dead-letter queue
-instead. Every attribute replaced here is declared in `localaws.seams`, which checks it against the installed
-moto before the sandbox starts.
+`LambdaFunction.invoke` (direct invokes through `LambdaBackend.invoke`, and moto's own triggers: S3 notifications,
+SQS event source mappings, SNS, DynamoDB streams, Kinesis, log subscriptions); the HTTP `Invoke` action is answered
+by `LambdaResponse.invoke`, which in moto 5.2 ignores `Qualifier` and the invocation type. We replace those two
+methods; we also add the provisioned-concurrency API moto lacks, keep the DeadLetterConfig and LoggingConfig moto
+drops, and make GetFunction's Code.Location a link that serves the package. moto's triggers call
+`LambdaFunction.invoke` synchronously; the ones AWS invokes asynchronously (S3, SNS) run inside
+`asynchronous_delivery()`, which queues the event with Lambda's retries, destinations and dead-letter queue instead.
+Every attribute replaced here is declared in `localaws.seams`, which checks it against the installed moto before the
+sandbox starts.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 from localaws import seams
 from localaws.facts import value
-from localaws.runtime import alias_routing, invoke_checks, validation
+from localaws.runtime import alias_routing, invoke_checks, logging_config, validation
 from localaws.runtime.concurrency import ConcurrencyLimits
 from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import tail
@@ -189,7 +189,7 @@ def _limits() -> ConcurrencyLimits:
 
 
 def _keep_configuration() -> None:
-    """moto drops a function's DeadLetterConfig and an update's KMSKeyArn; keep both, as Lambda does.
+    """moto drops a function's DeadLetterConfig, its LoggingConfig and an update's KMSKeyArn; keep them, as Lambda does.
 
     The dead-letter queue is what failed asynchronous events go to; the KMS key is what encrypts the function's
     environment (an empty string removes it, as on AWS).
@@ -201,14 +201,17 @@ def _keep_configuration() -> None:
     def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         init(self, account_id, spec, *args, **kwargs)
         self.dead_letter_config = spec.get("DeadLetterConfig") or None
+        logging_config.keep_on_create(self, spec)
 
     def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         config = configuration(self, *args, **kwargs)
         if getattr(self, "dead_letter_config", None):
             config["DeadLetterConfig"] = self.dead_letter_config
+        logging_config.add_to(self, config)
         return config
 
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        logging_config.keep_on_update(self, config_updates)  # first: a refused LoggingConfig changes nothing
         if "DeadLetterConfig" in config_updates:
             self.dead_letter_config = config_updates["DeadLetterConfig"] or None
         if "KMSKeyArn" in config_updates:

@@ -19,7 +19,7 @@ from typing import Any
 
 from localaws.credentials import role_credentials
 from localaws.facts import value
-from localaws.runtime import code, invoke_checks
+from localaws.runtime import code, invoke_checks, logging_config
 from localaws.runtime.asynchronous import AsyncEvent, AsyncInvoker
 from localaws.runtime.clock import Clock
 from localaws.runtime.concurrency import ConcurrencyLimits
@@ -48,7 +48,7 @@ def _revision(fn: Any) -> tuple:
     env = tuple(sorted((getattr(fn, "environment_vars", None) or {}).items()))
     layers = tuple(layer["Arn"] for layer in getattr(fn, "layers", []) or [])
     return (fn.code_sha_256, fn.handler, fn.run_time, int(fn.memory_size), float(fn.timeout), env, layers, fn.role,
-            getattr(fn, "kms_key_arn", None) or None)
+            getattr(fn, "kms_key_arn", None) or None, logging_config.of(fn))
 
 
 class LambdaRuntime:
@@ -92,7 +92,8 @@ class LambdaRuntime:
         share = memory / value("memory_per_vcpu_mb")
         return FunctionSpec(fn.function_name, fn.function_arn, str(fn.version), fn.handler, runtime, memory,
                             float(fn.timeout), fn.region, dict(fn.environment_vars or {}),
-                            code.python_path(task, opt, code.runtime_dir(self.workdir)), share)
+                            code.python_path(task, opt, code.runtime_dir(self.workdir)), share,
+                            logging=logging_config.of(fn))
 
     def _base_env(self, fn: Any) -> dict[str, str]:
         env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "HOME") if key in os.environ}
