@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import io
 import json
 import re
@@ -26,6 +27,11 @@ _TRUST_POLICY = {
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ],
 }
+# AWS publishes Powertools for AWS Lambda (Python) as a public layer under this name, in its own account
+# (017000801446; https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer). The sandbox holds only the
+# learner's account, so powertools_layer() publishes a layer of the same name there.
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+POWERTOOLS_DISTRIBUTION = "aws-lambda-powertools"
 _REPORT_FIELD = re.compile(r"(Duration|Billed Duration|Memory Size|Max Memory Used|Init Duration): ([\d.]+)")
 
 
@@ -57,6 +63,27 @@ def layer_of_installed(*distributions: str) -> bytes:
             if "__pycache__" not in path.parts:
                 files[f"python/{path.relative_to(entry.parent).as_posix()}"] = path.read_bytes()
     return zip_source(files)
+
+
+def powertools_layer() -> str:
+    """The ARN of Powertools as a layer in this account, built from the installed copy and published once per
+    version, so a function lists it in `layers` and imports `aws_lambda_powertools` as with AWS's public layer.
+
+    The layer holds the package and what its core needs (jmespath, typing_extensions): Logger, Metrics, batch
+    processing, idempotency with DynamoDB and the event data classes work; the parser (pydantic) and the tracer
+    (the X-Ray SDK) are not included.
+    """
+    version = importlib.metadata.version(POWERTOOLS_DISTRIBUTION)
+    description = f"Powertools for AWS Lambda (Python) {version}, built from the course's installed copy"
+    client = boto3.client("lambda")
+    for layer in client.list_layer_versions(LayerName=POWERTOOLS_LAYER_NAME)["LayerVersions"]:
+        if layer.get("Description") == description:
+            return str(layer["LayerVersionArn"])
+    published = client.publish_layer_version(
+        LayerName=POWERTOOLS_LAYER_NAME, Description=description,
+        Content={"ZipFile": layer_of_installed(POWERTOOLS_DISTRIBUTION)},
+        CompatibleRuntimes=["python3.12"], CompatibleArchitectures=["x86_64"])
+    return str(published["LayerVersionArn"])
 
 
 def ensure_role(name: str = DEFAULT_ROLE_NAME, policy: dict | None = None) -> str:

@@ -75,6 +75,14 @@ assert report.status_code == 200 and report.json()["served_by"] == "container se
     "10-challenges": """
 assert sorted({r["customer"] for r in warnings}) == ["c0", "c3", "c6"], warnings
 assert sum(line.startswith("START") for line in function_log_lines("thumbnailer")) == 2, "no recursive loop"
+assert "errorMessage" in deliveries[0][0] and deliveries[0][1] == [], "a failed attempt must leave no record"
+assert deliveries[1][0]["charged"] and not deliveries[2][0]["charged"], deliveries
+assert [row["state"] for row in deliveries[2][1]] == ["COMPLETED"], deliveries
+assert pt_log["level"] == "INFO" and pt_log["service"] == "checkout" and pt_log["cold_start"] is True, pt_log
+assert pt_emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Shop" and "CheckoutLatency" in pt_emf, pt_emf
+assert [(worked, statuses) for _, worked, statuses in pt_deliveries] == [
+    (True, []), (True, ["COMPLETED"]), (False, ["COMPLETED"]), (True, ["COMPLETED"])], pt_deliveries
+assert left_in_queue == {"pack-by-hand": (0, 1), "pack-powertools": (0, 1)}, left_in_queue
 """,
 }
 
