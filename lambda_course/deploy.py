@@ -152,10 +152,32 @@ class Invocation:
         return "Init Duration" in self.report
 
 
+# The metrics of a JSON-format platform.report event, by the names the Text format's REPORT line gives them.
+_REPORT_METRIC = {"durationMs": "Duration", "billedDurationMs": "Billed Duration", "memorySizeMB": "Memory Size",
+                  "maxMemoryUsedMB": "Max Memory Used", "initDurationMs": "Init Duration"}
+
+
+def _json_report(line: str) -> dict[str, float] | None:
+    """The numbers of a platform.report event (a function whose LoggingConfig asks for JSON), or None."""
+    try:
+        event = json.loads(line)
+    except ValueError:  # a plain-text line: not a JSON system event
+        return None
+    if not isinstance(event, dict) or event.get("type") != "platform.report":
+        return None
+    metrics = event.get("record", {}).get("metrics", {})
+    return {_REPORT_METRIC[key]: float(value) for key, value in metrics.items() if key in _REPORT_METRIC}
+
+
 def parse_report(log: str) -> dict[str, float]:
-    """Read the numbers of the last REPORT line in a log: Duration, Billed Duration, Memory Size, ..."""
-    lines = [line for line in log.splitlines() if line.startswith("REPORT ")]
-    return {key: float(value) for key, value in _REPORT_FIELD.findall(lines[-1])} if lines else {}
+    """Read the numbers of the last REPORT line (or JSON platform.report event) in a log: Duration, Billed
+    Duration, Memory Size, ..."""
+    for line in reversed(log.splitlines()):
+        if line.startswith("REPORT "):
+            return {key: float(value) for key, value in _REPORT_FIELD.findall(line)}
+        if line.startswith("{") and (numbers := _json_report(line)) is not None:
+            return numbers
+    return {}
 
 
 def invoke(
