@@ -2,8 +2,9 @@
 
 A learner's JupyterLab starts in `workspace/`, a folder of its own holding copies of `course/` and `labs/`, so the
 solutions, the answer keys and the code are not one click away, and it opens on chapter 00 rather than on the
-Launcher. nbgrader's instructor tools (the formgrader, "Create Assignment", the course list) and its assignment
-list, which needs a class exchange a learner studying alone does not have, are switched off and locked there.
+Launcher. nbgrader's instructor tools (the formgrader, "Create Assignment", the course list) are switched off and locked
+there; the assignment list stays, since a learner in a workshop fetches and submits labs through it (with no class
+exchange configured it simply lists nothing).
 `lambda-course lab --instructor` opens the whole repository with every nbgrader tool, as before.
 """
 
@@ -23,9 +24,8 @@ FOLDERS = ("course", "labs")  # what a learner's workspace holds, copied from th
 WORKSPACE = ROOT / "workspace"  # git ignores it: it holds the learner's own work
 CONFIG_FOLDER = ".jupyter"  # the learner's Jupyter settings, inside the workspace (a hidden folder)
 LEARNER_HIDDEN_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                          "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list")
-LEARNER_SERVER_EXTENSIONS_OFF = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list",
-                                 "nbgrader.server_extensions.assignment_list")
+                          "@jupyter/nbgrader:course-list")
+LEARNER_SERVER_EXTENSIONS_OFF = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
 
 
 @dataclass(frozen=True)

@@ -79,18 +79,17 @@ def test_the_workspace_holds_only_chapters_labs_and_the_learner_settings(tmp_pat
     assert len(copied) == 3
 
 
-def test_the_learner_settings_switch_off_and_lock_the_instructor_tools_and_the_assignment_list(tmp_path):
+def test_the_learner_settings_switch_off_and_lock_the_instructor_tools_but_keep_the_assignment_list(tmp_path):
     jupyter.build_workspace(fake_course(tmp_path / "repo"), tmp_path / "ws")
     page = json.loads((tmp_path / "ws/.jupyter/labconfig/page_config.json").read_text())
     server = json.loads((tmp_path / "ws/.jupyter/jupyter_server_config.d/zz-lambda-course-learner.json").read_text())
-    plugins = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-               "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list"}
+    plugins = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"}
     assert {name for name, off in page["disabledExtensions"].items() if off} == plugins
     assert {name for name, locked in page["lockedExtensions"].items() if locked} == plugins
-    assert "@jupyter/nbgrader:validate-assignment" not in page["disabledExtensions"]  # the Validate button stays
+    for kept in ("@jupyter/nbgrader:validate-assignment", "@jupyter/nbgrader:assignment-list"):  # a learner's tools
+        assert kept not in page["disabledExtensions"], kept
     assert server["ServerApp"]["jpserver_extensions"] == {"nbgrader.server_extensions.formgrader": False,
-                                                          "nbgrader.server_extensions.course_list": False,
-                                                          "nbgrader.server_extensions.assignment_list": False}
+                                                          "nbgrader.server_extensions.course_list": False}
 
 
 def test_a_second_run_keeps_the_learners_edits_and_restores_only_deleted_files(tmp_path):
