@@ -16,6 +16,7 @@ from traitlets.config import Config
 from grader.course import settings
 from grader.feedback import FeedbackExporter, HideHiddenTests, SanitizeOutputs
 from grader.lateness import DailyLatePenalty
+from grader.rubrics import HideRubrics
 from grader.scoring import autograde_preprocessors
 
 WORK_DIR = ".grading"
@@ -117,6 +118,7 @@ def _feedback_preprocessors() -> list:
     """nbgrader's feedback preprocessors, plus ones that keep hidden tests and live learner markup out of it.
 
     The page is opened by learners and instructors, so nothing a learner's notebook displayed may run there
-    (FeedbackExporter sanitises the markdown it renders as well).
+    (FeedbackExporter sanitises the markdown it renders as well). Written answers' rubrics stay in unless
+    `c.HideRubrics.enabled = True` (see grader/rubrics.py).
     """
-    return [GetGrades, HideHiddenTests, SanitizeOutputs, CSSHTMLHeaderPreprocessor]
+    return [GetGrades, HideRubrics, HideHiddenTests, SanitizeOutputs, CSSHTMLHeaderPreprocessor]

@@ -21,6 +21,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from grader.rubrics import AddRubrics
 from grader.trust.kernel import JailedExecute
 
 
@@ -36,7 +37,8 @@ class DropTestCellResults(NbGraderPreprocessor):
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde steps, with the course's jailed, judged Execute and test cell results dropped.
+    """nbgrader's autograde steps, with the course's jailed, judged Execute, test cell results dropped, and each
+    written answer followed by its rubric for the instructor (grader/rubrics.py).
 
     Every way of autograding reads this list (the course's nbgrader_config.py, `lambda-course grade`), so none
     runs a submission with nbgrader's plain Execute.
@@ -49,5 +51,6 @@ def autograde_preprocessors() -> list:
         LimitOutput,
         SaveAutoGrades,
         AssignLatePenalties,
+        AddRubrics,
         CheckCellMetadata,
     ]
