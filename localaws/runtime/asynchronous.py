@@ -30,6 +30,7 @@ from localaws.runtime.clock import Clock
 from localaws.runtime.environment import Outcome
 from localaws.runtime.errors import InvokeError
 from localaws.runtime.invoke_checks import CheckRefusal
+from localaws.runtime.observer import InvocationObserver
 
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first failure, and after the second
 THROTTLE_RETRY_S = 1.0  # the first wait of an event that could not run; it doubles each time
@@ -68,9 +69,12 @@ class AsyncInvoker:
     def __init__(self, invoke: Any, clock: Clock, on_done: Any) -> None:
         self._invoke, self.clock, self._on_done = invoke, clock, on_done
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-async")
+        self.observer = InvocationObserver()  # the runtime's, for AsyncEventsReceived and the other metrics
 
     def submit(self, event: AsyncEvent) -> Future:
         """Start working on an event now (in the background)."""
+        if event.attempts == 0 and event.requeues == 0:  # new to the queue, not a retry
+            self.observer.async_received(event.fn, event.invoked_arn, event.received_at)
         return self._pool.submit(self._attempt, event)
 
     def _later(self, delay: float, event: AsyncEvent) -> None:
@@ -88,6 +92,7 @@ class AsyncInvoker:
             if error.code != "TooManyRequestsException" and not _system_refusal(error):
                 raise
             return self._requeue(event, error)  # neither uses up retries
+        self.observer.async_attempted(fn, event.invoked_arn, self.clock.now() - event.received_at, self.clock.now())
         event.attempts += 1
         if outcome.function_error is None:
             return self._deliver(fn, destinations.get("OnSuccess"), _record(event, fn, "Success", outcome))
@@ -106,30 +111,36 @@ class AsyncInvoker:
         self._later(delay, event)
 
     def _fail(self, event: AsyncEvent, fn: Any, destinations: dict, condition: str, outcome: Outcome | None) -> None:
+        self.observer.async_dropped(fn, event.invoked_arn, self.clock.now())
         self._deliver(fn, destinations.get("OnFailure"), _record(event, fn, condition, outcome))
         dead_letter = (getattr(_latest(fn), "dead_letter_config", None) or {}).get("TargetArn")
         if dead_letter:
             error = json.loads(outcome.payload) if outcome and outcome.payload else {}
             attributes = {"RequestID": event.request_id, "ErrorCode": "200",
                           "ErrorMessage": str(error.get("errorMessage", condition))[:256]}
-            self._send(fn, dead_letter, event.payload.decode(), attributes)
+            if not self._send(fn, dead_letter, event.payload.decode(), attributes):
+                self.observer.delivery_failed(fn, event.invoked_arn, True, self.clock.now())  # DeadLetterErrors
 
     def _deliver(self, fn: Any, destination: dict | None, record: dict) -> None:
         if destination and destination.get("Destination"):
-            self._send(fn, destination["Destination"], json.dumps(record), None, record)
+            if not self._send(fn, destination["Destination"], json.dumps(record), None, record):
+                self.observer.delivery_failed(fn, _unqualified(fn), False, self.clock.now())  # a DestinationDelivery-
+                # Failures data point: the function's, not a version's (the record names the version that ran)
 
     def _send(self, fn: Any, arn: str, body: str, attributes: dict[str, str] | None,
-              record: dict | None = None) -> None:
-        """Deliver to a destination as the execution role: an event for a Lambda function joins this queue."""
+              record: dict | None = None) -> bool:
+        """Deliver to a destination as the execution role (False if it may not): a Lambda target joins this queue."""
         from moto.utilities.arns import parse_arn  # moto loads at sandbox start: start-up time
 
         parts = parse_arn(arn)
         if not _may_send(fn, parts.service, arn):
-            return
+            return False
         if parts.service != "lambda":
-            return _send_to_service(arn, body, attributes, record)
+            _send_to_service(arn, body, attributes, record)
+            return True
         target = _backend(parts.account, parts.region).get_function(arn)
         self._on_done(self.submit(AsyncEvent(target, body.encode(), arn, self.clock.now())))
+        return True
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

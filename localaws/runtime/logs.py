@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,22 @@ def split_events(data: bytes) -> tuple[list[str], bytes]:
     return events + _lines(data[start:]), b""
 
 
+Listener = Callable[[Any, str, list[str]], None]  # (logs backend, log group, messages), after they are stored
+_listeners: list[Listener] = []  # what reads log events as CloudWatch Logs does (embedded metrics: cloudwatch/)
+
+
+def listen(listener: Listener) -> None:
+    """Have `listener` see every batch of log events stored from now on (idempotent)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def unlisten(listener: Listener) -> None:
+    """Stop telling `listener` of log events."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
 class LogStream:
     """One execution environment's stream in the function's log group, `/aws/lambda/<name>`."""
 
@@ -115,3 +132,5 @@ class LogStream:
         events = [{"timestamp": now, "message": message} for message in messages if message.strip()]
         if events:
             self._backend.put_log_events(self.group, self.name, events)
+            for listener in list(_listeners):
+                listener(self._backend, self.group, [message for message in messages if message.strip()])

@@ -26,6 +26,7 @@ from localaws.runtime.concurrency import ConcurrencyLimits
 from localaws.runtime.environment import ExecutionEnvironment, FunctionSpec, Outcome
 from localaws.runtime.errors import InvokeError
 from localaws.runtime.logs import LogStream
+from localaws.runtime.observer import Concurrency, InvocationObserver
 
 log = logging.getLogger(__name__)
 MAX_ENVIRONMENTS = 32  # a guard for this machine, far below Lambda's account quota
@@ -68,6 +69,8 @@ class LambdaRuntime:
         # provisioned concurrency configurations by (function, qualifier): see provisioned.py
         self.provisioned_configs: dict[tuple[str, str], Any] = {}
         self.code_link_secret = secrets.token_bytes(32)  # signs GetFunction's download links: see code_location.py
+        self.observer = InvocationObserver()  # told of invocations and throttles: CloudWatch's metrics listen
+        self._async.observer = self.observer
         self.closed = False
 
     # -- environments -----------------------------------------------------------------------------------------
@@ -223,15 +226,35 @@ class LambdaRuntime:
         refused = invoke_checks.refusal(fn)
         if refused is not None:
             raise refused
-        env = self._acquire(fn)
+        arn = invoked_arn or fn.function_arn
         try:
-            return env.invoke(payload, invoked_arn or fn.function_arn, client_context)
+            env = self._acquire(fn)
+        except InvokeError as error:
+            if error.code == "TooManyRequestsException":
+                self.observer.throttled(fn, arn, self.clock.now())
+            raise
+        started_at, concurrency = self.clock.now(), self._concurrency(fn.function_name)
+        try:
+            outcome = env.invoke(payload, arn, client_context)
         except Exception as error:  # any sandbox failure: logged, the environment stopped, and a 500 answered
             log.exception("The sandbox failed to run %s", fn.function_name)
             env.stop("sandbox error")
             raise InvokeError("ServiceException", f"The sandbox failed to run the function: {error}", 500) from error
         finally:
             self._release(fn, env)
+        self.observer.invoked(fn, arn, outcome, started_at, concurrency)
+        return outcome
+
+    def set_observer(self, observer: InvocationObserver) -> None:
+        """Have `observer` told of every invocation, throttle and asynchronous event from now on."""
+        self.observer = self._async.observer = observer
+
+    def _concurrency(self, function_name: str) -> Concurrency:
+        """Invocations in flight now, of one function and of the account (ConcurrentExecutions)."""
+        with self._lock:
+            counts = [(arn.split(":function:")[1].split(":")[0], len(pool.busy) + pool.starting)
+                      for (arn, _version), pool in self._pools.items()]
+        return Concurrency(sum(n for name, n in counts if name == function_name), sum(n for _, n in counts))
 
     def invoke_async(self, fn: Any, payload: bytes, invoked_arn: str | None = None) -> Future:
         """Queue an invocation to run in the background, as InvocationType=Event does (with Lambda's retries)."""
