@@ -1,0 +1,78 @@
+"""Lambda Task states: invoked through the sandbox's Lambda API (so its runtime runs the handler), errors named as AWS.
+
+Step Functions names a function's error after the exception the handler raised (its `errorType`); errors of the
+Lambda platform itself, a timeout or running out of memory, are `Lambda.Unknown`; an error of the Invoke call is
+`Lambda.<ErrorCode>`, such as `Lambda.TooManyRequestsException`
+(https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from localaws import facts
+
+UNKNOWN = "Lambda.Unknown"
+# The errorType the sandbox's runtime gives a function that timed out, ran out of memory or whose runtime died
+# (localaws.runtime.environment): the platform's failures rather than the handler's own exceptions.
+PLATFORM_ERRORS = frozenset({"Sandbox.Timedout", "Runtime.ExitError", "Runtime.Unknown"})
+READ_MARGIN_S = 60  # beyond the longest function timeout, so a slow handler's answer is still read
+
+
+def client_factory(endpoint_url: str) -> Callable[..., Any]:
+    """moto's `boto_client_for`, pointed at this sandbox instead of moto's default port."""
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        """A client that makes one attempt and waits as long as a function may run."""
+        config = Config(retries={"total_max_attempts": 1},
+                        read_timeout=int(facts.value("timeout_max_s")) + READ_MARGIN_S)
+        return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url,
+                                              config=config)
+
+    return boto_client_for
+
+
+def error_name_for(payload: str) -> str:
+    """The error name Step Functions reports for a function error whose response payload is `payload`."""
+    try:
+        error_type = json.loads(payload).get("errorType")
+    except (ValueError, AttributeError):  # not a JSON object: Lambda's platform wrote it, not the handler
+        return UNKNOWN
+    if not isinstance(error_type, str) or not error_type or error_type in PLATFORM_ERRORS:
+        return UNKNOWN
+    return error_type
+
+
+def _rename(failure_event: Any, error: str, make_name: Callable[[str], Any]) -> Any:
+    """Give the failure event (and the details its history event carries) another error name."""
+    failure_event.error_name = make_name(error)
+    for details in (failure_event.event_details or {}).values():
+        if isinstance(details, dict) and "error" in details:
+            details["error"] = error
+    return failure_event
+
+
+def naming(original: Callable[..., Any], function_error: type, make_name: Callable[[str], Any]) -> Callable[..., Any]:
+    """Wrap a Lambda task's `_from_error` so that function and API errors carry the names AWS gives them.
+
+    `function_error` is moto's exception for a function error, `make_name` its constructor of custom error names.
+    """
+
+    def _from_error(self: Any, env: Any, ex: Exception) -> Any:
+        failure_event = original(self, env, ex)
+        if isinstance(ex, function_error):
+            return _rename(failure_event, error_name_for(ex.payload), make_name)  # type: ignore[attr-defined]
+        if isinstance(ex, ClientError):
+            return _rename(failure_event, f"Lambda.{ex.response['Error']['Code']}", make_name)
+        return failure_event
+
+    return _from_error
+
+
+__all__ = ["PLATFORM_ERRORS", "UNKNOWN", "client_factory", "error_name_for", "naming"]

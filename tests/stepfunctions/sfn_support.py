@@ -1,0 +1,60 @@
+"""Helpers for Step Functions tests: functions to call, state machines to run them, and reading the history."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+import boto3
+
+from lambda_course.deploy import deploy_function
+
+ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
+
+
+def function(name: str, body: str, timeout: int = 3) -> str:
+    """Deploy `def handler(event, context):` with `body` as its module source; returns the function's ARN."""
+    return str(deploy_function(name, body, timeout=timeout)["FunctionArn"])
+
+
+def machine(name: str, definition: dict[str, Any], kind: str = "STANDARD") -> str:
+    """Create a state machine from an ASL definition; returns its ARN."""
+    return str(boto3.client("stepfunctions").create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=ROLE, type=kind)["stateMachineArn"])
+
+
+def start(machine_arn: str, payload: Any = None, name: str | None = None) -> str:
+    """Start an execution with `payload` as its input; returns the execution's ARN at once."""
+    extra = {"name": name} if name else {}
+    return str(boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine_arn, input=json.dumps(payload or {}), **extra)["executionArn"])
+
+
+def history(execution_arn: str) -> list[dict[str, Any]]:
+    """Every event of the execution's history, oldest first."""
+    return list(boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"])
+
+
+def types(execution_arn: str) -> list[str]:
+    """The types of the history's events, in order."""
+    return [event["type"] for event in history(execution_arn)]
+
+
+def wait_for_events(execution_arn: str, event_type: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+    """Wait until the history holds `count` events of `event_type`; returns those events."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [event for event in history(execution_arn) if event["type"] == event_type]
+        if len(found) >= count:
+            return found
+        assert time.monotonic() < deadline, f"only {len(found)} {event_type} events after {timeout} s"
+        time.sleep(0.1)
+
+
+def seconds_between(first: dict[str, Any], second: dict[str, Any]) -> float:
+    """Seconds from one history event to another, by their timestamps."""
+    start_at: datetime = first["timestamp"]
+    end_at: datetime = second["timestamp"]
+    return (end_at - start_at).total_seconds()
