@@ -39,7 +39,7 @@ PRELOAD = (
     "moto.awslambda.urls", "moto.iam.urls", "moto.iam.access_control", "moto.secretsmanager.models",
     "flask.debughelpers", "localaws.iam.*", "iampolicy.validator", "localaws.secrets.*",
     "localaws.eventbridge.moto_patch", "localaws.eventbridge.delivery", "localaws.runtime.provisioned",
-    "lambda_course.contexts", "localaws.eventsources.streams.*",
+    "lambda_course.contexts", "localaws.eventsources.streams.*", "localaws.cloudwatch.*",
 )
 # Dataclasses the checks return, rebuilt on the judge's side from their fields (a trailing dot: a package).
 PLAIN_RECORDS = ("lambda_course.deploy", "lambda_course.labchecks.", "localaws.standin")

@@ -28,6 +28,9 @@ MOTO_SUPPORTED = SpecifierSet(">=5.2.5,<5.3")
 FIX = "Install the versions the course was tested with: `make install` (or `pip install -r requirements.lock`)."
 
 REPLACE, ADD, ROUTE, RELY = "replace", "add", "route", "rely"
+# Services whose moto modules take seconds to import and whose patches install on their first call: their seams
+# are checked then (verify_service), not at every sandbox start.
+ON_DEMAND = ("moto.cloudformation", "moto.stepfunctions")
 _MISSING = object()  # the attribute is not in the owner's own namespace (absent, or inherited)
 
 
@@ -62,6 +65,11 @@ def _r(target: str, *signature: str, prefix: bool = False, markers: tuple[str, .
 LAMBDA_URLS = "moto.awslambda.urls:url_paths"
 PROVISIONED_ROUTE = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"
 ACCOUNT_SETTINGS_ROUTE = r"{0}/(?P<api_version>[^/]+)/account-settings/?$"
+SFN_ASL = "moto.stepfunctions.parser.asl.component"
+SFN_TASK = f"{SFN_ASL}.state.exec.state_task"
+SFN_BACKEND = "moto.stepfunctions.parser.models:StepFunctionsParserBackend"
+CFN_PARSING, CFN_MODELS = "moto.cloudformation.parsing", "moto.cloudformation.models"
+CFN_RESOURCE_ARGS = ("logical_id", "resource_json", "resources_map", "account_id", "region_name")
 CODE_LOCATION_ROUTE = (r"{0}/lambda_(?P<region>[a-z0-9-]+)/function-code/(?P<account>[0-9]+)/"
                        r"(?P<function_name>[\w-]+)/(?P<version>[^/]+)/?$")
 
@@ -194,18 +202,103 @@ SEAMS: tuple[Seam, ...] = (
     Seam("moto.sns.models:Subscription.get_post_data", RELY,
          (("self", "message", "message_id", "subject", "message_attributes"),),
          markers=("Timestamp", "SignatureVersion", "Signature", "SigningCertURL")),
+    # CloudWatch (localaws.cloudwatch.moto_patch): reads first write the data points the sandbox gathered, and match
+    # dimensions exactly; a new alarm starts in INSUFFICIENT_DATA and an update keeps its state; every state change
+    # keeps history on the sandbox clock and runs the alarm's actions; DescribeAlarmHistory, which moto lacks.
+    _r("moto.cloudwatch.models:CloudWatchBackend.get_all_metrics", "self", markers=("self.metric_data",)),
+    _r("moto.cloudwatch.models:CloudWatchBackend.get_metric_statistics", "self", "namespace", "metric_name",
+       "start_time", "end_time", "period", "stats", "dimensions", "unit"),
+    _r("moto.cloudwatch.models:CloudWatchBackend.get_metric_data", "self", "queries", "start_time", "end_time",
+       "scan_by", markers=("The parameter EndTime must be greater than StartTime.", "parse_expression(")),
+    _r("moto.cloudwatch.models:CloudWatchBackend.put_metric_alarm", "self", "name", "namespace", "metric_name",
+       prefix=True, markers=("self.alarms[name] = alarm",)),
+    _r("moto.cloudwatch.models:Alarm.update_state", "self", "reason", "reason_data", "state_value"),
+    Seam("moto.cloudwatch.models:Alarm.__init__", RELY,
+         markers=("self.state_value", "self.state_reason_data", "self.state_updated_timestamp",
+                  "self.datapoints_to_alarm", "self.treat_missing_data", "self.configuration_updated_timestamp")),
+    Seam("moto.cloudwatch.responses:CloudWatchResponse.describe_alarm_history", ADD),
+    # CloudFormation stacks (localaws.cloudformation.stacks): templates checked and SAM expanded before moto parses
+    # them, the sandbox's providers for the types moto lacks, per-resource events, and rollback of a failed create
+    # or update; moto's engine still resolves intrinsics and walks the resources through its lazy map.
+    _r(f"{CFN_PARSING}:resource_class_from_type", "resource_type", markers=("get_model_map()",)),
+    _r(f"{CFN_PARSING}:parse_and_create_resource", *CFN_RESOURCE_ARGS,
+       markers=("lazy_condition_map[condition]", "create_from_cloudformation_json")),
+    _r(f"{CFN_PARSING}:parse_and_update_resource", *CFN_RESOURCE_ARGS, markers=("update_from_cloudformation_json",)),
+    _r(f"{CFN_MODELS}:CloudFormationBackend.create_stack", "self", "name", "template", "parameters", prefix=True,
+       markers=("new_stack.create_resources()",)),
+    _r(f"{CFN_MODELS}:CloudFormationBackend.update_stack", "self", "name", "template", "role_arn", "parameters",
+       "tags", markers=("_resolve_update_parameters", "stack.update(")),
+    _r(f"{CFN_MODELS}:Stack.create_resources", "self", markers=("self.resource_map.create(",)),
+    _r(f"{CFN_MODELS}:Stack.update", "self", "template", "role_arn", "parameters", "tags"),
+    _r(f"{CFN_MODELS}:Stack.delete", "self", markers=("self.resource_map.delete()",)),
+    _r(f"{CFN_MODELS}:CloudFormationBackend.delete_stack", "self", "name_or_stack_id",
+       markers=("stack.delete()", "self.deleted_stacks[stack.stack_id] = stack")),
+    Seam(f"{CFN_PARSING}:ResourceMap.__getitem__", RELY, markers=("parse_and_create_resource(",)),
+    Seam(f"{CFN_PARSING}:ResourceMap._delete_resource", RELY, (("self", "parsed_resource", "resource_json"),)),
+    Seam(f"{CFN_PARSING}:ResourceMap.build_resource_diff", RELY, (("self", "other_template", "parameters"),)),
+    Seam("moto.awslambda.models:LambdaFunction._create_zipfile_from_plaintext_code", RELY, (("code",),),
+         markers=('writestr("index.py", code)',)),
+    # Step Functions executions that run (localaws.stepfunctions): moto's interpreter always, Lambda tasks through
+    # this sandbox's Lambda API with AWS's error names, waits and retries on the sandbox's clock, and the start,
+    # type and Express refusals of the executions themselves.
+    _r("moto.stepfunctions.responses:get_backend", "account", "region",
+       markers=("execute_state_machine", "stepfunctions_parser_backends")),
+    _r(f"{SFN_TASK}.lambda_eval_utils:boto_client_for", "region", "service", "state_credentials"),
+    _r(f"{SFN_TASK}.state_task_lambda:StateTaskLambda._from_error", "self", "env", "ex",
+       markers=("LambdaFunctionErrorException", "errorType", "CustomErrorName(error)")),
+    _r(f"{SFN_TASK}.service.state_task_service_lambda:StateTaskServiceLambda._from_error", "self", "env", "ex",
+       markers=("LambdaFunctionErrorException", "errorType", "CustomErrorName(error)")),
+    _r(f"{SFN_ASL}.state.wait.wait_function.wait_function:WaitFunction._wait_interval", "self", "env",
+       "wait_seconds", markers=("env.program_state_event.wait(wait_seconds)",)),
+    _r(f"{SFN_ASL}.state.wait.wait_function.timestamp:Timestamp._get_wait_seconds", "self", "env",
+       markers=("_from_timestamp_string(timestamp=timestamp_str)", "_create_failure_event(env, timestamp_str)",
+                "datetime.datetime.now()")),
+    _r(f"{SFN_ASL}.common.retry.retrier_decl:RetrierDecl._eval_body", "self", "env",
+       markers=("RetrierOutcome.Skipped", "MaxAttemptsOutcome.EXHAUSTED", "self.jitter_strategy.eval(env=env)",
+                "time.sleep(interval_seconds)", "RetrierOutcome.Executed")),
+    _r("moto.stepfunctions.parser.asl.eval.event.event_manager:EventManager._get_current_timestamp",
+       markers=("datetime.datetime.now(",)),
+    _r(f"{SFN_ASL}.program.program:Program.eval", "self", "env",
+       markers=("env.next_state_name = self.start_at.start_at_name", "worker_thread.join(timeout=timeout)",
+                "env.set_timed_out()")),
+    _r(f"{SFN_BACKEND}.start_execution", "self", "state_machine_arn", "name", "execution_input", "trace_header",
+       markers=("_handle_name_input_idempotency", "copy.deepcopy(", "execution.start()")),
+    _r("moto.stepfunctions.models:StepFunctionBackend.describe_execution", "self", "execution_arn",
+       markers=("_validate_execution_arn(execution_arn)",)),
+    _r("moto.stepfunctions.models:StepFunctionBackend.list_executions", "self", "state_machine_arn", "status_filter",
+       markers=("self.describe_state_machine(state_machine_arn).executions",)),
+    _r(f"{SFN_BACKEND}.create_state_machine", "self", "name", "definition", prefix=True,
+       markers=("_validate_definition",)),
+    _r(f"{SFN_ASL}.state.choice.state_choice:StateChoice._eval_state", "self", "env",
+       markers=("No branching option reached", "rule.next_stmt.name", "self.default_state.state_name")),
+    _r(f"{SFN_TASK}.service.state_task_service_callback:StateTaskServiceCallback._wait_for_task_token_heartbeat",
+       "self", "env", "callback_endpoint", "heartbeat_endpoint",
+       markers=("heartbeat_endpoint.clear_and_wait()", "HeartbeatTimedOut()", "callback_endpoint.get_outcome()")),
+    _r("moto.stepfunctions.parser.asl.eval.callback.callback:HeartbeatEndpoint.clear_and_wait", "self",
+       markers=("self._next_heartbeat_event.clear()", "wait(timeout=self._heartbeat_seconds)")),
+    Seam("moto.stepfunctions.parser.backend.execution:Execution.__init__", RELY,
+         (("self", "name", "sm_type", "role_arn", "exec_arn", "account_id", "region_name", "state_machine",
+           "start_date", "cloud_watch_logging_session", "activity_store", "input_data", "trace_header"),)),
 )
 
 # Names the sandbox imports from moto without changing them, by module.
 RELIED_ON: dict[str, tuple[str, ...]] = {
-    "moto.apigateway.models": ("apigateway_backends",),
-    "moto.apigatewayv2.models": ("apigatewayv2_backends",),
+    "moto.apigateway.models": ("RestAPI", "apigateway_backends"),
+    "moto.apigatewayv2.models": ("ApiGatewayV2Backend", "apigatewayv2_backends"),
     "moto.awslambda": ("urls",),
     "moto.awslambda.exceptions": ("InvalidParameterValueException", "LambdaClientError", "UnknownFunctionException"),
     "moto.awslambda.models": ("LambdaBackend", "LambdaFunction", "lambda_backends"),
     "moto.awslambda.responses": ("LambdaResponse",),
     "moto.awslambda.utils": ("get_backend",),
     "moto.backends": ("get_backend",),
+    "moto.cloudwatch.exceptions": ("InvalidParameterValue",),
+    "moto.cloudwatch.metric_data_expression_parser": ("parse_expression",),
+    "moto.cloudwatch.models": ("MetricAggregatedDatum", "MetricDatum", "Statistics", "cloudwatch_backends"),
+    "moto.cloudformation": ("models", "parsing"),
+    "moto.cloudformation.exceptions": ("UnformattedGetAttTemplateException", "ValidationError"),
+    "moto.cloudformation.models": ("Event", "Stack", "cloudformation_backends"),
+    "moto.cloudformation.parsing": ("NULL_MODELS", "OutputMap"),
+    "moto.codedeploy.models": ("CodeDeployBackend", "codedeploy_backends"),
     "moto.core": ("DEFAULT_ACCOUNT_ID",),
     "moto.core.authorization": ("ActionAuthenticatorMixin",),
     "moto.core.base_backend": ("model_data",),
@@ -221,7 +314,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "moto.events.exceptions": ("ResourceNotFoundException",),
     "moto.events.models": ("EventPattern", "events_backends"),
     "moto.iam.exceptions": ("InvalidInput", "MalformedPolicyDocument", "NotFoundException"),
-    "moto.iam.models": ("AWSManagedPolicy", "iam_backends"),
+    "moto.iam.models": ("AWSManagedPolicy", "IAMBackend", "iam_backends"),
     "moto.iam.responses": ("IamResponse",),
     "moto.kms.models": ("KmsBackend", "kms_backends"),
     "moto.kms.utils": ("_deserialize_ciphertext_blob",),
@@ -235,8 +328,25 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "moto.secretsmanager.exceptions": ("SecretsManagerClientError",),
     "moto.secretsmanager.models": ("SecretsManagerBackend", "secretsmanager_backends"),
     "moto.sns": ("models",),
-    "moto.sns.models": ("sns_backends",),
+    "moto.sns.models": ("SNSBackend", "sns_backends"),
     "moto.sqs.models": ("DEDUPLICATION_TIME_IN_SECONDS", "Message", "Queue", "SQSBackend", "sqs_backends"),
+    "moto.stepfunctions.exceptions": ("InvalidArn",),
+    "moto.stepfunctions.parser.api": ("HistoryEventType", "InvalidDefinition", "InvalidExecutionInput",
+                                      "StateMachineTypeNotSupported"),
+    "moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name": ("CustomErrorName",),
+    "moto.stepfunctions.parser.asl.component.common.error_name.failure_event": ("FailureEvent",
+                                                                                "FailureEventException"),
+    "moto.stepfunctions.parser.asl.component.common.error_name.states_error_name": ("StatesErrorName",),
+    "moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type": ("StatesErrorNameType",),
+    "moto.stepfunctions.parser.asl.component.common.retry.max_attempts_decl": ("MaxAttemptsOutcome",),
+    "moto.stepfunctions.parser.asl.component.common.retry.retrier_outcome": ("RetrierOutcome",),
+    "moto.stepfunctions.parser.asl.component.eval_component": ("EvalComponent",),
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils": (
+        "LambdaFunctionErrorException",),
+    "moto.stepfunctions.parser.asl.eval.callback.callback": ("HeartbeatTimedOut",),
+    "moto.stepfunctions.parser.asl.static_analyser.express_static_analyser": ("ExpressStaticAnalyser",),
+    "moto.stepfunctions.parser.backend.execution": ("Execution",),
+    "moto.stepfunctions.parser.models": ("stepfunctions_parser_backends",),
     "moto.sts.models": ("sts_backends",),
     "moto.utilities.arns": ("parse_arn",),
     "moto.utilities.utils": ("get_partition",),
@@ -249,6 +359,7 @@ class SeamMismatch(RuntimeError):
 
 _originals: dict[str, Any] = {}  # seam name -> moto's own attribute (or _MISSING), for every seam patched now
 _verified: list[str] = []  # the moto version verify() last passed, so that repeated starts cost nothing
+_verified_services: set[str] = set()  # the on-demand services verify_service() has passed
 
 
 def declared(target: str, key: str = "") -> Seam:
@@ -383,8 +494,10 @@ def problem(seam: Seam) -> str | None:
     return _signature_problem(seam, found) or _marker_problem(seam, found)
 
 
-def _relied_on_problems() -> Iterable[str]:
+def _relied_on_problems(wanted: Callable[[str], bool] = lambda module: True) -> Iterable[str]:
     for module_name, names in RELIED_ON.items():
+        if not wanted(module_name):
+            continue
         try:
             module = importlib.import_module(module_name)
         except ImportError as error:
@@ -393,27 +506,54 @@ def _relied_on_problems() -> Iterable[str]:
         yield from (f"{module_name}.{name} is gone" for name in names if not hasattr(module, name))
 
 
-def problems() -> list[str]:
-    """Every mismatch between the installed moto and the registry (empty when the sandbox can start)."""
+def on_demand(module: str) -> bool:
+    """Whether a moto module belongs to a service whose seams are checked when it is first used (ON_DEMAND)."""
+    return module.startswith(ON_DEMAND)
+
+
+def problems(*, include_on_demand: bool = True, only: str = "") -> list[str]:
+    """Every mismatch between the installed moto and the registry (empty when the sandbox can start).
+
+    `include_on_demand=False` leaves out the services checked on first use; `only` keeps the modules under it.
+    """
     import moto  # moto loads at sandbox start: start-up time
+
+    def wanted(module: str) -> bool:
+        return module.startswith(only) and (include_on_demand or not on_demand(module))
 
     found = []
     if Version(moto.__version__) not in MOTO_SUPPORTED:
         found.append(f"moto {moto.__version__} is outside the supported range {MOTO_SUPPORTED}")
-    found += [text for seam in SEAMS if (text := problem(seam)) is not None]
-    found += list(_relied_on_problems())
+    found += [text for seam in SEAMS if wanted(seam.module) and (text := problem(seam)) is not None]
+    found += list(_relied_on_problems(wanted))
     return found
 
 
+def _refuse(found: list[str], what: str) -> None:
+    import moto  # moto loads at sandbox start: start-up time
+
+    if found:
+        listing = "\n".join(f"  - {text}" for text in found)
+        raise SeamMismatch(f"{what} cannot start on moto {moto.__version__}: it differs from what the course "
+                           f"was built for ({MOTO_SUPPORTED}):\n{listing}\n{FIX}")
+
+
 def verify() -> None:
-    """Raise SeamMismatch, listing every mismatch, unless the installed moto is what the seams expect."""
+    """Raise SeamMismatch, listing every mismatch, unless the installed moto is what the seams expect.
+
+    The services in ON_DEMAND are left to `verify_service`, called when each is first used: importing their
+    moto modules costs seconds that a sandbox which never uses them should not pay.
+    """
     import moto  # moto loads at sandbox start: start-up time
 
     if _verified == [moto.__version__]:
         return
-    found = problems()
-    if found:
-        listing = "\n".join(f"  - {text}" for text in found)
-        raise SeamMismatch(f"The sandbox cannot start on moto {moto.__version__}: it differs from what the course "
-                           f"was built for ({MOTO_SUPPORTED}):\n{listing}\n{FIX}")
+    _refuse(problems(include_on_demand=False), "The sandbox")
     _verified[:] = [moto.__version__]
+
+
+def verify_service(prefix: str) -> None:
+    """Raise SeamMismatch unless the seams of one on-demand service (e.g. "moto.cloudformation") fit moto."""
+    if prefix not in _verified_services:
+        _refuse(problems(only=prefix), f"The sandbox's {prefix.removeprefix('moto.')} support")
+        _verified_services.add(prefix)

@@ -6,6 +6,7 @@
     sb.reset()                  # forget every resource, stop every execution environment
     sb.wait_idle()              # wait for background invocations and SQS and stream event source mappings
     sb.clock.advance(60)        # move the sandbox's clock: retries and schedules due by then happen now
+    sb.wait_for_execution(arn)  # wait for a Step Functions execution to finish: status, output, error, cause
     sb.set_account_concurrency(10)  # the account's concurrency limit (1,000 by default); returns the old one
     sb.account_concurrency      # the limit now, as GetAccountSettings reports it (AccountLimit.ConcurrentExecutions)
     sb.enforce_iam = False      # role sessions unrestricted; sb.enforce_resource_policies = False: no grants needed
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from localaws import apigateway, seams, settings, standin
+from localaws import apigateway, seams, settings, standin, stepfunctions
 from localaws.apigateway import DataPlane
 from localaws.apigateway import urls as apigateway_urls
 from localaws.credentials import DEFAULT_REGION, point_clients_at, scoped_environ
@@ -72,6 +73,10 @@ class Sandbox:
         streams.install()
         self.stream_poller = streams.StreamPoller(self.runtime)  # Kinesis and DynamoDB Streams mappings
         self.stream_poller.start()
+        from localaws.cloudwatch import Monitoring  # imports moto's CloudWatch and SNS: start-up time
+
+        self.cloudwatch = Monitoring(self.runtime, self.stream_poller)  # Lambda's metrics, embedded metrics, alarms
+        self.cloudwatch.start()
         point_clients_at(self.endpoint_url, region)
         self.apigateway = DataPlane(self.runtime, api_port)  # serves API Gateway and function URL requests
         self.running = True
@@ -176,14 +181,20 @@ class Sandbox:
         from moto.core.base_backend import model_data  # noqa: F401
         from moto.moto_api._internal.models import moto_api_backend  # moto loads at sandbox start: start-up time
 
+        stepfunctions.stop_all()  # running Step Functions executions end (ABORTED) before their functions go
         self.sqs_poller.stop()
         self.stream_poller.stop()
         self.runtime.wait_idle(timeout=10)
         self.runtime.stop_all()
         moto_api_backend.reset()
+        self.cloudwatch.reset()
         point_clients_at(self.endpoint_url, self.region)
         self.sqs_poller.start()
         self.stream_poller.start()
+
+    def wait_for_execution(self, execution_arn: str, timeout: float = 30.0) -> stepfunctions.ExecutionResult:
+        """Wait for a Step Functions execution (Standard or Express) to finish; its status, output, error, cause."""
+        return stepfunctions.wait_for_execution(execution_arn, timeout)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait for background invocations, SQS batches and stream batches; False if some still ran after timeout.
@@ -208,6 +219,7 @@ class Sandbox:
             self.sqs_poller.stop()
             self.stream_poller.stop()
             self.apigateway.stop()
+            self.cloudwatch.stop()
             self.clock.stop()
             self.runtime.close()
             self._server.stop()
@@ -251,6 +263,18 @@ def _install_patches_for(service: str) -> None:
         from localaws.runtime import triggers as lambda_triggers  # loads at S3's or SNS's first call: start-up time
 
         lambda_triggers.install()
+    elif service == "stepfunctions":
+        from localaws.stepfunctions import moto_patch as sfn_patch  # loads moto's interpreter: start-up time
+
+        seams.verify_service("moto.stepfunctions")
+        sfn_patch.install_for(_current)
+    elif service == "cloudformation":
+        from localaws import cloudformation  # loads cfn-lint and the SAM translator: start-up time
+
+        seams.verify_service("moto.cloudformation")
+        cloudformation.install()
+        for reached in ("events", "iam", "s3"):  # a stack makes rules, roles and topics without their own calls
+            _install_patches_for(reached)
 
 
 def start(port: int | None = None, region: str = DEFAULT_REGION, offer_to: Path | None = None,

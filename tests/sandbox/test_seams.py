@@ -79,6 +79,21 @@ def test_every_mismatch_is_listed_in_one_message(monkeypatch):
     assert len(text.splitlines()) == 6  # the heading, four mismatches, and what to install
 
 
+def test_an_on_demand_service_is_checked_when_first_used_not_at_start(monkeypatch):
+    broken = (seams.Seam("moto.cloudformation.parsing:no_such_function"),
+              seams.Seam("moto.sqs.models:Queue.add_message", seams.RELY))
+    monkeypatch.setattr(seams, "SEAMS", broken)
+    monkeypatch.setattr(seams, "_verified", [])
+    monkeypatch.setattr(seams, "_verified_services", set())
+    seams.verify()  # the sandbox starts: CloudFormation's seams wait for its first call
+    assert seams.problems() == ["moto.cloudformation.parsing:no_such_function is gone"]
+    with pytest.raises(seams.SeamMismatch) as raised:
+        seams.verify_service("moto.cloudformation")
+    assert "The sandbox's cloudformation support cannot start" in str(raised.value)
+    assert "no_such_function is gone" in str(raised.value)
+    seams.verify_service("moto.stepfunctions")  # nothing of Step Functions is broken here
+
+
 def test_only_declared_attributes_can_be_patched():
     with pytest.raises(KeyError, match="not declared"):
         seams.patch("moto.sqs.models:Queue.delete_message", lambda *args: None)
