@@ -30,6 +30,7 @@ NOT_IMPORTED = {
     "uv": "`make lock` and `make check-latest` run it",
     "import-linter": "`make lint` runs `lint-imports`",
     "mypy": "`make lint` runs `mypy`",
+    "aws-lambda-powertools": "copied into a layer for functions (deploy.powertools_layer); the course never imports it",
 }
 PACKAGES = ("grader", "localaws", "iampolicy", "lambda_course")  # the project's own, in this repository
 

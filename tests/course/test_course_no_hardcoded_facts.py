@@ -58,7 +58,7 @@ NOT_TOPICS = {"s", "ms", "mb", "gb", "kb", "gib", "low", "high", "min", "max", "
 TOPIC_WORDS = {
     "apigw": ["api gateway"], "tmp": ["/tmp", "ephemeral"], "env": ["environment variable"],
     "async": ["asynchronous"], "sync": ["synchronous"], "hpa": ["autoscaler"], "init": ["initiali[sz]"],
-    "eks": ["kubernetes"], "idle": ["reclaim"], "scaling": ["scale"],
+    "eks": ["kubernetes"], "idle": ["reclaim"], "scaling": ["scale"], "default": ["default", "when none is given"],
     "min": ["minimum", "smallest", "lowest", "at least"], "max": ["maximum", "largest", "highest", "at most", "up to"],
 }
 WORD_NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
