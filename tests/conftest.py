@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import boto3
 import pytest
 
 
@@ -15,6 +16,27 @@ def sb():
     running = sandbox.start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def make_id_table(sb):
+    """Create an on-demand DynamoDB table keyed by the string "id" (Powertools' idempotency layout); return the name."""
+
+    def make(name: str) -> str:
+        boto3.client("dynamodb").create_table(
+            TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        return name
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def settle_after_module(sb):
+    """After a module's tests: wait for background work, then stop the function environments the module started."""
+    yield
+    sb.wait_idle(timeout=10)
+    sb.runtime.stop_all()
 
 
 @pytest.fixture

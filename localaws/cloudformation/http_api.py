@@ -85,7 +85,22 @@ def _import_body(api: Any, body: dict[str, Any]) -> None:
         api.cors_configuration = body["x-amazon-apigateway-cors"]
 
 
-class Stage(Provider):
+class _ApiPart(Provider):
+    """A resource that belongs to one HTTP API: deleting it does nothing once its API is gone with it."""
+
+    @classmethod
+    def delete(cls, resource: StackResource, where: Where) -> None:
+        api_id, backend = resource.attributes["ApiId"], _backend(where)
+        if api_id in backend.apis:  # the part went with its API when that was deleted first
+            cls._remove(backend, api_id, resource.physical_resource_id)
+
+    @classmethod
+    def _remove(cls, backend: ApiGatewayV2Backend, api_id: str, part_id: str) -> None:
+        """Delete the part from its API."""
+        raise NotImplementedError
+
+
+class Stage(_ApiPart):
     """AWS::ApiGatewayV2::Stage: Ref is the stage name."""
 
     TYPE = "AWS::ApiGatewayV2::Stage"
@@ -103,20 +118,15 @@ class Stage(Provider):
         return resource(cls, old.physical_resource_id, **old.attributes)
 
     @classmethod
-    def delete(cls, resource: StackResource, where: Where) -> None:
-        api_id = resource.attributes["ApiId"]
-        if api_id in _backend(where).apis:  # the stage went with its API when that was deleted first
-            _backend(where).delete_stage(api_id, resource.physical_resource_id)
+    def _remove(cls, backend: ApiGatewayV2Backend, api_id: str, part_id: str) -> None:
+        backend.delete_stage(api_id, part_id)
 
 
-class Integration(Provider):
+class Integration(_ApiPart):
     """AWS::ApiGatewayV2::Integration: Ref is the integration ID; any change replaces it."""
 
     TYPE = "AWS::ApiGatewayV2::Integration"
-
-    @classmethod
-    def needs_replacement(cls, old: StackResource, props: dict[str, Any]) -> bool:
-        return old.properties != props
+    REPLACE_ON_ANY_CHANGE = True
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:
@@ -135,20 +145,15 @@ class Integration(Provider):
         return resource(cls, made.id, ApiId=api_id)
 
     @classmethod
-    def delete(cls, resource: StackResource, where: Where) -> None:
-        api_id = resource.attributes["ApiId"]
-        if api_id in _backend(where).apis:
-            _backend(where).delete_integration(api_id, resource.physical_resource_id)
+    def _remove(cls, backend: ApiGatewayV2Backend, api_id: str, part_id: str) -> None:
+        backend.delete_integration(api_id, part_id)
 
 
-class Route(Provider):
+class Route(_ApiPart):
     """AWS::ApiGatewayV2::Route: Ref is the route ID; any change replaces it."""
 
     TYPE = "AWS::ApiGatewayV2::Route"
-
-    @classmethod
-    def needs_replacement(cls, old: StackResource, props: dict[str, Any]) -> bool:
-        return old.properties != props
+    REPLACE_ON_ANY_CHANGE = True
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:
@@ -163,10 +168,8 @@ class Route(Provider):
         return resource(cls, made.route_id, ApiId=api_id)
 
     @classmethod
-    def delete(cls, resource: StackResource, where: Where) -> None:
-        api_id = resource.attributes["ApiId"]
-        if api_id in _backend(where).apis:
-            _backend(where).delete_route(api_id, resource.physical_resource_id)
+    def _remove(cls, backend: ApiGatewayV2Backend, api_id: str, part_id: str) -> None:
+        backend.delete_route(api_id, part_id)
 
 
 PROVIDERS: tuple[type[Provider], ...] = (Api, Stage, Integration, Route)

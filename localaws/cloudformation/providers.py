@@ -61,6 +61,8 @@ class Provider:
     ATTRIBUTES: ClassVar[tuple[str, ...]] = ()
     # Properties whose change makes CloudFormation replace the resource rather than update it in place.
     REPLACE_ON: ClassVar[tuple[str, ...]] = ()
+    # True for types whose every property needs replacement: any change at all makes a new resource.
+    REPLACE_ON_ANY_CHANGE: ClassVar[bool] = False
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:
@@ -91,6 +93,8 @@ class Provider:
     @classmethod
     def needs_replacement(cls, old: StackResource, props: dict[str, Any]) -> bool:
         """Whether a property that cannot change in place differs between the old and new resource."""
+        if cls.REPLACE_ON_ANY_CHANGE:
+            return old.properties != props
         return any(old.properties.get(key) != props.get(key) for key in cls.REPLACE_ON)
 
     # The interface moto's stack engine calls.

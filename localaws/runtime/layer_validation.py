@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 from localaws import seams
 from localaws.credentials import service_model
-from localaws.runtime.refusal import Refusal
+from localaws.runtime.refusal import Refusal, field_name, validation_refusal
 
 PUBLISH = "moto.awslambda.models:LambdaBackend.publish_layer_version"
 _STRINGS = ("LayerName", "Description")
@@ -37,11 +37,6 @@ def _member(name: str) -> Any:
     return service_model("lambda").operation_model("PublishLayerVersion").input_shape.members[name]
 
 
-def _field(member: str) -> str:
-    """The member's name as Lambda spells it in a ValidationException (camelCase)."""
-    return member[0].lower() + member[1:]
-
-
 def _listed(items: list[Any]) -> str:
     """A list as Lambda prints it in a ValidationException: [a, b]."""
     return "[" + ", ".join(str(item) for item in items) + "]"
@@ -53,7 +48,7 @@ def _string_violation(member: str, found: Any) -> str | None:
         return None
     shape = _member(member)
     low, high, pattern = shape.metadata.get("min", 0), shape.metadata.get("max"), shape.metadata.get("pattern")
-    where = f"Value '{found}' at '{_field(member)}' failed to satisfy constraint: Member must"
+    where = f"Value '{found}' at '{field_name(member)}' failed to satisfy constraint: Member must"
     if high is not None and len(found) > high:
         return f"{where} have length less than or equal to {high}"
     if len(found) < low:
@@ -68,7 +63,7 @@ def _list_violation(member: str, found: Any) -> str | None:
     if not isinstance(found, list):
         return None
     shape = _member(member)
-    where = f"Value '{_listed(found)}' at '{_field(member)}' failed to satisfy constraint: Member must"
+    where = f"Value '{_listed(found)}' at '{field_name(member)}' failed to satisfy constraint: Member must"
     if len(found) > shape.metadata["max"]:
         return f"{where} have length less than or equal to {shape.metadata['max']}"
     allowed = shape.member.enum
@@ -81,10 +76,7 @@ def bounds_refusal(spec: Mapping[str, Any]) -> Refusal | None:
     """Every member outside the API model's constraints, in one ValidationException, or None."""
     found = [text for member in _STRINGS if (text := _string_violation(member, spec.get(member)))]
     found += [text for member in _LISTS if (text := _list_violation(member, spec.get(member)))]
-    if not found:
-        return None
-    count = f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected"
-    return Refusal("ValidationException", f"{count}: {'; '.join(found)}")
+    return validation_refusal(found)
 
 
 def content_refusal(content: Any) -> Refusal | None:

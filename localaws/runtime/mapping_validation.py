@@ -20,8 +20,8 @@ from typing import Any
 from localaws import seams
 from localaws.credentials import service_model
 from localaws.facts import value
-from localaws.runtime import role_access
-from localaws.runtime.refusal import Refusal
+from localaws.runtime import alias_routing, role_access
+from localaws.runtime.refusal import Refusal, range_violation, validation_refusal
 
 CREATE = "moto.awslambda.models:LambdaBackend.create_event_source_mapping"
 UPDATE = "moto.awslambda.models:LambdaBackend.update_event_source_mapping"
@@ -46,25 +46,10 @@ def _range(member: str) -> tuple[int, int]:
     return int(shape.metadata["min"]), int(shape.metadata["max"])
 
 
-def _violation(member: str, found: Any) -> str | None:
-    """One member outside its range, in the words of Lambda's ValidationException, or None."""
-    if not isinstance(found, int) or isinstance(found, bool):
-        return None
-    low, high = _range(member)
-    if low <= found <= high:
-        return None
-    limit = f"greater than or equal to {low}" if found < low else f"less than or equal to {high}"
-    name = member[0].lower() + member[1:]
-    return f"Value '{found}' at '{name}' failed to satisfy constraint: Member must have value {limit}"
-
-
 def bounds_refusal(spec: Mapping[str, Any]) -> Refusal | None:
     """BatchSize and MaximumBatchingWindowInSeconds outside the API's ranges, all in one ValidationException."""
-    found = [text for member in _BOUNDED if (text := _violation(member, spec.get(member)))]
-    if not found:
-        return None
-    count = f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected"
-    return Refusal("ValidationException", f"{count}: {'; '.join(found)}")
+    return validation_refusal([text for member in _BOUNDED
+                               if (text := range_violation(member, spec.get(member), *_range(member)))])
 
 
 def batching_refusal(fifo: bool, batch_size: int | None, window: int | None) -> Refusal | None:
@@ -142,7 +127,22 @@ def _create(self: Any, spec: dict[str, Any]) -> Any:
     _refuse(bounds_refusal(spec))
     if spec.get("FunctionName") and spec.get("EventSourceArn"):  # moto answers a missing one itself
         _check(self, spec["FunctionName"], spec["EventSourceArn"], spec, True)
-    return seams.original(CREATE)(self, spec)
+    mapping = seams.original(CREATE)(self, spec)
+    _keep_alias(mapping, str(spec.get("FunctionName") or ""))
+    return mapping
+
+
+def _keep_alias(mapping: Any, function: str) -> None:
+    """A mapping on an alias keeps the alias's ARN (moto stores the version the alias points to now), so that its
+    batches go through the alias (and its weights) as the alias moves, and FunctionArn names it, as Lambda's does.
+    https://docs.aws.amazon.com/lambda/latest/dg/using-aliases.html
+    """
+    qualifier = alias_routing.qualifier_of(function)
+    if mapping is None or not qualifier or qualifier.isdigit() or qualifier == alias_routing.LATEST:
+        return
+    unqualified = str(mapping.function_arn).split(":function:")[0] + ":function:"
+    name = function.split(":function:")[1].split(":")[0] if ":function:" in function else function.split(":")[0]
+    mapping.function_arn = f"{unqualified}{name}:{qualifier}"
 
 
 def _update(self: Any, uuid: str, spec: dict[str, Any]) -> Any:

@@ -28,7 +28,7 @@ from localaws.credentials import service_model
 from localaws.facts import value
 from localaws.runtime import deprecation, layer_validation, mapping_validation
 from localaws.runtime.errors import InvokeError
-from localaws.runtime.refusal import Refusal
+from localaws.runtime.refusal import Refusal, range_violation, validation_refusal
 
 _CREATE = "moto.awslambda.models:LambdaBackend.create_function"
 _UPDATE = "moto.awslambda.models:LambdaBackend.update_function_configuration"
@@ -51,32 +51,16 @@ def runtimes() -> tuple[str, ...]:
     return tuple(service_model("lambda").shape_for("Runtime").enum)
 
 
-def _whole(found: Any) -> bool:
-    """Whether a member holds a whole number (a bool is not one), so that a wrong type is left to moto."""
-    return isinstance(found, int) and not isinstance(found, bool)
-
-
 def _bound(spec: Mapping[str, Any], member: str, low_fact: str, high_fact: str) -> str | None:
-    """The violation of one numeric member's range, in the words of Lambda's ValidationException, or None."""
-    found = spec.get(member)
-    if not _whole(found):
-        return None
-    low, high = value(low_fact), value(high_fact)
-    if low <= found <= high:
-        return None
-    limit = f"greater than or equal to {low}" if found < low else f"less than or equal to {high}"
-    name = member[0].lower() + member[1:]
-    return f"Value '{found}' at '{name}' failed to satisfy constraint: Member must have value {limit}"
+    """The violation of one numeric member's range (its limits are facts), or None."""
+    return range_violation(member, spec.get(member), value(low_fact), value(high_fact))
 
 
 def _bounds_refusal(spec: Mapping[str, Any]) -> Refusal | None:
     """MemorySize and Timeout outside Lambda's ranges, every violation in one ValidationException."""
     found = [text for text in (_bound(spec, "MemorySize", "memory_min_mb", "memory_max_mb"),
                                _bound(spec, "Timeout", "timeout_min_s", "timeout_max_s")) if text]
-    if not found:
-        return None
-    count = f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected"
-    return Refusal("ValidationException", f"{count}: {'; '.join(found)}")
+    return validation_refusal(found)
 
 
 def _runtime_refusal(spec: Mapping[str, Any]) -> Refusal | None:

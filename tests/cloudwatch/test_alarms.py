@@ -64,6 +64,16 @@ def _errors_alarm(name: str, function: str, actions: list[str], **extra) -> None
         ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=actions, OKActions=actions, **extra)
 
 
+def _alarm_after_one_error(sb, function: str, alarm: str, treat_missing: str) -> None:
+    """Deploy FLAKY and alarm on one minute of its Errors, then fail it once: the alarm is in ALARM a minute later."""
+    deploy_function(function, FLAKY)
+    _to_next_minute(sb)
+    _errors_alarm(alarm, function, [], EvaluationPeriods=1, TreatMissingData=treat_missing)
+    boto3.client("lambda").invoke(FunctionName=function, Payload=b'{"fail": true}')
+    sb.clock.advance(60)
+    assert _state(alarm)["StateValue"] == "ALARM"
+
+
 def test_an_errors_alarm_fires_after_three_failing_minutes_and_recovers(sb, unique):
     function, alarm = f"flaky-{unique}", f"errors-{unique}"
     deploy_function(function, FLAKY)
@@ -121,13 +131,8 @@ def test_a_metric_without_data_follows_treat_missing_data(sb, unique, treat, exp
 
 
 def test_ignore_keeps_the_last_state_when_data_stops(sb, unique):
-    function, alarm = f"ignored-{unique}", f"ignore-{unique}"
-    deploy_function(function, FLAKY)
-    _to_next_minute(sb)
-    _errors_alarm(alarm, function, [], EvaluationPeriods=1, TreatMissingData="ignore")
-    boto3.client("lambda").invoke(FunctionName=function, Payload=b'{"fail": true}')
-    sb.clock.advance(60)
-    assert _state(alarm)["StateValue"] == "ALARM"
+    alarm = f"ignore-{unique}"
+    _alarm_after_one_error(sb, f"ignored-{unique}", alarm, "ignore")
     sb.clock.advance(600)  # ten quiet minutes
     assert _state(alarm)["StateValue"] == "ALARM"
 
@@ -196,13 +201,8 @@ def test_set_alarm_state_runs_the_actions_too(sb, unique):
 
 
 def test_a_week_long_jump_of_the_clock_is_evaluated_quickly(sb, unique):
-    function, alarm = f"weekly-{unique}", f"weekly-{unique}"
-    deploy_function(function, FLAKY)
-    _to_next_minute(sb)
-    _errors_alarm(alarm, function, [], EvaluationPeriods=1, TreatMissingData="missing")
-    boto3.client("lambda").invoke(FunctionName=function, Payload=b'{"fail": true}')
-    sb.clock.advance(60)
-    assert _state(alarm)["StateValue"] == "ALARM"
+    alarm = f"weekly-{unique}"
+    _alarm_after_one_error(sb, alarm, alarm, "missing")
     started = time.perf_counter()
     sb.clock.advance(7 * 24 * 3600)
     assert time.perf_counter() - started < 10

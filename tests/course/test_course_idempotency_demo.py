@@ -30,12 +30,9 @@ def chapter_handler_source() -> str:
 
 
 @pytest.fixture
-def charge(sb, unique) -> tuple[str, str]:
+def charge(sb, unique, make_id_table) -> tuple[str, str]:
     """The chapter's handler deployed against a table of its own: (function name, table name)."""
-    table, name = f"payments-{unique}", f"charge-{unique}"
-    boto3.client("dynamodb").create_table(
-        TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    table, name = make_id_table(f"payments-{unique}"), f"charge-{unique}"
     source = chapter_handler_source()
     assert source.count('TableName="payments"') >= 4, "the test renames the chapter's table; update it"
     deploy_function(name, source.replace('TableName="payments"', f'TableName="{table}"'), timeout=10)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from eventsource_support import eventually as eventually  # re-exported: the tests import it from here
+from eventsource_support import printed
 
 # For tests about redelivery: a failed or throttled batch is visible again after one second.
 QUICK_RETRY = {"VisibilityTimeout": "1"}
@@ -56,31 +56,12 @@ def map_queue(queue: Queue, function_name: str, **options: Any) -> str:
 
 def logged_batches(function_name: str) -> list[dict[str, Any]]:
     """Every batch the function logged, in the order the invocations started."""
-    logs = boto3.client("logs")
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{function_name}")
-        events = [event for page in pages for event in page["events"]]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    found = [json.loads(e["message"].split("BATCH ", 1)[1]) for e in events if "BATCH " in e["message"]]
-    return sorted(found, key=lambda batch: batch["started"])
+    return printed(function_name, "BATCH ")
 
 
 def bodies(batches: list[dict[str, Any]]) -> list[list[str]]:
     """The message bodies of each batch."""
     return [[record["body"] for record in batch["records"]] for batch in batches]
-
-
-def eventually(condition: Any, timeout: float = 10.0, step: float = 0.05) -> Any:
-    """Poll `condition()` until it returns something truthy (returned) or timeout passes (AssertionError)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(step)
 
 
 def history(sb: Any, mapping_uuid: str) -> list[Any]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
+from eventsource_support import eventually as eventually  # re-exported: the tests import it from here
+from eventsource_support import printed
 
 from lambda_course.deploy import deploy_function
 
@@ -54,6 +55,15 @@ def make_stream(unique: str, shards: int = 1) -> Stream:
     return Stream(name, kinesis.describe_stream(StreamName=name)["StreamDescription"]["StreamARN"])
 
 
+def make_table(name: str, view: str, key_type: str = "S") -> str:
+    """A DynamoDB table keyed by "Id" (of `key_type`) whose stream shows `view`; return the stream's ARN."""
+    created = boto3.client("dynamodb").create_table(
+        TableName=name, KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": key_type}], BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+    return str(created["TableDescription"]["LatestStreamArn"])
+
+
 def deploy(unique: str, source: str, name: str = "reader", role: str | None = None) -> str:
     function_name = f"{name}-{unique}"
     deploy_function(function_name, LOG_EVENT + source, timeout=3, role=role)
@@ -95,29 +105,10 @@ def received(url: str) -> list[dict[str, Any]]:
 
 def logged_events(function_name: str) -> list[dict[str, Any]]:
     """Every event the function printed, with its start and end times, in the order the invocations started."""
-    logs = boto3.client("logs")
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{function_name}")
-        events = [event for page in pages for event in page["events"]]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    found = [json.loads(e["message"].split("EVENT ", 1)[1]) for e in events if "EVENT " in e["message"]]
-    return sorted(found, key=lambda entry: entry["started"])
+    return printed(function_name, "EVENT ")
 
 
 def sequence_numbers(sb: Any, uuid: str, outcome: str | None = None) -> list[list[str]]:
     """The sequence numbers of each invocation of a mapping (only those with `outcome`, if given)."""
     return [batch.sequence_numbers for batch in sb.stream_poller.batches(uuid)
             if outcome is None or batch.outcome == outcome]
-
-
-def eventually(condition: Any, timeout: float = 10.0, step: float = 0.05) -> Any:
-    """Poll `condition()` until it returns something truthy (returned) or timeout passes (AssertionError)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(step)

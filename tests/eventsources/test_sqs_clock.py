@@ -56,6 +56,17 @@ def _start_long_poll(queue: Queue, wait: int) -> _LongPoll:
     return poll
 
 
+def _long_poll_across(sb: Any, queue: Queue, seconds: float) -> list[str]:
+    """The bodies a 20 s long poll gets when the clock moves `seconds` meanwhile; it must answer within 5 s."""
+    poll = _start_long_poll(queue, 20)
+    moved_at = time.monotonic()
+    sb.clock.advance(seconds)
+    poll.join(10)
+    assert not poll.is_alive() and poll.messages is not None, "the long poll did not answer"
+    assert poll.returned_at - moved_at < 5
+    return [message["Body"] for message in poll.messages]
+
+
 def test_the_running_sandbox_makes_sqs_follow_its_clock(sb):
     assert sqs_clock.active() is sb.clock
     before = sb.clock.now()
@@ -160,24 +171,15 @@ def test_a_long_poll_returns_as_soon_as_a_move_of_the_clock_ends_a_visibility_ti
     queue = make_queue(VisibilityTimeout="12")
     queue.send("back soon")
     assert len(_receive(queue)) == 1
-    poll = _start_long_poll(queue, 20)
-    moved_at = time.monotonic()
-    sb.clock.advance(12)  # visible again within the poll's wait time, which still has about 7 s to run
-    poll.join(10)
-    assert not poll.is_alive() and [message["Body"] for message in poll.messages or []] == ["back soon"]
-    assert poll.returned_at - moved_at < 5
+    # visible again within the poll's wait time, which still has about 7 s to run
+    assert _long_poll_across(sb, queue, 12) == ["back soon"]
 
 
 def test_a_long_poll_returns_as_soon_as_a_move_of_the_clock_ends_a_delay(sb, make_queue):
     """https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html"""
     queue = make_queue()
     queue.send("delayed", DelaySeconds=15)
-    poll = _start_long_poll(queue, 20)
-    moved_at = time.monotonic()
-    sb.clock.advance(15)
-    poll.join(10)
-    assert not poll.is_alive() and [message["Body"] for message in poll.messages or []] == ["delayed"]
-    assert poll.returned_at - moved_at < 5
+    assert _long_poll_across(sb, queue, 15) == ["delayed"]
 
 
 def test_a_long_poll_ends_empty_when_the_clock_passes_its_wait_time(sb, make_queue):
@@ -186,12 +188,7 @@ def test_a_long_poll_ends_empty_when_the_clock_passes_its_wait_time(sb, make_que
     message that becomes visible only after that is not in its answer."""
     queue = make_queue()
     queue.send("too late", DelaySeconds=60)
-    poll = _start_long_poll(queue, 20)
-    moved_at = time.monotonic()
-    sb.clock.advance(61)
-    poll.join(10)
-    assert not poll.is_alive() and poll.messages == []
-    assert poll.returned_at - moved_at < 5
+    assert _long_poll_across(sb, queue, 61) == []
 
 
 def test_message_timestamps_in_the_api_and_in_the_event_are_clock_time(sb, make_queue, function):

@@ -18,6 +18,7 @@ from stream_support import (
     eventually,
     make_queue,
     make_stream,
+    make_table,
     map_stream,
     received,
 )
@@ -90,11 +91,7 @@ def test_the_dynamodb_record_counts_whole_seconds():
 
 def test_a_failing_dynamodb_stream_sends_its_batch_info_to_an_sqs_queue(sb, unique):
     table = f"orders-{unique}"
-    created = boto3.client("dynamodb").create_table(
-        TableName=table, KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
-    arn = created["TableDescription"]["LatestStreamArn"]
+    arn = make_table(table, "NEW_IMAGE")
     boto3.client("dynamodb").put_item(TableName=table, Item={"Id": {"S": "a"}})
     name = deploy(unique, FAIL_ALWAYS)
     url, queue_arn = make_queue(unique)

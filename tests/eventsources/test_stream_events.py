@@ -17,6 +17,7 @@ from stream_support import (
     deploy,
     logged_events,
     make_stream,
+    make_table,
     map_stream,
 )
 
@@ -88,13 +89,8 @@ def test_kinesis_records_have_the_documented_fields(sb, unique):
 
 
 def _table(unique: str, view: str) -> tuple[str, str]:
-    dynamodb = boto3.client("dynamodb")
     name = f"items-{unique}"
-    described = dynamodb.create_table(
-        TableName=name, KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "N"}], BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
-    return name, described["TableDescription"]["LatestStreamArn"]
+    return name, make_table(name, view, key_type="N")
 
 
 def _change_one_item(table: str) -> None:

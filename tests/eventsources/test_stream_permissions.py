@@ -18,6 +18,7 @@ from stream_support import (
     delete_mappings_afterwards,  # noqa: F401 - fixture
     deploy,
     make_stream,
+    make_table,
     map_stream,
 )
 
@@ -71,12 +72,7 @@ def test_a_role_with_the_four_kinesis_actions_on_the_stream_may_map_it(sb, uniqu
 
 
 def test_a_dynamodb_stream_needs_list_streams_rather_than_list_shards(sb, unique):
-    table = f"items-{unique}"
-    created = boto3.client("dynamodb").create_table(
-        TableName=table, KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
-    arn = created["TableDescription"]["LatestStreamArn"]
+    arn = make_table(f"items-{unique}", "KEYS_ONLY")
     kinesis_like = [f"dynamodb:{a}" for a in ("GetRecords", "GetShardIterator", "DescribeStream", "ListShards")]
     refused = deploy(unique, OK, name="refused", role=_role(unique, kinesis_like))
     error = _refused(arn, refused).response["Error"]

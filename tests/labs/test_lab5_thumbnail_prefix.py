@@ -17,11 +17,7 @@ from lambda_course.labchecks import security
 OUTSIDE = f"s3:PutObject on arn:aws:s3:::{security.THUMBNAILS}/index.html"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _sandbox(sb):
-    yield
-    sb.wait_idle(timeout=10)
-    sb.runtime.stop_all()
+pytestmark = pytest.mark.usefixtures("settle_after_module")
 
 
 def test_the_reference_role_keeps_writes_under_the_prefix():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -76,6 +77,18 @@ def _assert_aged_out(record: dict[str, Any], name: str, payload: Any) -> None:
     assert "responseContext" not in record  # the function never ran
 
 
+def _aged_out_payload(sb: Any, name: str, failures_url: str) -> Any:
+    """Let a queued event outgrow its maximum age (60 s) without running; return its on-failure record's payload."""
+    assert sb.wait_idle(10) and sb.runtime.environments(name) == []
+    sb.clock.advance(61)
+    assert sb.wait_idle(10)
+    [failure] = _received(failures_url)
+    record = json.loads(failure["Body"])
+    assert record["requestContext"]["condition"] == "EventAgeExceeded"
+    assert sb.runtime.environments(name) == []
+    return record["requestPayload"]
+
+
 def test_an_event_with_a_disabled_key_never_runs_and_ages_out_to_on_failure(sb, keyed, caplog):
     name, key_id, failures_url, successes_url = keyed
     boto3.client("kms").disable_key(KeyId=key_id)
@@ -119,14 +132,7 @@ def test_an_s3_notification_to_a_function_with_a_deleted_key_never_runs(sb, keye
         "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
     boto3.client("kms").schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     s3.put_object(Bucket=bucket, Key="in/a.csv", Body=b"x")
-    assert sb.wait_idle(10) and sb.runtime.environments(name) == []
-    sb.clock.advance(61)
-    assert sb.wait_idle(10)
-    [failure] = _received(failures_url)
-    record = json.loads(failure["Body"])
-    assert record["requestContext"]["condition"] == "EventAgeExceeded"
-    assert record["requestPayload"]["Records"][0]["s3"]["object"]["key"] == "in/a.csv"
-    assert sb.runtime.environments(name) == []
+    assert _aged_out_payload(sb, name, failures_url)["Records"][0]["s3"]["object"]["key"] == "in/a.csv"
 
 
 def test_an_eventbridge_rule_to_a_function_with_a_disabled_key_never_runs(sb, keyed, unique):
@@ -140,14 +146,7 @@ def test_an_eventbridge_rule_to_a_function_with_a_disabled_key_never_runs(sb, ke
     events.put_targets(Rule=f"keyed-{unique}", Targets=[{"Id": "fn", "Arn": arn}])
     boto3.client("kms").disable_key(KeyId=key_id)
     events.put_events(Entries=[{"Source": f"shop.{unique}", "DetailType": "order", "Detail": json.dumps({"n": 4})}])
-    assert sb.wait_idle(10) and sb.runtime.environments(name) == []
-    sb.clock.advance(61)
-    assert sb.wait_idle(10)
-    [failure] = _received(failures_url)
-    record = json.loads(failure["Body"])
-    assert record["requestContext"]["condition"] == "EventAgeExceeded"
-    assert record["requestPayload"]["detail"] == {"n": 4}
-    assert sb.runtime.environments(name) == []
+    assert _aged_out_payload(sb, name, failures_url)["detail"] == {"n": 4}
 
 
 def test_a_mapping_batch_for_a_function_with_a_disabled_key_fails_and_stays_queued(sb, keyed, unique):
@@ -204,69 +203,60 @@ def _undelivered(caplog: Any, action: str, arn: str) -> bool:
                for r in caplog.records)
 
 
-def test_an_sqs_destination_needs_send_message(sb, failing, unique, caplog):
+def _dropped_then_allowed(sb: Any, caplog: Any, failing: tuple[str, str], action: str, arn: str,
+                          nothing_arrived: Callable[[], bool], events: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    """Fail events[0] while the role lacks `action` on `arn` (nothing arrives, a warning says why), then events[1]."""
     name, role_name = failing
-    url, arn = _queue(f"records-failures-{unique}")
-    _on_failure(name, arn)
     with caplog.at_level(logging.WARNING, logger=ASYNC_LOGGER):
-        _send_event(name, {"fail": True, "try": 1})
+        _send_event(name, events[0])
         assert sb.wait_idle(10)
-    assert _received(url) == [] and _undelivered(caplog, "sqs:SendMessage", arn)
-    _allow(role_name, "sqs:SendMessage", arn)
-    _send_event(name, {"fail": True, "try": 2})
+    assert nothing_arrived() and _undelivered(caplog, action, arn)
+    _allow(role_name, action, arn)
+    _send_event(name, events[1])
     assert sb.wait_idle(10)
+
+
+FAIL_TWICE = ({"fail": True}, {"fail": True})
+
+
+def test_an_sqs_destination_needs_send_message(sb, failing, unique, caplog):
+    url, arn = _queue(f"records-failures-{unique}")
+    _on_failure(failing[0], arn)
+    _dropped_then_allowed(sb, caplog, failing, "sqs:SendMessage", arn, lambda: _received(url) == [],
+                          ({"fail": True, "try": 1}, {"fail": True, "try": 2}))
     [record] = _received(url)
     assert json.loads(record["Body"])["requestPayload"] == {"fail": True, "try": 2}
 
 
 def test_an_sns_destination_needs_publish(sb, failing, unique, caplog):
-    name, role_name = failing
     sns = boto3.client("sns")
     topic = sns.create_topic(Name=f"records-{unique}")["TopicArn"]
     url, queue_arn = _queue(f"records-topic-{unique}")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    _on_failure(name, topic)
-    with caplog.at_level(logging.WARNING, logger=ASYNC_LOGGER):
-        _send_event(name, {"fail": True})
-        assert sb.wait_idle(10)
-    assert _received(url) == [] and _undelivered(caplog, "sns:Publish", topic)
-    _allow(role_name, "sns:Publish", topic)
-    _send_event(name, {"fail": True})
-    assert sb.wait_idle(10)
+    _on_failure(failing[0], topic)
+    _dropped_then_allowed(sb, caplog, failing, "sns:Publish", topic, lambda: _received(url) == [], FAIL_TWICE)
     assert len(_received(url)) == 1
 
 
 def test_a_lambda_destination_needs_invoke_function(sb, failing, unique, caplog):
-    name, role_name = failing
     keeper = f"keeper-{unique}"
     keeper_arn = deploy_function(keeper, HANDLER)["FunctionArn"]
-    _on_failure(name, keeper_arn)
-    with caplog.at_level(logging.WARNING, logger=ASYNC_LOGGER):
-        _send_event(name, {"fail": True})
-        assert sb.wait_idle(10)
-    assert sb.runtime.environments(keeper) == [] and _undelivered(caplog, "lambda:InvokeFunction", keeper_arn)
-    _allow(role_name, "lambda:InvokeFunction", keeper_arn)
-    _send_event(name, {"fail": True})
-    assert sb.wait_idle(10)
+    _on_failure(failing[0], keeper_arn)
+    _dropped_then_allowed(sb, caplog, failing, "lambda:InvokeFunction", keeper_arn,
+                          lambda: sb.runtime.environments(keeper) == [], FAIL_TWICE)
     assert len(sb.runtime.environments(keeper)) == 1
 
 
 def test_an_event_bus_destination_needs_put_events(sb, failing, unique, caplog):
-    name, role_name = failing
     events = boto3.client("events")
     bus = f"records-{unique}"
     bus_arn = events.create_event_bus(Name=bus)["EventBusArn"]
     url, queue_arn = _queue(f"records-bus-{unique}")
     events.put_rule(Name="records", EventBusName=bus, EventPattern=json.dumps({"source": ["lambda"]}))
     events.put_targets(Rule="records", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
-    _on_failure(name, bus_arn)
-    with caplog.at_level(logging.WARNING, logger=ASYNC_LOGGER):
-        _send_event(name, {"fail": True})
-        assert sb.wait_idle(10)
-    assert _received(url) == [] and _undelivered(caplog, "events:PutEvents", bus_arn)
-    _allow(role_name, "events:PutEvents", bus_arn)
-    _send_event(name, {"fail": True})
-    assert sb.wait_idle(10)
+    _on_failure(failing[0], bus_arn)
+    _dropped_then_allowed(sb, caplog, failing, "events:PutEvents", bus_arn, lambda: _received(url) == [],
+                          FAIL_TWICE)
     assert json.loads(_received(url)[0]["Body"])["detail-type"] == "Lambda Function Invocation Result - Failure"
 
 
@@ -276,12 +266,7 @@ def test_a_dead_letter_queue_needs_send_message_and_an_explicit_deny_wins(sb, fa
     boto3.client("lambda").update_function_configuration(FunctionName=name, DeadLetterConfig={"TargetArn": arn})
     _role(role_name, [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
                       {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": arn}])
-    with caplog.at_level(logging.WARNING, logger=ASYNC_LOGGER):
-        _send_event(name, {"fail": True, "id": 1})
-        assert sb.wait_idle(10)
-    assert _received(url) == [] and _undelivered(caplog, "sqs:SendMessage", arn)
-    _allow(role_name, "sqs:SendMessage", arn)
-    _send_event(name, {"fail": True, "id": 2})
-    assert sb.wait_idle(10)
+    _dropped_then_allowed(sb, caplog, failing, "sqs:SendMessage", arn, lambda: _received(url) == [],
+                          ({"fail": True, "id": 1}, {"fail": True, "id": 2}))
     [dead] = _received(url)
     assert json.loads(dead["Body"]) == {"fail": True, "id": 2}

@@ -64,11 +64,7 @@ def handler(event, context):
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def patched(sb):
-    yield
-    sb.wait_idle(timeout=10)
-    sb.runtime.stop_all()
+pytestmark = pytest.mark.usefixtures("settle_after_module")
 
 
 def _policy(*statements: tuple[str | list[str], str]) -> dict:

@@ -42,11 +42,7 @@ def handler(event, context):
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _sandbox(sb):
-    yield
-    sb.wait_idle(timeout=10)
-    sb.runtime.stop_all()
+pytestmark = pytest.mark.usefixtures("settle_after_module")
 
 
 def test_a_least_privilege_role_passes_both_role_checks():
