@@ -107,6 +107,16 @@ SEAMS: tuple[Seam, ...] = (
        "description", "routing_config"),
     Seam("moto.awslambda.models:LambdaAlias.__init__", RELY,
          markers=("self.function_version = function_version", "self.routing_config = routing_config")),
+    # Lambda deployments through CodeDeploy (localaws.deployments.moto_patch): CreateDeployment of a Lambda AppSpec
+    # shifts the alias's traffic on the sandbox clock; GetDeployment reports status, errors and rollbackInfo, and
+    # GetDeploymentGroup the alarm configuration, which moto's responses leave empty.
+    _r("moto.codedeploy.models:CodeDeployBackend.create_deployment", "self", "application_name",
+       "deployment_group_name", "revision", "deployment_config_name", "description",
+       "ignore_application_stop_failures", "target_instances", "auto_rollback_configuration",
+       "update_outdated_instances_only", "file_exists_behavior", "override_alarm_configuration",
+       markers=("self.deployments[deployment.deployment_id] = deployment",)),
+    _r("moto.codedeploy.responses:_deployment_info", "deployment", markers=('"rollbackInfo"', '"errorInformation"')),
+    _r("moto.codedeploy.responses:_deployment_group_info", "deployment_group", markers=('"alarmConfiguration"',)),
     # The account's concurrency (localaws.runtime.account_settings).
     Seam(LAMBDA_URLS, ROUTE, key=ACCOUNT_SETTINGS_ROUTE),
     Seam("moto.awslambda.responses:LambdaResponse.get_account_settings", ADD),
@@ -298,7 +308,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "moto.cloudformation.exceptions": ("UnformattedGetAttTemplateException", "ValidationError"),
     "moto.cloudformation.models": ("Event", "Stack", "cloudformation_backends"),
     "moto.cloudformation.parsing": ("NULL_MODELS", "OutputMap"),
-    "moto.codedeploy.models": ("CodeDeployBackend", "codedeploy_backends"),
+    "moto.codedeploy.models": ("CodeDeployBackend", "DeploymentInfo", "codedeploy_backends"),
     "moto.core": ("DEFAULT_ACCOUNT_ID",),
     "moto.core.authorization": ("ActionAuthenticatorMixin",),
     "moto.core.base_backend": ("model_data",),

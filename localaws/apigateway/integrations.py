@@ -17,6 +17,7 @@ from localaws.apigateway.messages import (
     gateway_error,
 )
 from localaws.facts import value
+from localaws.runtime import alias_routing
 from localaws.runtime.errors import InvokeError
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,14 @@ def execute_api_arn(region: str, account: str, api_id: str, stage: str, method: 
     return f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{resource}"
 
 
-def permission_denied(fn: Any, source_arn: str, failures: Failures = REST_FAILURES) -> HttpResponse | None:
-    """API Gateway's 500 when the function's policy does not let apigateway.amazonaws.com invoke it, else None."""
+def permission_denied(fn: Any, source_arn: str, failures: Failures = REST_FAILURES,
+                      qualifier: str | None = None) -> HttpResponse | None:
+    """API Gateway's 500 when the function's policy does not let apigateway.amazonaws.com invoke it (or its alias
+    or version `qualifier`, when the integration names one), else None."""
     from localaws.iam.function_policy import invoke_allowed  # IAM's checks load at first use: start-up time
 
     account = source_arn.split(":")[4]
-    if invoke_allowed(fn, "apigateway.amazonaws.com", source_arn, account):
+    if invoke_allowed(fn, "apigateway.amazonaws.com", source_arn, account, qualifier):
         return None
     execution = source_arn.split("/")[0]
     return failures.answer(
@@ -71,18 +74,23 @@ def call_lambda(
     outlasts `timeout`.
 
     With `source_arn` (API Gateway's execute-api ARN for the route) the function's policy must allow the call.
+    An integration on a weighted alias runs the version drawn by the alias's weights, as Invoke does.
     """
-    fn = lookup.function_for_uri(uri)
-    if fn is None:
+    target = lookup.target_for_uri(uri)
+    if target is None:
         return failures.answer(500, f"no Lambda function matches integration URI {uri}")
-    refused = permission_denied(fn, source_arn, failures) if source_arn else None
+    backend, qualifier, fn = target
+    refused = permission_denied(fn, source_arn, failures, qualifier) if source_arn else None
     if refused is not None:
         return refused
+    invoked_arn = fn.function_arn.split(":function:")[0] + f":function:{fn.function_name}" + (
+        f":{qualifier}" if qualifier else "")
+    fn = alias_routing.routed(backend, fn, qualifier)
     result: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            result["outcome"] = runtime.invoke(fn, json.dumps(event).encode(), fn.function_arn)
+            result["outcome"] = runtime.invoke(fn, json.dumps(event).encode(), invoked_arn)
         except InvokeError as error:
             result["error"] = error
         except Exception as error:  # logged, and the gateway answers 500 for it rather than crash the thread

@@ -45,6 +45,12 @@ def function_for_uri(uri: str) -> Any | None:
     Accepts both a plain function ARN and API Gateway's
     `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function-arn>/invocations` form.
     """
+    target = target_for_uri(uri)
+    return target[2] if target is not None else None
+
+
+def target_for_uri(uri: str) -> tuple[Any, str | None, Any] | None:
+    """The Lambda backend, the qualifier (alias or version, if any) and the function an integration URI names."""
     found = _FUNCTION_ARN.search(uri or "")
     if found is None:
         return None
@@ -56,7 +62,7 @@ def function_for_uri(uri: str) -> Any | None:
     if backend is None:  # no function was ever created in that account and region
         return None
     try:
-        return backend.get_function(found["name"], found["qualifier"])
+        return backend, found["qualifier"], backend.get_function(found["name"], found["qualifier"])
     except UnknownFunctionException:  # no such function, version or alias
         return None
 

@@ -3,8 +3,11 @@
 moto's CodeDeploy API stores applications and deployment groups but moto's CloudFormation cannot make them; these
 providers create them in moto's CodeDeploy, so `codedeploy.get_deployment_group` answers with the deployment
 configuration (for example `CodeDeployDefault.LambdaCanary10Percent5Minutes`), the alarms and the automatic
-rollback a SAM template asked for. That is the preference a traffic-shifting driver reads. The sandbox does not
-shift traffic by itself: an update moves the alias to the new version at once.
+rollback a SAM template asked for. An alias whose UpdatePolicy is CodeDeployLambdaAliasUpdate (SAM's
+AutoPublishAlias with DeploymentPreference) moves to a new version through a CodeDeploy deployment in that group
+(`deploy_alias`), which shifts its traffic on the sandbox clock (localaws.deployments). CloudFormation waits for
+that deployment before it completes the update; the sandbox completes the update at once and lets the traffic
+shift afterwards, so `get_deployment` (not the stack's status) tells how it ended.
 
 https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/automating-updates-to-serverless-apps.html
 """
@@ -16,6 +19,8 @@ from typing import Any
 from moto.codedeploy.models import CodeDeployBackend, codedeploy_backends
 
 from localaws.cloudformation.providers import Provider, StackResource, Where, resource
+from localaws.deployments import appspec
+from localaws.deployments import moto_patch as deployments_patch
 
 
 def _backend(where: Where) -> CodeDeployBackend:
@@ -77,6 +82,15 @@ class DeploymentGroup(Provider):
     def delete(cls, resource: StackResource, where: Where) -> None:
         groups = _backend(where).deployment_groups.get(resource.attributes["ApplicationName"], {})
         groups.pop(resource.physical_resource_id, None)
+
+
+def deploy_alias(policy: dict[str, Any], where: Where, function: str, alias: str, current: str, target: str) -> str:
+    """Move `alias` from version `current` to `target` through a deployment in the policy's group; its ID."""
+    deployments_patch.install()
+    text = appspec.content(function, alias, current, target)
+    return str(_backend(where).create_deployment(
+        str(policy["ApplicationName"]), str(policy["DeploymentGroupName"]),
+        {"revisionType": "AppSpecContent", "appSpecContent": {"content": text}}))
 
 
 PROVIDERS: tuple[type[Provider], ...] = (Application, DeploymentGroup)

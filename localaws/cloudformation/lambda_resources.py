@@ -22,6 +22,7 @@ from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda.utils import get_backend
 
+from localaws.cloudformation import codedeploy
 from localaws.cloudformation.providers import Provider, StackResource, Where, resource
 from localaws.facts import value
 
@@ -121,10 +122,7 @@ class Version(Provider):
 
     TYPE = "AWS::Lambda::Version"
     ATTRIBUTES = ("Version", "FunctionArn")
-
-    @classmethod
-    def needs_replacement(cls, old: StackResource, props: dict[str, Any]) -> bool:
-        return old.properties != props
+    REPLACE_ON_ANY_CHANGE = True
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:
@@ -165,6 +163,24 @@ class Alias(Provider):
         return resource(cls, alias.arn, AliasArn=alias.arn)
 
     @classmethod
+    def update_from_cloudformation_json(cls, original_resource: StackResource, new_resource_name: str,
+                                        cloudformation_json: dict[str, Any], account_id: str,
+                                        region_name: str) -> StackResource:
+        """With UpdatePolicy CodeDeployLambdaAliasUpdate, a new version goes through a CodeDeploy deployment."""
+        policy = (cloudformation_json.get("UpdatePolicy") or {}).get("CodeDeployLambdaAliasUpdate")
+        props, where = dict(cloudformation_json.get("Properties") or {}), Where(account_id, region_name)
+        if isinstance(policy, dict) and not cls.needs_replacement(original_resource, props):
+            function, _ = _function_and_qualifier(str(props["FunctionName"]))
+            current = str(_lambda(where).get_alias(props["Name"], function).function_version)
+            if current != str(props["FunctionVersion"]):
+                codedeploy.deploy_alias(policy, where, function, str(props["Name"]), current,
+                                        str(props["FunctionVersion"]))
+                original_resource.properties = props
+                return original_resource
+        return super().update_from_cloudformation_json(original_resource, new_resource_name, cloudformation_json,
+                                                       account_id, region_name)
+
+    @classmethod
     def update(cls, old: StackResource, name: str, props: dict[str, Any], where: Where) -> StackResource:
         function, _ = _function_and_qualifier(str(props["FunctionName"]))
         _lambda(where).update_alias(props["Name"], function, str(props["FunctionVersion"]),
@@ -182,10 +198,7 @@ class Permission(Provider):
 
     TYPE = "AWS::Lambda::Permission"
     ATTRIBUTES = ()
-
-    @classmethod
-    def needs_replacement(cls, old: StackResource, props: dict[str, Any]) -> bool:
-        return old.properties != props
+    REPLACE_ON_ANY_CHANGE = True
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:
@@ -239,10 +252,7 @@ class LayerVersion(Provider):
 
     TYPE = "AWS::Lambda::LayerVersion"
     ATTRIBUTES = ("LayerVersionArn",)
-
-    @classmethod
-    def needs_replacement(cls, old: StackResource, props: dict[str, Any]) -> bool:
-        return old.properties != props
+    REPLACE_ON_ANY_CHANGE = True
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:

@@ -128,11 +128,19 @@ class Monitoring(moto_patch.Hooks):
         """Write gathered data; evaluate every alarm at each whole minute passed since the last evaluation."""
         if not self.running:
             return
+        self.evaluate_through(now)
+
+    def evaluate_through(self, when: float) -> None:
+        """Evaluate every alarm at each whole minute since the last evaluation up to clock time `when`, once each.
+
+        A deployment that shifts traffic at a moment inside a long clock advance calls this first, so the alarms
+        it reads are as they were at that moment.
+        """
         with self._lock:
             self._count_iterator_ages()
             self.recorder.flush()
-            due = list(range(self._evaluated_until + self._interval, self._boundary(now) + 1, self._interval))
-            self._evaluated_until = max(self._evaluated_until, self._boundary(now))
+            due = list(range(self._evaluated_until + self._interval, self._boundary(when) + 1, self._interval))
+            self._evaluated_until = max(self._evaluated_until, self._boundary(when))
             if due:
                 self.evaluate_all(*due[-MAX_EVALUATIONS_PER_TICK:])
 

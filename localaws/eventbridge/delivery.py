@@ -26,7 +26,7 @@ from moto.utilities.arns import parse_arn
 from localaws import seams
 from localaws.eventbridge.target_input import target_text
 from localaws.iam.function_policy import invoke_allowed
-from localaws.runtime import moto_seam
+from localaws.runtime import alias_routing, moto_seam
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 _SEND = "moto.events.models:Rule.send_to_targets"
@@ -37,9 +37,11 @@ def _invoke_lambda(rule: Any, target: dict[str, Any], text: str) -> None:
     """Queue an asynchronous invocation, if the function's policy lets EventBridge invoke it for this rule."""
     arn = target["Arn"]
     parts = parse_arn(arn)
-    fn = lambda_backends[parts.account][parts.region].get_function(arn)
-    if invoke_allowed(fn, EVENTS_PRINCIPAL, rule.arn, rule.account_id):
-        moto_seam.running_runtime().invoke_async(fn, text.encode(), arn)
+    backend = lambda_backends[parts.account][parts.region]
+    fn = backend.get_function(arn)
+    if invoke_allowed(fn, EVENTS_PRINCIPAL, rule.arn, rule.account_id, alias_routing.qualifier_of(arn)):
+        chosen = alias_routing.routed_target(backend, arn)  # a target on a weighted alias splits by its weights
+        moto_seam.running_runtime().invoke_async(chosen, text.encode(), arn)
 
 
 def _publish_sns(rule: Any, target: dict[str, Any], text: str) -> None:

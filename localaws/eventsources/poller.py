@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from localaws.eventsources import batch_response, moto_patch, sqs_clock, sqs_event
+from localaws.eventsources.background import BackgroundPoller
 from localaws.eventsources.mappings import SqsMapping, sqs_mappings
 from localaws.facts import value
-from localaws.runtime.clock import Clock
+from localaws.runtime import alias_routing
 from localaws.runtime.errors import InvokeError
 
 log = logging.getLogger(__name__)
@@ -72,59 +70,36 @@ def _concurrency(mapping: Any) -> int:
     return min(initial, int(configured)) if configured else initial
 
 
-class SqsPoller:
+class SqsPoller(BackgroundPoller):
     """Polls every SQS event source mapping of the sandbox and invokes the mapped functions with batches."""
 
+    threads, label, idle_recheck = "sqs", "SQS", 0.5
+
     def __init__(self, runtime: Any, interval: float = 0.05, workers: int = 8) -> None:
-        self.runtime, self.interval, self.workers = runtime, interval, workers
-        self.clock: Clock = runtime.clock
-        self.clock.on_tick(lambda previous, current: self.wake())  # a move of the clock may make messages visible
+        super().__init__(runtime, log, interval, workers)
         self.history: deque[BatchRecord] = deque(maxlen=HISTORY_LENGTH)
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
         self._states: dict[str, _State] = {}
         self._in_flight = 0
-        self._thread: threading.Thread | None = None
-        self._workers: ThreadPoolExecutor | None = None
 
     # -- life cycle ------------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start polling (again, after stop), with SQS on this clock; new messages on mapped queues wake it at once."""
-        if self._thread is not None:
-            return
+    def _before_start(self) -> None:
+        """Put SQS on the sandbox's clock while polling, so visibility timeouts move with it."""
         sqs_clock.follow(self.clock)
-        self._stopping.clear()
-        self._workers = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sqs-batch")
-        self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
-        self._thread.start()
-        moto_patch.listen(self.wake)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop polling and wait (up to timeout) for the batches in flight, so that nothing outlives a reset."""
-        if self._thread is None:
-            return
-        moto_patch.listen(None)
-        self._stopping.set()
-        self._wake.set()
-        self._thread.join(timeout)
-        with self._changed:
-            self._changed.wait_for(lambda: self._in_flight == 0, timeout)
-        assert self._workers is not None
-        self._workers.shutdown(wait=False, cancel_futures=True)
-        with self._changed:
-            self._states.clear()
-            self._in_flight = 0
-            self._changed.notify_all()
-        self._thread = self._workers = None
+    def _after_stop(self) -> None:
         sqs_clock.release(self.clock)
 
-    def wake(self) -> None:
-        """Poll now rather than at the next interval (a message arrived, or a batch finished)."""
-        self._wake.set()
+    def _listen(self, callback: Callable[[], None] | None) -> None:
+        """A message sent to a mapped queue wakes the poller."""
+        moto_patch.listen(callback)
 
-    # -- waiting -----------------------------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        return self._in_flight > 0
+
+    def _forget(self) -> None:
+        self._states.clear()
+        self._in_flight = 0
+
     def idle(self) -> bool:
         """True when no batch is in flight and no queue with an enabled mapping has a visible message."""
         with self._lock:
@@ -132,30 +107,7 @@ class SqsPoller:
                 return False
         return not any(found.mapping.enabled and moto_patch.visible_count(found.queue) for found in sqs_mappings())
 
-    def wait_idle(self, timeout: float = 30.0, also: Callable[[float], bool] | None = None) -> bool:
-        """Wait until idle (and `also(seconds)`, another waiter, reports idle too); False after timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if also is not None:
-                also(max(0.0, deadline - time.monotonic()))
-            if self.idle() and (also is None or also(0)):
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            with self._changed:
-                self._changed.wait(min(remaining, self.interval / 2))
-
     # -- polling -----------------------------------------------------------------------------------------------
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                self._poll()
-            except Exception:  # logged; a poll must never end the thread, and the next one starts afresh
-                log.exception("SQS poll failed")
-            self._wake.wait(self.interval)
-
     def _poll(self) -> None:
         seen = set()
         for found in sqs_mappings():
@@ -201,12 +153,12 @@ class SqsPoller:
                                              ["All"])
 
     def _dispatch(self, found: SqsMapping, state: _State, messages: list[Any]) -> None:
-        assert self._workers is not None
+        assert self._pool is not None
         with self._lock:
             state.in_flight += 1
             self._in_flight += 1
         try:
-            self._workers.submit(self._process, _Batch(found, messages, self.clock.now()), state)
+            self._pool.submit(self._process, _Batch(found, messages, self.clock.now()), state)
         except RuntimeError:  # the pool was shut down by stop(); the messages reappear after their timeout
             self._finish(state)
 
@@ -232,7 +184,7 @@ class SqsPoller:
 
         mapping = batch.source.mapping
         try:
-            fn = batch.source.functions.get_function(mapping.function_arn)
+            fn = alias_routing.routed_target(batch.source.functions, mapping.function_arn)  # a weighted alias splits
         except JsonRESTError:  # the function was deleted: the batch fails, as on Lambda
             return set(ids), "error"
         payload = sqs_event.event(batch.messages, batch.source.queue.queue_arn, mapping.region)

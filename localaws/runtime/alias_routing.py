@@ -178,6 +178,24 @@ def routed(backend: Any, fn: Any, qualifier: str | None) -> Any:
     return fn
 
 
+def qualifier_of(function: str) -> str | None:
+    """The alias or version a function name or ARN ends with (`name:live`, `arn:...:function:name:2`), if any."""
+    parts = function.split(":")
+    if function.startswith("arn:"):
+        return parts[7] if len(parts) > 7 and parts[7] else None
+    return parts[1] if len(parts) == 2 and parts[1] else None
+
+
+def routed_target(backend: Any, function: str) -> Any:
+    """The version a trigger aimed at `function` (a name or ARN, perhaps of an alias) runs: as `routed` draws it.
+
+    Event source mappings, API Gateway integrations and EventBridge targets that name a weighted alias split
+    their invocations by its weights, as Invoke does (https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html).
+    """
+    qualifier = qualifier_of(function)
+    return routed(backend, backend.get_function(function), qualifier)
+
+
 def install() -> None:
     """Put Lambda's routing checks in front of moto's CreateAlias and UpdateAlias (idempotent)."""
     if seams.is_patched(CREATE):
@@ -186,4 +204,5 @@ def install() -> None:
     seams.patch(UPDATE, functools.wraps(seams.original(UPDATE))(_update))
 
 
-__all__ = ["CREATE", "UPDATE", "install", "routed", "routing_refusal", "use_random", "weights"]
+__all__ = ["CREATE", "UPDATE", "install", "qualifier_of", "routed", "routed_target", "routing_refusal",
+           "use_random", "weights"]

@@ -20,7 +20,7 @@ from moto.awslambda.utils import get_backend
 
 from localaws import seams
 from localaws.iam.function_policy import enforced, invoke_allowed
-from localaws.runtime import moto_seam
+from localaws.runtime import alias_routing, moto_seam
 from localaws.runtime.trigger_events import SnsDelivery, s3_record, sns_event
 
 _S3 = "moto.s3.notifications:_invoke_awslambda"
@@ -39,16 +39,27 @@ def _s3_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> d
 
 
 def _s3_invoke(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
-    """moto's S3 notification delivery to Lambda, after the function-policy check, as an asynchronous invoke."""
+    """moto's S3 notification delivery to Lambda, after the function-policy check, as an asynchronous invoke.
+
+    A notification on a weighted alias runs the version its weights draw, with the alias as the invoked ARN.
+    """
     deliver = seams.original(_S3)
+    backend = get_backend(account_id, region_name)
     try:
-        fn = get_backend(account_id, region_name).get_function(fn_arn)
+        fn = backend.get_function(fn_arn)
     except LambdaClientError:  # no such function: moto's own delivery copes with (and swallows) it
         return deliver(account_id, event_body, fn_arn, region_name)
     bucket = event_body["Records"][0]["s3"]["bucket"]["name"]
-    if invoke_allowed(fn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", account_id):
+    qualifier = alias_routing.qualifier_of(fn_arn)
+    if not invoke_allowed(fn, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", account_id, qualifier):
+        return None
+    if qualifier is None:
         with moto_seam.asynchronous_delivery():  # S3 invokes asynchronously: Lambda retries, then its DLQ
             deliver(account_id, event_body, fn_arn, region_name)
+        return None
+    chosen = alias_routing.routed(backend, fn, qualifier)
+    moto_seam.running_runtime().invoke_async(chosen, json.dumps(event_body).encode(), fn_arn)
+    return None
 
 
 def _sns_allowed(subscription: Any) -> bool:
@@ -59,7 +70,8 @@ def _sns_allowed(subscription: Any) -> bool:
     except LambdaClientError:  # no such function: moto's delivery handles it
         return True
     topic = subscription.topic
-    return invoke_allowed(fn, "sns.amazonaws.com", topic.arn, topic.account_id)
+    return invoke_allowed(fn, "sns.amazonaws.com", topic.arn, topic.account_id,
+                          alias_routing.qualifier_of(subscription.endpoint))
 
 
 def _sns_publish(self: Any, message: str, message_id: str, subject: str | None = None,
@@ -85,6 +97,7 @@ def _send_sns_message(self: Any, function_name: str, message: str, subject: str 
     if delivery is None:  # not called from a subscription's delivery: moto's own event
         return seams.original(_SNS_EVENT)(self, function_name, message, subject, qualifier)
     fn = self._lambdas.get_function_by_name_or_arn_with_qualifier(function_name, qualifier)
+    fn = alias_routing.routed(self, fn, qualifier or alias_routing.qualifier_of(function_name))  # weighted alias
     fn.invoke(json.dumps(sns_event(delivery, message, subject)), {}, {})
     return None
 

@@ -77,6 +77,9 @@ class Sandbox:
 
         self.cloudwatch = Monitoring(self.runtime, self.stream_poller)  # Lambda's metrics, embedded metrics, alarms
         self.cloudwatch.start()
+        from localaws import deployments  # imports moto's Lambda and CloudWatch models: start-up time
+
+        self.deployments = deployments.install(self.clock, self.cloudwatch.evaluate_through)  # gradual deployments
         point_clients_at(self.endpoint_url, region)
         self.apigateway = DataPlane(self.runtime, api_port)  # serves API Gateway and function URL requests
         self.running = True
@@ -188,6 +191,7 @@ class Sandbox:
         self.runtime.stop_all()
         moto_api_backend.reset()
         self.cloudwatch.reset()
+        self.deployments.clear()
         point_clients_at(self.endpoint_url, self.region)
         self.sqs_poller.start()
         self.stream_poller.start()
@@ -268,12 +272,16 @@ def _install_patches_for(service: str) -> None:
 
         seams.verify_service("moto.stepfunctions")
         sfn_patch.install_for(_current)
+    elif service == "codedeploy":
+        from localaws.deployments import moto_patch as deployments_patch  # loads at CodeDeploy's first call
+
+        deployments_patch.install()
     elif service == "cloudformation":
         from localaws import cloudformation  # loads cfn-lint and the SAM translator: start-up time
 
         seams.verify_service("moto.cloudformation")
         cloudformation.install()
-        for reached in ("events", "iam", "s3"):  # a stack makes rules, roles and topics without their own calls
+        for reached in ("events", "iam", "s3", "codedeploy"):  # a stack makes rules, roles, topics, deployments
             _install_patches_for(reached)
 
 

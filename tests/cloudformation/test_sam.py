@@ -178,7 +178,8 @@ def test_auto_publish_alias_and_deployment_preference(sb, unique):
     assert group["deploymentConfigName"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
     assert group["deploymentStyle"] == {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
 
-    deploy_stack(stack, ALIASED.format(says="second"))  # new code: a new version, and the alias moves to it
+    deploy_stack(stack, ALIASED.format(says="second"))  # new code: a new version, and the canary moves the alias
+    sb.clock.advance(300)  # Canary10Percent5Minutes: all the traffic on the new version five minutes later
     assert lam.get_alias(FunctionName=out["Function"], Name="live")["FunctionVersion"] == "2"
     assert json.load(lam.invoke(FunctionName=out["Function"], Qualifier="live")["Payload"]) == "second"
     assert json.load(lam.invoke(FunctionName=out["Function"], Qualifier="1")["Payload"]) == "first"

@@ -21,20 +21,20 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from localaws.eventsources.background import BackgroundPoller
 from localaws.eventsources.streams import events, failures, moto_patch
 from localaws.eventsources.streams.config import StreamConfig, config_of
 from localaws.eventsources.streams.failures import LastInvocation, Verdict
 from localaws.eventsources.streams.lanes import Lane
 from localaws.eventsources.streams.sources import SourceRecord, StreamMapping, stream_mappings
-from localaws.runtime import role_access
+from localaws.runtime import alias_routing, role_access
 from localaws.runtime.errors import InvokeError
 
 log = logging.getLogger(__name__)
@@ -82,22 +82,17 @@ class _Job:
     batch: list[SourceRecord]
 
 
-class StreamPoller:
+class StreamPoller(BackgroundPoller):
     """Polls every Kinesis and DynamoDB Streams event source mapping of the sandbox, shard by shard."""
 
+    threads = label = "stream"
+
     def __init__(self, runtime: Any, interval: float = 0.05, workers: int = 8) -> None:
-        self.runtime, self.clock, self.interval, self.workers = runtime, runtime.clock, interval, workers
+        super().__init__(runtime, log, interval, workers)
         self.history: deque[StreamBatch] = deque(maxlen=HISTORY_LENGTH)
         self.discarded: deque[Discard] = deque(maxlen=HISTORY_LENGTH)
-        self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
         self._lanes: dict[tuple[str, str, int, int], Lane] = {}  # (mapping, shard, lanes, lane) -> state
         self._arrivals: dict[tuple[str, str, str], float] = {}  # (stream, shard, sequence number) -> clock time
-        self._thread: threading.Thread | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self.clock.on_tick(lambda _previous, _now: self.wake())
 
     # -- reading ---------------------------------------------------------------------------------------------
     def iterator_ages(self, mapping_uuid: str) -> list[tuple[float, int]]:
@@ -109,36 +104,17 @@ class StreamPoller:
         return [batch for batch in list(self.history) if batch.mapping_uuid == mapping_uuid]
 
     # -- life cycle ------------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start polling (again, after stop); a record written to a mapped stream wakes the poller at once."""
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="stream-batch")
-        self._thread = threading.Thread(target=self._run, name="stream-poller", daemon=True)
-        self._thread.start()
-        moto_patch.listen(self.wake)
+    def _listen(self, callback: Callable[[], None] | None) -> None:
+        """A record written to a mapped stream wakes the poller."""
+        moto_patch.listen(callback)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop polling, wait (up to timeout) for the batches in flight, and forget every shard's position."""
-        if self._thread is None:
-            return
-        moto_patch.listen(None)
-        self._stopping.set()
-        self._wake.set()
-        self._thread.join(timeout)
-        with self._changed:
-            self._changed.wait_for(lambda: not any(lane.in_flight for lane in self._lanes.values()), timeout)
-            self._lanes.clear()
-            self._arrivals.clear()
-            self._changed.notify_all()
-        assert self._pool is not None
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._thread = self._pool = None
+    def _busy(self) -> bool:
+        return any(lane.in_flight for lane in self._lanes.values())
 
-    def wake(self) -> None:
-        """Poll now rather than at the next interval."""
-        self._wake.set()
+    def _forget(self) -> None:
+        """Forget every shard's position, so a restart reads from each mapping's StartingPosition again."""
+        self._lanes.clear()
+        self._arrivals.clear()
 
     # -- waiting ---------------------------------------------------------------------------------------------
     def idle(self) -> bool:
@@ -156,30 +132,7 @@ class StreamPoller:
                             return False
         return True
 
-    def wait_idle(self, timeout: float = 30.0, also: Callable[[float], bool] | None = None) -> bool:
-        """Wait until idle (and `also(seconds)`, another waiter, reports idle too); False after timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if also is not None:
-                also(max(0.0, deadline - time.monotonic()))
-            if self.idle() and (also is None or also(0)):
-                return True
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            with self._changed:
-                self._changed.wait(min(remaining, self.interval))
-
     # -- polling ---------------------------------------------------------------------------------------------
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                self._poll()
-            except Exception:  # logged; a poll must never end the thread, and the next one starts afresh
-                log.exception("stream poll failed")
-            self._wake.wait(self.interval)
-
     def _poll(self) -> None:
         for found in stream_mappings():
             if found.mapping.enabled and not self._stopping.is_set():
@@ -271,7 +224,7 @@ class StreamPoller:
         return job.batch[expired:]
 
     def _invoke(self, job: _Job, batch: list[SourceRecord]) -> None:
-        fn = job.found.functions.get_function(job.found.mapping.function_arn)
+        fn = alias_routing.routed_target(job.found.functions, job.found.mapping.function_arn)  # weighted aliases split
         sent_at = self.clock.now()
         payload = events.event(job.found.kind, batch, job.shard_id,
                                lambda record: self._arrival(job.found, job.shard_id, record),
