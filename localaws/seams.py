@@ -70,6 +70,9 @@ SFN_TASK = f"{SFN_ASL}.state.exec.state_task"
 SFN_BACKEND = "moto.stepfunctions.parser.models:StepFunctionsParserBackend"
 CFN_PARSING, CFN_MODELS = "moto.cloudformation.parsing", "moto.cloudformation.models"
 CFN_RESOURCE_ARGS = ("logical_id", "resource_json", "resources_map", "account_id", "region_name")
+DURABLE_EXECUTIONS_ROUTE = r"{0}/2025-12-01/durable-executions/(?P<durable_execution>.+)$"
+DURABLE_CALLBACKS_ROUTE = r"{0}/2025-12-01/durable-execution-callbacks/(?P<callback_id>.+)$"
+DURABLE_BY_FUNCTION_ROUTE = r"{0}/2025-12-01/functions/(?P<function_name>[\w_:%-]+)/durable-executions/?$"
 CODE_LOCATION_ROUTE = (r"{0}/lambda_(?P<region>[a-z0-9-]+)/function-code/(?P<account>[0-9]+)/"
                        r"(?P<function_name>[\w-]+)/(?P<version>[^/]+)/?$")
 
@@ -126,6 +129,16 @@ SEAMS: tuple[Seam, ...] = (
     Seam(LAMBDA_URLS, ROUTE, key=CODE_LOCATION_ROUTE),
     _r("moto.awslambda.responses:LambdaResponse.get_function", "self", markers=("fn.get_code()",)),
     Seam("moto.awslambda.models:LambdaFunction.get_code", RELY, (("self",),), markers=('"Location"',)),
+    # Lambda's durable execution API, which moto lacks (localaws.durable.api): executions, checkpoints, state,
+    # history, callbacks, served in front of the durable execution engine.
+    Seam(LAMBDA_URLS, ROUTE, key=DURABLE_EXECUTIONS_ROUTE),
+    Seam(LAMBDA_URLS, ROUTE, key=DURABLE_CALLBACKS_ROUTE),
+    Seam(LAMBDA_URLS, ROUTE, key=DURABLE_BY_FUNCTION_ROUTE),
+    *(Seam(f"moto.awslambda.responses:LambdaResponse.{operation}", ADD) for operation in (
+        "checkpoint_durable_execution", "get_durable_execution", "get_durable_execution_state",
+        "get_durable_execution_history", "list_durable_executions_by_function", "stop_durable_execution",
+        "send_durable_execution_callback_success", "send_durable_execution_callback_failure",
+        "send_durable_execution_callback_heartbeat")),
     # SQS event source mappings polled as Lambda polls (localaws.eventsources.moto_patch).
     _r("moto.sqs.models:Queue.add_message", "self", "message",
        markers=("lambda_event_source_mappings", "send_sqs_batch", "DEDUPLICATION_TIME_IN_SECONDS",

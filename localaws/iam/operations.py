@@ -112,7 +112,7 @@ SERVICES: dict[str, ServiceRules] = {
     ),
     "lambda": ServiceRules(
         resources=(("FunctionName", "lambda_function"), ("Resource", "arn"), ("Arn", "arn"),
-                   ("LayerName", "lambda_layer")),
+                   ("LayerName", "lambda_layer"), ("DurableExecutionArn", "arn")),
     ),
     "secretsmanager": ServiceRules(resources=(("SecretId", "secret"), ("Name", "secret"))),
     "kms": ServiceRules(

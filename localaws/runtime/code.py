@@ -25,6 +25,8 @@ from packaging.utils import canonicalize_name
 # What AWS's Python runtimes carry besides the standard library: the runtime interface client and the AWS SDK
 # (with what each needs to run).
 BUNDLED = ("awslambdaric", "boto3")
+# What some runtimes carry beyond BUNDLED, by runtime name (filled by the services that need it: localaws.durable).
+RUNTIME_INCLUDES: dict[str, tuple[str, ...]] = {}
 
 _lock = threading.Lock()
 
@@ -80,14 +82,21 @@ def python_path(task: Path, opt: Path | None, runtime: Path) -> list[str]:
     return [*paths, str(runtime)]
 
 
-def runtime_dir(cache: Path) -> Path:
+def include_in_runtimes(runtimes: tuple[str, ...], *distributions: str) -> None:
+    """Have the named runtimes' folders carry `distributions` too, as AWS's runtimes of those names do."""
+    for runtime in runtimes:
+        RUNTIME_INCLUDES[runtime] = tuple(dict.fromkeys(RUNTIME_INCLUDES.get(runtime, ()) + distributions))
+
+
+def runtime_dir(cache: Path, runtime: str = "") -> Path:
     """The folder standing in for /var/runtime: links to what the runtime bundles, as installed here."""
-    target = cache / "runtime"
+    extras = RUNTIME_INCLUDES.get(runtime, ())
+    target = cache / (f"runtime-{runtime}" if extras else "runtime")
     with _lock:
         if not target.exists():
             staging = target.with_name(target.name + ".partial")
             staging.mkdir(parents=True, exist_ok=True)
-            for entry in bundled_entries():
+            for entry in bundled_entries(BUNDLED + extras):
                 link = staging / entry.name
                 if not link.exists():
                     link.symlink_to(entry)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -36,6 +36,10 @@ _INIT = "moto.awslambda.models:LambdaFunction.__init__"
 _GET_CONFIGURATION = "moto.awslambda.models:LambdaFunction.get_configuration"
 _UPDATE_CONFIGURATION = "moto.awslambda.models:LambdaFunction.update_configuration"
 _asynchronous = contextvars.ContextVar("asynchronous_delivery", default=False)
+# Called with (fn, qualifier, invocation type, payload, request headers) before Invoke runs a handler; an answer
+# (status, headers, body) replaces the usual invocation, None lets it run (durable functions: localaws.durable).
+InvokeFront = Callable[[Any, str | None, str, bytes, Any], tuple[int, dict[str, str], bytes | str] | None]
+_fronts: dict[str, InvokeFront] = {}
 
 
 def add_invoke_check(check: invoke_checks.Check) -> None:
@@ -50,6 +54,11 @@ def add_invoke_check(check: invoke_checks.Check) -> None:
 def remove_invoke_check(check: invoke_checks.Check) -> None:
     """Stop running a check that add_invoke_check added."""
     invoke_checks.remove(check)
+
+
+def set_invoke_front(name: str, front: InvokeFront) -> None:
+    """Have `front` see every Invoke request first, under `name` (a later call with the same name replaces it)."""
+    _fronts[name] = front
 
 
 def _unqualified_arn(fn: Any) -> str:
@@ -113,6 +122,10 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     try:
         if invocation_type == "DryRun":
             return 204, {**headers, "status": "204"}, ""
+        for front in list(_fronts.values()):
+            answer = front(fn, qualifier, invocation_type, payload, self.headers)
+            if answer is not None:
+                return answer
         if invocation_type == "Event":
             if len(payload) > _limit_bytes("payload_async_mb"):
                 raise InvokeError("RequestTooLargeException", "Request must be smaller than "
@@ -201,12 +214,15 @@ def _keep_configuration() -> None:
     def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         init(self, account_id, spec, *args, **kwargs)
         self.dead_letter_config = spec.get("DeadLetterConfig") or None
+        self.durable_config = spec.get("DurableConfig") or None  # what makes Invoke start a durable execution
         logging_config.keep_on_create(self, spec)
 
     def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         config = configuration(self, *args, **kwargs)
         if getattr(self, "dead_letter_config", None):
             config["DeadLetterConfig"] = self.dead_letter_config
+        if getattr(self, "durable_config", None):
+            config["DurableConfig"] = self.durable_config
         logging_config.add_to(self, config)
         return config
 

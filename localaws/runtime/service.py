@@ -95,7 +95,7 @@ class LambdaRuntime:
         share = memory / value("memory_per_vcpu_mb")
         return FunctionSpec(fn.function_name, fn.function_arn, str(fn.version), fn.handler, runtime, memory,
                             float(fn.timeout), fn.region, dict(fn.environment_vars or {}),
-                            code.python_path(task, opt, code.runtime_dir(self.workdir)), share,
+                            code.python_path(task, opt, code.runtime_dir(self.workdir, runtime)), share,
                             logging=logging_config.of(fn))
 
     def _base_env(self, fn: Any) -> dict[str, str]:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from localaws import apigateway, seams, settings, standin, stepfunctions
+from localaws import apigateway, durable, seams, settings, standin, stepfunctions
 from localaws.apigateway import DataPlane
 from localaws.apigateway import urls as apigateway_urls
 from localaws.credentials import DEFAULT_REGION, point_clients_at, scoped_environ
@@ -65,6 +65,7 @@ class Sandbox:
         self.clock.on_tick(eventbridge_schedules.fire_due)
         self.runtime = LambdaRuntime(self.endpoint_url, self.workdir, self.clock)
         moto_seam.install(self.runtime)
+        self.durable = durable.install(self.runtime, region)  # durable functions' executions, see localaws.durable
         _install_service_patches()
         self.sqs_poller = SqsPoller(self.runtime)  # SQS event source mappings, see localaws.eventsources
         self.sqs_poller.start()
@@ -189,6 +190,7 @@ class Sandbox:
         self.stream_poller.stop()
         self.runtime.wait_idle(timeout=10)
         self.runtime.stop_all()
+        self.durable = durable.install(self.runtime, self.region)  # a fresh engine: no executions remain
         moto_api_backend.reset()
         self.cloudwatch.reset()
         self.deployments.clear()
@@ -224,6 +226,7 @@ class Sandbox:
             self.stream_poller.stop()
             self.apigateway.stop()
             self.cloudwatch.stop()
+            durable.uninstall()
             self.clock.stop()
             self.runtime.close()
             self._server.stop()
