@@ -15,6 +15,7 @@ CHAPTERS: list[tuple[int, str, str]] = [
     (9, "09-serverless-vs-kubernetes", "Serverless vs Kubernetes"),
     (10, "10-challenges", "The challenges of serverless"),
     (11, "11-interview-practice", "Interview practice"),
+    (12, "12-deploy-and-operate", "Deploy and operate"),
 ]
 
 

@@ -84,6 +84,20 @@ assert [(worked, statuses) for _, worked, statuses in pt_deliveries] == [
     (True, []), (True, ["COMPLETED"]), (False, ["COMPLETED"]), (True, ["COMPLETED"])], pt_deliveries
 assert left_in_queue == {"pack-by-hand": (0, 1), "pack-powertools": (0, 1)}, left_in_queue
 """,
+    "12-deploy-and-operate": """
+assert first.json() == {"stored": "A-1", "code": "v1"}, first.text
+assert stack_status == "UPDATE_ROLLBACK_COMPLETE", f"the broken update should be rolled back: {stack_status}"
+assert after_rollback.json() == {"stored": "A-4", "code": "v2"}, f"v2 should still answer: {after_rollback.text}"
+assert set(split) == {"1", "2"} and sum(split.values()) == N and split["1"] > split["2"], split
+fired = next(i for i, m in enumerate(bad_moments) if m.alarm == "ALARM")
+assert bad.status == "Stopped" and 1 <= fired < 5, f"the alarm should stop the canary before its second step: {fired}"
+assert sum(m.calls.get("2 error", 0) for m in bad_moments[:fired]) > 0, "the broken version should have failed first"
+assert [(m.version, m.new_weight) for m in bad_moments[fired:]] == [("1", 0.0)] * len(bad_moments[fired:]), \\
+    f"the alias should be back on version 1 alone: {bad_moments[fired:]}"
+assert good.status == "Succeeded" and (good_moments[-1].version, good_moments[-1].new_weight) == (fixed, 1.0)
+assert {a["AlarmName"] for a in described} == {ALARM, "checkout-throttles", "checkout-near-timeout"}, described
+assert kept_levels == ["WARNING", "ERROR"], f"at WARN only the warning and the error stay: {kept}"
+""",
 }
 
 
