@@ -14,6 +14,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-aws-ser
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
@@ -43,6 +44,12 @@ class SandboxPolicyLoader:
         """Every AWS managed policy the account's IAM holds, by name."""
         iam = iam_backends[self.account_id][self.partition]
         return {policy.name: arn for arn, policy in iam.managed_policies.items() if AWS_POLICY_PREFIX in arn}
+
+
+# The translator counts what it expands for AWS's own metrics service and, when no publisher collects the counts,
+# warns "There are unpublished metrics" on every transform; the sandbox has nowhere to publish them, and the
+# warning would reach every learner whose stack uses SAM.
+logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
 
 
 def expand(template: dict[str, Any], parameters: dict[str, Any], account_id: str, region: str) -> dict[str, Any]:

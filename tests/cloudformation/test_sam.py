@@ -12,6 +12,7 @@ configuration, and a service role)
 
 from __future__ import annotations
 
+import gc
 import json
 
 import boto3
@@ -21,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from lambda_course.stacks import StackFailed, delete_stack, deploy_stack, lint_template
 from localaws import cloudformation
+from localaws.cloudformation import sam
 
 
 def sam_template(says: str, extra: str = "") -> str:
@@ -255,3 +257,18 @@ def test_an_sns_event_subscribes_the_function_with_its_filter_policy(sb, unique)
     assert stored(out["Table"], "note-2") is None
     delete_stack(stack)
     assert boto3.client("sns").list_subscriptions()["Subscriptions"].count(subscription) == 0
+
+
+def test_expanding_a_template_says_nothing_of_the_translators_own_metrics(sb, caplog):
+    """The translator warns of 'unpublished metrics' when nothing collects its usage counts; the sandbox has no
+    publisher for them, so a learner's SAM stack must not print that on every change."""
+    template = {"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn": {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {"Runtime": "python3.12", "Handler": "index.handler", "InlineCode": "def handler(e, c): 0",
+                       "Events": {"Tick": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}}}}}}
+    with caplog.at_level("WARNING"):
+        for _ in range(2):  # each transform replaces the translator's metrics, which then warns when collected
+            expanded = sam.expand(template, {}, "123456789012", "us-east-1")
+            gc.collect()
+    assert expanded["Resources"]["Fn"]["Type"] == "AWS::Lambda::Function"
+    assert not [record for record in caplog.records if "unpublished metrics" in record.getMessage()]
