@@ -236,6 +236,9 @@ SEAMS: tuple[Seam, ...] = (
     _r("moto.cloudwatch.models:CloudWatchBackend.put_metric_alarm", "self", "name", "namespace", "metric_name",
        prefix=True, markers=("self.alarms[name] = alarm",)),
     _r("moto.cloudwatch.models:Alarm.update_state", "self", "reason", "reason_data", "state_value"),
+    # CloudFormation's AWS::CloudWatch::Alarm (localaws.cloudformation.cloudwatch_resources) puts alarms through the
+    # backend's put_metric_alarm, as the API does, and deletes them by name.
+    Seam("moto.cloudwatch.models:CloudWatchBackend.delete_alarms", RELY, (("self", "alarm_names"),)),
     Seam("moto.cloudwatch.models:Alarm.__init__", RELY,
          markers=("self.state_value", "self.state_reason_data", "self.state_updated_timestamp",
                   "self.datapoints_to_alarm", "self.treat_missing_data", "self.configuration_updated_timestamp")),

@@ -7,8 +7,8 @@
 declared in localaws.seams: `stacks` (CreateStack, UpdateStack and DeleteStack: checks, the SAM transform, a
 failed create rolled back), `operations` (one resource at a time, with its events), `updates` (updates and their
 rollback); `providers` and the modules of the resource types moto lacks or models wrongly (`lambda_resources`,
-`iam_resources`, `http_api`, `rest_api`, `sns_resources`, `codedeploy`); `sam` (the SAM transform) and `checks`
-(cfn-lint).
+`iam_resources`, `http_api`, `rest_api`, `sns_resources`, `codedeploy`, `cloudwatch_resources`); `sam` (the SAM
+transform) and `checks` (cfn-lint).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from moto.cloudformation.exceptions import ValidationError
 from localaws import seams
 from localaws.cloudformation import (
     checks,
+    cloudwatch_resources,
     codedeploy,
     http_api,
     iam_resources,
@@ -63,7 +64,7 @@ DELETE_STACK = "moto.cloudformation.models:CloudFormationBackend.delete_stack"
 PROVIDERS: dict[str, type[Provider]] = {
     provider.TYPE: provider
     for provider in (lambda_resources.PROVIDERS + iam_resources.PROVIDERS + http_api.PROVIDERS + rest_api.PROVIDERS
-                     + sns_resources.PROVIDERS + codedeploy.PROVIDERS)
+                     + sns_resources.PROVIDERS + codedeploy.PROVIDERS + cloudwatch_resources.PROVIDERS)
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from moto.core.utils import get_service_model
 
 from localaws.credentials import warm_service_models
+from localaws.iam import managed_policies
 from localaws.runtime import moto_seam, validation
 from localaws.sandbox.server import backend_app
 
@@ -21,6 +22,7 @@ def warm_caches() -> None:
     The sandbox reuses each (localaws/sandbox/server.py, localaws/credentials.py, moto's own cache).
     """
     moto_seam.patch_moto()  # the routes the sandbox adds must be in the apps built here
+    managed_policies.install()  # building IAM's app makes the default account's IAM, which must hold them
     for service in PREBUILT_APPS:
         backend_app(service)
     for service in CLIENT_SERVICES:
