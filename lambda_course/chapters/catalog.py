@@ -16,6 +16,7 @@ CHAPTERS: list[tuple[int, str, str]] = [
     (10, "10-challenges", "The challenges of serverless"),
     (11, "11-interview-practice", "Interview practice"),
     (12, "12-deploy-and-operate", "Deploy and operate"),
+    (13, "13-orchestration", "Orchestration: Step Functions and durable functions"),
 ]
 
 

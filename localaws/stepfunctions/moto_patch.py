@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
@@ -62,6 +63,9 @@ def install_for(sandbox: Any) -> None:
         raise RuntimeError("Step Functions executions run only in a started sandbox (sandbox.start()); "
                            "start one, then call Step Functions through it.")
     install(sandbox.clock, sandbox.endpoint_url)
+    # moto's interpreter logs every failed state at ERROR level, which a notebook shows as red lines for failures
+    # that are the lesson (a Catch, a retry); describe_execution and the execution history report the same.
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 
 __all__ = ["install", "install_for", "parser_backend"]

@@ -125,6 +125,17 @@ def test_an_uncaught_function_error_fails_the_execution_with_its_name(sb, unique
     assert types(arn)[-2:] == ["LambdaFunctionFailed", "ExecutionFailed"]
 
 
+def test_a_failed_state_is_reported_by_the_execution_not_as_an_error_log_line(sb, unique, caplog):
+    """A notebook shows logged errors in red; a failure a Catch or the history explains is not one."""
+    charge = function(f"quiet-{unique}", CHARGE)
+    with caplog.at_level("ERROR"):
+        arn = start(machine(f"quiet-{unique}", {
+            "StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": charge, "End": True}}}),
+            {"order": "o-3"})
+        assert sb.wait_for_execution(arn).error == "PaymentDeclined"
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("moto.stepfunctions")] == []
+
+
 def test_task_timeout_fails_with_states_timeout(sb, unique):
     """TimeoutSeconds: a task that runs longer fails the state with States.Timeout."""
     slow = function(f"slow-{unique}", "import time\ndef handler(event, context):\n    time.sleep(3)\n", timeout=10)
