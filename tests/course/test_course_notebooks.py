@@ -95,8 +95,25 @@ assert sum(m.calls.get("2 error", 0) for m in bad_moments[:fired]) > 0, "the bro
 assert [(m.version, m.new_weight) for m in bad_moments[fired:]] == [("1", 0.0)] * len(bad_moments[fired:]), \\
     f"the alias should be back on version 1 alone: {bad_moments[fired:]}"
 assert good.status == "Succeeded" and (good_moments[-1].version, good_moments[-1].new_weight) == (fixed, 1.0)
+read_back = {v: (sum(published[f"invocations_v{v}"].values()), sum(published[f"errors_v{v}"].values())) for v in ran}
+assert {v for v, (_, failed) in read_back.items() if failed} == {"2"}, f"errors only on version 2: {read_back}"
+assert set(ran) == {"1", "2", fixed} and all(calls > 0 for calls, _ in read_back.values()), read_back
+assert read_back["2"][1] == read_back["2"][0] == sum(m.calls.get("2 error", 0) for m in bad_moments), read_back
+assert max(published["alarm_errors"].values()) >= threshold, "the alarm's series should reach its threshold"
 assert {a["AlarmName"] for a in described} == {ALARM, "checkout-throttles", "checkout-near-timeout"}, described
 assert kept_levels == ["WARNING", "ERROR"], f"at WARN only the warning and the error stay: {kept}"
+""",
+    "13-orchestration": """
+assert good.status == "SUCCEEDED", f"the good order should complete: {good}"
+assert (declined.status, declined.error) == ("FAILED", "OrderCancelled"), declined
+assert states_entered(declined_history) == ["ReserveStock", "ChargePayment", "ReleaseStock", "OrderCancelled"]
+assert states_entered(undeliverable_history)[-3:] == ["RefundPayment", "ReleaseStock", "OrderCancelled"]
+charges = [a for a in attempts(declined_history) if a.state == "ChargePayment"]
+assert [a.error for a in charges] == ["PaymentServiceBusy", "PaymentServiceBusy", "PaymentDeclined"], charges
+assert charges[1].start - charges[0].end >= 5 and charges[2].start - charges[1].end >= 10, "back-off in history"
+assert stock_left == 8 and ledger["A-3"]["refunded"] == 20 and "charged" not in ledger["A-2"], (stock_left, ledger)
+assert durable["Status"] == "SUCCEEDED" and json.loads(durable["Result"])["shipment"] == {"tracking": "TRK-D-1"}
+assert handler_starts == 3 and runs == {"reserve": 1, "charge": 2, "ship": 1}, (handler_starts, runs)
 """,
 }
 
