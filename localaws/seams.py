@@ -309,7 +309,8 @@ SEAMS: tuple[Seam, ...] = (
 
 # Names the sandbox imports from moto without changing them, by module.
 RELIED_ON: dict[str, tuple[str, ...]] = {
-    "moto.apigateway.models": ("RestAPI", "apigateway_backends"),
+    "moto.apigateway.exceptions": ("ApiGatewayException", "StageStillActive"),
+    "moto.apigateway.models": ("APIGatewayBackend", "Resource", "RestAPI", "apigateway_backends"),
     "moto.apigatewayv2.models": ("ApiGatewayV2Backend", "apigatewayv2_backends"),
     "moto.awslambda": ("urls",),
     "moto.awslambda.exceptions": ("InvalidParameterValueException", "LambdaClientError", "UnknownFunctionException"),

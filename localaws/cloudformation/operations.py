@@ -18,6 +18,7 @@ from moto.cloudformation import parsing
 
 from localaws import seams
 from localaws.cloudformation import checks
+from localaws.cloudformation.dependencies import in_dependency_order
 
 CREATE_RESOURCE = "moto.cloudformation.parsing:parse_and_create_resource"
 UPDATE_RESOURCE = "moto.cloudformation.parsing:parse_and_update_resource"
@@ -140,7 +141,8 @@ def record_failure(self: Any, failure: ResourceFailure) -> None:
 def delete_all(resources_map: Any) -> None:
     """Delete every resource the map made, dependents first; a ResourceFailure names one that stays."""
     made = [name for name in resources_map._resource_json_map if name in resources_map._parsed_resources]
-    for logical_id in reversed(made):
+    # Each resource after what it refers to (the template's order, as SAM's expansion writes it, is not that).
+    for logical_id in reversed(in_dependency_order(made, resources_map._resource_json_map)):
         delete_one(resources_map, logical_id, resources_map._resource_json_map[logical_id])
 
 

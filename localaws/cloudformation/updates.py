@@ -15,6 +15,7 @@ from typing import Any
 
 from moto.cloudformation import parsing
 
+from localaws.cloudformation.dependencies import in_dependency_order
 from localaws.cloudformation.operations import (
     Operation,
     ResourceFailure,
@@ -85,7 +86,7 @@ def _apply_update(rmap: Any, template: dict[str, Any], parameters: dict[str, Any
     rmap.load_parameters()
     rmap.load_conditions()
     rmap._resource_json_map = template["Resources"]
-    for logical_id in _in_dependency_order(diff["Add"] + diff["Modify"], template["Resources"]):
+    for logical_id in in_dependency_order(diff["Add"] + diff["Modify"], template["Resources"]):
         if logical_id in diff["Add"]:
             _ = rmap[logical_id]  # moto's lazy map creates a resource (and what it refers to) on first access
             continue
@@ -95,42 +96,6 @@ def _apply_update(rmap: Any, template: dict[str, Any], parameters: dict[str, Any
         if changed is not None:
             rmap._parsed_resources[logical_id] = changed
     return list(diff["Remove"])
-
-
-def _in_dependency_order(names: list[str], resources: dict[str, Any]) -> list[str]:
-    """`names` with every resource after the ones among them it refers to (Ref, Fn::GetAtt, DependsOn)."""
-    ordered: list[str] = []
-
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in ordered or name in path:
-            return
-        for other in _references(resources.get(name, {})):
-            if other in names:
-                visit(other, path + (name,))
-        ordered.append(name)
-
-    for name in names:
-        visit(name, ())
-    return ordered
-
-
-def _references(node: Any) -> set[str]:
-    """The logical IDs a resource's JSON names through Ref, Fn::GetAtt and DependsOn."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                found.add(value)
-            elif key == "Fn::GetAtt":
-                found.add(value[0] if isinstance(value, list) else str(value).split(".")[0])
-            elif key == "DependsOn":
-                found.update([value] if isinstance(value, str) else value)
-            else:
-                found |= _references(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= _references(item)
-    return found
 
 
 def _clean_up(rmap: Any, before: _Before, removed: list[str], operation: Operation) -> None:

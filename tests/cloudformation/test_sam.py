@@ -5,6 +5,8 @@ https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/s
 and points an alias named by it at that version; DeploymentPreference)
 https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapi.html
 (an HttpApi event without ApiId makes the implicit ServerlessHttpApi, with a $default stage)
+https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-api.html
+(an Api event without RestApiId makes the implicit ServerlessRestApi, served at its Prod stage)
 https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/automating-updates-to-serverless-apps.html
 (DeploymentPreference creates a CodeDeploy application, a deployment group with the chosen deployment
 configuration, and a service role)
@@ -195,16 +197,20 @@ def test_a_template_the_translator_rejects_is_refused(sb, unique):
         deploy_stack(f"badsam-{unique}", broken)
 
 
-def test_a_rest_api_event_fails_loudly_rather_than_making_an_api_without_routes(sb, unique):
-    template = ALIASED.format(says="x").replace("      AutoPublishAlias: live\n      DeploymentPreference:\n"
+def test_a_rest_api_event_makes_the_implicit_rest_api_with_its_route(sb, unique):
+    answers = ALIASED.format(says="x").replace('return "x"', 'return {"statusCode": 200, "body": "x"}')
+    template = answers.replace("      AutoPublishAlias: live\n      DeploymentPreference:\n"
                                                 "        Type: Canary10Percent5Minutes\n", """      Events:
         Get:
           Type: Api
           Properties: {Path: /items, Method: get}
 """).replace("  Application: {Value: !Ref ServerlessDeploymentApplication}\n  Group: {Value: !Ref FnDeploymentGroup}\n",
              "")
-    with pytest.raises(StackFailed, match="ServerlessRestApi .*cannot import a REST API"):
-        deploy_stack(f"rest-{unique}", template)
+    template = template.replace("Outputs:\n", "Outputs:\n  Api: {Value: !Ref ServerlessRestApi}\n")
+    out = deploy_stack(f"rest-{unique}", template)
+    answer = requests.get(sb.api_url(out["Api"], stage="Prod") + "/items", timeout=30)
+    assert (answer.status_code, answer.text) == (200, "x")
+    delete_stack(f"rest-{unique}")
 
 
 SNS_TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
