@@ -40,6 +40,7 @@ PRELOAD = (
     "flask.debughelpers", "localaws.iam.*", "iampolicy.validator", "localaws.secrets.*",
     "localaws.eventbridge.moto_patch", "localaws.eventbridge.delivery", "localaws.runtime.provisioned",
     "lambda_course.contexts", "localaws.eventsources.streams.*", "localaws.cloudwatch.*",
+    "localaws.deployments.configs", "localaws.deployments.driver",
 )
 # Dataclasses the checks return, rebuilt on the judge's side from their fields (a trailing dot: a package).
 PLAIN_RECORDS = ("lambda_course.deploy", "lambda_course.labchecks.", "localaws.standin")

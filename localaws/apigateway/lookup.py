@@ -39,18 +39,13 @@ def _lambda_backends() -> Iterator[Any]:
     return _backends(lambda_backends)
 
 
-def function_for_uri(uri: str) -> Any | None:
-    """The function (version or alias target) an integration URI names, or None if there is no such function.
+def target_for_uri(uri: str) -> tuple[Any, str | None, Any] | None:
+    """The Lambda backend, the qualifier (alias or version, if any) and the function an integration URI names, or
+    None if there is no such function.
 
     Accepts both a plain function ARN and API Gateway's
     `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function-arn>/invocations` form.
     """
-    target = target_for_uri(uri)
-    return target[2] if target is not None else None
-
-
-def target_for_uri(uri: str) -> tuple[Any, str | None, Any] | None:
-    """The Lambda backend, the qualifier (alias or version, if any) and the function an integration URI names."""
     found = _FUNCTION_ARN.search(uri or "")
     if found is None:
         return None

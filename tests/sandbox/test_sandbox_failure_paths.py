@@ -195,7 +195,7 @@ def test_an_integration_that_fails_in_the_sandbox_answers_500(monkeypatch, caplo
     from localaws.apigateway.messages import REASON_HEADER
 
     fn = SimpleNamespace(function_name="target", function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:target")
-    monkeypatch.setattr(lookup, "function_for_uri", lambda uri: fn)
+    monkeypatch.setattr(lookup, "target_for_uri", lambda uri: (SimpleNamespace(), None, fn))
     runtime = SimpleNamespace(invoke=_raise(RuntimeError("the runtime fell over")))
     with caplog.at_level(logging.ERROR, logger="localaws.apigateway.integrations"):
         response = integrations.call_lambda(runtime, fn.function_arn, {}, "2.0", 5.0)
@@ -212,12 +212,12 @@ def test_function_lookup_is_none_only_when_there_is_no_such_function(monkeypatch
 
     backend = lambda_backends[OTHER][REGION]
     missing = f"arn:aws:lambda:{REGION}:{OTHER}:function:missing-{uuid.uuid4().hex[:8]}"
-    assert lookup.function_for_uri(missing) is None
-    assert lookup.function_for_uri(f"arn:aws:lambda:nowhere-1:{OTHER}:function:x") is None
+    assert lookup.target_for_uri(missing) is None
+    assert lookup.target_for_uri(f"arn:aws:lambda:nowhere-1:{OTHER}:function:x") is None
     assert lookup.function_with_url("not:a:name") is None  # moto cannot parse it; it names no function
     monkeypatch.setattr(backend, "get_function", _raise(RuntimeError("backend broke")))
     with pytest.raises(RuntimeError, match="backend broke"):
-        lookup.function_for_uri(missing)
+        lookup.target_for_uri(missing)
     monkeypatch.setattr(lookup, "_lambda_backends", lambda: iter([backend]))
     with pytest.raises(RuntimeError, match="backend broke"):
         lookup.function_with_url("missing")
