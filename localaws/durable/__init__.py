@@ -6,18 +6,91 @@ history) is the in-memory model of Lambda's durable execution service that AWS p
 `aws-durable-execution-sdk-python-testing`, wired to the sandbox: its handler invocations go through the
 runtime (`invoker`), its timers run on the sandbox's clock (`timing`), and Lambda's durable execution API is served
 by moto's Lambda endpoint (`api`). Invoke on a durable function starts an execution (`front`).
+
+Importing AWS's model takes most of a second, which a sandbox that never runs a durable function should not pay:
+`install` puts only the routes and the Invoke front in place, and the model and its engine load at the first
+durable function's Invoke or the first durable API call (`running_service`).
 """
 
-from localaws.durable import api, front, sdk, service
-from localaws.durable.service import DurableService, running_service, uninstall
-from localaws.runtime.service import LambdaRuntime
+from __future__ import annotations
 
-__all__ = ["DurableService", "install", "running_service", "uninstall"]
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+from localaws import seams
+from localaws.durable import sdk
+from localaws.runtime import moto_seam
+
+if TYPE_CHECKING:
+    from localaws.durable.service import DurableService
+    from localaws.runtime.service import LambdaRuntime
+
+RESPONSES = "moto.awslambda.responses:LambdaResponse"
+# The operations botocore's Lambda model gives the API's paths, as moto's dispatch names their methods.
+OPERATIONS = ("checkpoint_durable_execution", "get_durable_execution", "get_durable_execution_state",
+              "get_durable_execution_history", "list_durable_executions_by_function", "stop_durable_execution",
+              "send_durable_execution_callback_success", "send_durable_execution_callback_failure",
+              "send_durable_execution_callback_heartbeat")
+ROUTES = (seams.DURABLE_EXECUTIONS_ROUTE, seams.DURABLE_CALLBACKS_ROUTE, seams.DURABLE_BY_FUNCTION_ROUTE)
+SERVICE_MODULE = "localaws.durable.service"
+
+_sandbox: list[tuple[LambdaRuntime, str]] = []  # the runtime and region the engine starts on, when first needed
+_starting = threading.Lock()  # two first calls at once start one engine
+
+__all__ = ["install", "install_routes", "running_service", "uninstall"]
 
 
-def install(runtime: LambdaRuntime, region: str) -> DurableService:
-    """Serve durable functions in a sandbox: the SDK in its runtimes, the API's routes, Invoke's front, the engine."""
+def install(runtime: LambdaRuntime, region: str) -> None:
+    """Serve durable functions in a sandbox: the SDK in its runtimes, the API's routes and Invoke's front now; the
+    engine, fresh (no executions remain), at first use."""
     sdk.include_in_runtimes()
-    api.install(running_service)
-    front.install(running_service)
-    return service.start(runtime, region)
+    install_routes()
+    moto_seam.set_invoke_front("durable", _front)
+    uninstall()
+    _sandbox[:] = [(runtime, region)]
+
+
+def install_routes() -> None:
+    """Add the API's routes and operations to moto's Lambda endpoint, once per process (before it builds its URLs)."""
+    from moto.awslambda.responses import LambdaResponse  # moto loads at sandbox start: start-up time
+
+    for pattern in ROUTES:
+        if not seams.is_patched(seams.LAMBDA_URLS, pattern):
+            seams.add_route(seams.LAMBDA_URLS, pattern, LambdaResponse.dispatch)
+    for name in OPERATIONS:
+        seams.patch(f"{RESPONSES}.{name}", _operation)
+
+
+def _operation(response: Any) -> tuple[int, dict[str, str], bytes]:
+    """One durable API call (moto's dispatch has run IAM's check), answered by the model's own handlers."""
+    from localaws.durable import api  # AWS's model loads at the first durable API call: start-up time
+
+    return api.answer(response, running_service)
+
+
+def _front(fn: Any, qualifier: str | None, invocation_type: str, payload: bytes, request_headers: Any) -> Any:
+    """Invoke's front: None (run as usual) for a function that is not durable, else an execution started."""
+    if not getattr(fn, "durable_config", None):
+        return None
+    from localaws.durable import front  # AWS's model loads at the first durable function's Invoke: start-up time
+
+    return front.make_front(running_service)(fn, qualifier, invocation_type, payload, request_headers)
+
+
+def running_service() -> DurableService:
+    """The running sandbox's durable execution service, started on first use; NoDurableService when none runs."""
+    from localaws.durable import service  # AWS's model loads at the first durable call: start-up time
+
+    with _starting:
+        if service.current() is None and _sandbox:
+            service.start(*_sandbox[0])
+    return service.running_service()
+
+
+def uninstall() -> None:
+    """Stop the engine, if one started (the sandbox is stopping or resetting)."""
+    _sandbox.clear()
+    service = sys.modules.get(SERVICE_MODULE)  # an engine runs only if its module was ever loaded
+    if service is not None:
+        service.uninstall()

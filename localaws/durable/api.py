@@ -19,18 +19,9 @@ from aws_durable_execution_sdk_python_testing.web import handlers as web
 from aws_durable_execution_sdk_python_testing.web import routes
 from aws_durable_execution_sdk_python_testing.web.models import HTTPRequest, HTTPResponse
 
-from localaws import seams
-
 if TYPE_CHECKING:
     from localaws.durable.service import DurableService
 
-RESPONSES = "moto.awslambda.responses:LambdaResponse"
-# The operations botocore's Lambda model gives these paths, as moto's dispatch names their methods.
-OPERATIONS = ("checkpoint_durable_execution", "get_durable_execution", "get_durable_execution_state",
-              "get_durable_execution_history", "list_durable_executions_by_function", "stop_durable_execution",
-              "send_durable_execution_callback_success", "send_durable_execution_callback_failure",
-              "send_durable_execution_callback_heartbeat")
-ROUTES = (seams.DURABLE_EXECUTIONS_ROUTE, seams.DURABLE_CALLBACKS_ROUTE, seams.DURABLE_BY_FUNCTION_ROUTE)
 # The API's operations: each route type of the model and the handler that answers it (the model's own).
 HANDLERS: dict[type[routes.Route], type[web.EndpointHandler]] = {
     routes.GetDurableExecutionRoute: web.GetDurableExecutionHandler,
@@ -77,22 +68,7 @@ def _answer(get_service: Callable[[], DurableService], method: str, full_url: st
         return _wire(HTTPResponse.create_error_from_exception(error))
 
 
-def make_methods(get_service: Callable[[], DurableService]) -> dict[str, Callable[[Any], Any]]:
-    """The LambdaResponse methods of the API's operations; moto's dispatch runs IAM's check before each."""
-
-    def method(self: Any) -> tuple[int, dict[str, str], bytes]:
-        body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
-        return _answer(get_service, self.method, self.uri, body, self.headers)
-
-    return {name: method for name in OPERATIONS}
-
-
-def install(get_service: Callable[[], DurableService]) -> None:
-    """Add the API's routes and operations to moto's Lambda endpoint, once per process (before it builds its URLs)."""
-    from moto.awslambda.responses import LambdaResponse  # moto loads at sandbox start: start-up time
-
-    for pattern in ROUTES:
-        if not seams.is_patched(seams.LAMBDA_URLS, pattern):
-            seams.add_route(seams.LAMBDA_URLS, pattern, LambdaResponse.dispatch)
-    for name, handler in make_methods(get_service).items():
-        seams.patch(f"{RESPONSES}.{name}", handler)
+def answer(response: Any, get_service: Callable[[], DurableService]) -> tuple[int, dict[str, str], bytes]:
+    """Answer the durable API request moto's LambdaResponse holds (its dispatch has run IAM's check already)."""
+    body = response.body if isinstance(response.body, bytes) else (response.body or "").encode()
+    return _answer(get_service, response.method, response.uri, body, response.headers)

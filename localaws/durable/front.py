@@ -85,8 +85,3 @@ def make_front(get_service: Callable[[], DurableService]) -> moto_seam.InvokeFro
         return _outcome(service, arn, headers)
 
     return front
-
-
-def install(get_service: Callable[[], DurableService]) -> None:
-    """Have Invoke start durable executions for durable functions (idempotent)."""
-    moto_seam.set_invoke_front("durable", make_front(get_service))

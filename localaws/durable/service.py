@@ -67,6 +67,11 @@ def uninstall() -> None:
         _service = None
 
 
+def current() -> DurableService | None:
+    """The running service, or None when none has started."""
+    return _service
+
+
 def running_service() -> DurableService:
     """The durable execution service of the running sandbox; NoDurableService when none runs."""
     if _service is None:

@@ -65,7 +65,7 @@ class Sandbox:
         self.clock.on_tick(eventbridge_schedules.fire_due)
         self.runtime = LambdaRuntime(self.endpoint_url, self.workdir, self.clock)
         moto_seam.install(self.runtime)
-        self.durable = durable.install(self.runtime, region)  # durable functions' executions, see localaws.durable
+        durable.install(self.runtime, region)  # durable functions' executions, see localaws.durable
         _install_service_patches()
         self.sqs_poller = SqsPoller(self.runtime)  # SQS event source mappings, see localaws.eventsources
         self.sqs_poller.start()
@@ -190,7 +190,7 @@ class Sandbox:
         self.stream_poller.stop()
         self.runtime.wait_idle(timeout=10)
         self.runtime.stop_all()
-        self.durable = durable.install(self.runtime, self.region)  # a fresh engine: no executions remain
+        durable.install(self.runtime, self.region)  # a fresh engine at first use: no executions remain
         moto_api_backend.reset()
         self.cloudwatch.reset()
         self.deployments.clear()

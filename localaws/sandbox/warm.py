@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from moto.core.utils import get_service_model
 
+from localaws import durable
 from localaws.credentials import warm_service_models
-from localaws.durable import api as durable_api
-from localaws.durable.service import running_service
 from localaws.iam import managed_policies
 from localaws.runtime import moto_seam, validation
 from localaws.sandbox.server import backend_app
@@ -24,7 +23,7 @@ def warm_caches() -> None:
     The sandbox reuses each (localaws/sandbox/server.py, localaws/credentials.py, moto's own cache).
     """
     moto_seam.patch_moto()  # the routes the sandbox adds must be in the apps built here
-    durable_api.install(running_service)  # so must the durable execution API's, which every sandbox adds at start
+    durable.install_routes()  # so must the durable execution API's, which every sandbox adds at start
     managed_policies.install()  # building IAM's app makes the default account's IAM, which must hold them
     for service in PREBUILT_APPS:
         backend_app(service)
