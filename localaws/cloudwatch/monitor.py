@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from moto.cloudwatch.models import cloudwatch_backends
@@ -62,9 +63,11 @@ class Monitoring(moto_patch.Hooks):
         self.runtime.set_observer(InvocationObserver())
         moto_patch.uninstall()
 
-    def reset(self) -> None:
-        """Forget gathered data points and alarm history (moto's own state is reset with every service's)."""
+    def reset(self, reset_moto: Callable[[], None] = lambda: None) -> None:
+        """Forget gathered data points and alarm history, and reset moto's state with `reset_moto` meanwhile: no
+        tick may write data it had gathered before into the state that follows."""
         with self._lock:
+            reset_moto()
             self.recorder.clear()
             history.clear()
             self._last_batch = None

@@ -191,8 +191,7 @@ class Sandbox:
         self.runtime.wait_idle(timeout=10)
         self.runtime.stop_all()
         durable.install(self.runtime, self.region)  # a fresh engine at first use: no executions remain
-        moto_api_backend.reset()
-        self.cloudwatch.reset()
+        self.cloudwatch.reset(moto_api_backend.reset)  # every service's state, with no metric write in between
         self.deployments.clear()
         point_clients_at(self.endpoint_url, self.region)
         self.sqs_poller.start()

@@ -7,6 +7,7 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAla
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -87,3 +88,21 @@ def test_recording_an_invocation_costs_microseconds(sb):
     per_call_us = (time.perf_counter() - started) * 1e6 / 1000
     assert per_call_us < 200
     assert metrics.recorder.pending() == 4 * 4  # four metrics (with ConcurrentExecutions), four dimension sets each
+
+
+def test_no_metric_write_lands_between_moto_reset_and_the_monitors_own(sb):
+    """A tick that flushes gathered data while the sandbox resets waits for the reset, so nothing gathered before
+    reaches the state after it."""
+    writers: list[threading.Thread] = []
+    blocked: list[bool] = []
+
+    def reset_moto() -> None:
+        writer = threading.Thread(target=sb.cloudwatch.evaluate_through, args=(sb.clock.now(),))
+        writer.start()
+        writer.join(timeout=0.3)
+        blocked.append(writer.is_alive())  # still waiting for the monitor: it cannot write yet
+        writers.append(writer)
+
+    sb.cloudwatch.reset(reset_moto)
+    writers[0].join(timeout=10)
+    assert blocked == [True] and not writers[0].is_alive()
