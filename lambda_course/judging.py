@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.trust.jail import Jail
+from lambda_course.testruns import jailing
 from localaws import sandbox
 from localaws.sandbox.bridge import connect_unix, peer_pid, process_identity
 from localaws.sandbox.export import FOLDER
@@ -52,6 +53,7 @@ class Offered:
     folder: Path
     identity: str
     region: str
+    hidden: str = "[]"  # what the submission's jail hides, as a JSON list: each jailed test run hides it too
 
     def as_json(self) -> dict[str, str]:
         """The offer as the engine carries it to the judge: plain strings."""
@@ -70,7 +72,7 @@ def sandbox_in(jail: Jail) -> Iterator[dict[str, str]]:
         with connect_unix(folder / "control.sock") as connection:
             identity = process_identity(peer_pid(connection))
         region = str(json.loads((folder / "sandbox.json").read_text())["region"])
-        yield Offered(folder, identity, region).as_json()
+        yield Offered(folder, identity, region, json.dumps([str(path) for path in jail.hidden])).as_json()
     finally:
         process.kill()
         process.wait(timeout=30)
@@ -101,8 +103,10 @@ class SandboxJudging:
 
     @contextlib.contextmanager
     def around_test(self) -> Iterator[None]:
-        """While one test cell is judged: the course's sandbox is the learner's (or none, if none was offered)."""
-        with sandbox.attached(self._sandbox()):
+        """While one test cell is judged: the course's sandbox is the learner's (or none, if none was offered), and
+        a learner's pytest file runs in a fresh jail of its own (lambda_course.testruns)."""
+        hidden = [Path(path) for path in json.loads(self.offer.get("hidden") or "[]")]
+        with sandbox.attached(self._sandbox()), jailing.jailed(hidden):
             yield
 
     def close(self) -> None:
