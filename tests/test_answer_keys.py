@@ -81,7 +81,7 @@ def test_the_loader_reads_a_key_and_says_who_may_when_it_cannot(no_answers):
 
 def test_the_answers_folder_holds_data_only_and_ships_with_the_package():
     files = sorted(p.name for p in KEYS.iterdir())
-    assert files == ["architecture.toml", "chooser.toml", "routing.toml"]
+    assert files == ["architecture.toml", "chooser.toml", "quote-mutants.toml", "routing.toml"]
     assert answerkeys.FOLDER == Path(answerkeys.__file__).resolve().parent / "answers"
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
     package = ROOT / "lambda_course"

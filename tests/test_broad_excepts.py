@@ -52,7 +52,7 @@ def test_every_broad_handler_says_why_it_is_harmless():
 def test_broad_handlers_stay_few():
     """Counted so that a new one is a decision, seen in review: narrow it unless it must catch everything."""
     count = sum(len(broad_handlers(path)) for path in _modules())
-    assert count <= 30
+    assert count <= 31  # 31: the handler server of lambda_course.testruns, which returns any failure as data
 
 
 def _modules() -> list[Path]:
