@@ -52,6 +52,10 @@ def check_passes_on_handler(tests: object) -> None:
     except TestsRefused as refused:
         raise CheckFailed(str(refused)) from None
     run = run_against(text, HANDLER)
+    if not run.passed and "HandlerUnreachable" in run.output:
+        raise CheckFailed("Your tests could not reach the handler (the grader serves it to them from outside), "
+                          "which is a problem of the grading run, not of your tests: run the check again, and if "
+                          "it persists, tell your instructor.")
     if not run.passed:
         raise CheckFailed(
             f"Your tests must pass on the handler as given, and they do not: {run.summary}. A test that fails on "

@@ -53,4 +53,4 @@ def new_jail() -> Jail | None:
     hidden = _hidden.get()
     if hidden is None:
         return None
-    return Jail(hidden=[*hidden, *course_files()], limits=RUN_LIMITS, silence=(), watch_memory=False)
+    return Jail(hidden=[*hidden, *course_files()], limits=RUN_LIMITS, silence=())

@@ -272,3 +272,11 @@ def test_the_judge_jails_test_runs_only_while_it_judges(tmp_path):
         finally:
             jail.close()
     assert jailing.new_jail() is None
+
+
+def test_a_handler_that_cannot_be_reached_is_called_a_grading_problem_not_a_failed_test(monkeypatch):
+    monkeypatch.setattr(runner, "SOCKET_NAME", "elsewhere.sock")  # the server listens where the stand-in never looks
+    handlertesting.run_against.cache_clear()
+    with pytest.raises(CheckFailed, match="problem of the grading run"):
+        handlertesting.check_passes_on_handler(reference_tests())
+    handlertesting.run_against.cache_clear()
