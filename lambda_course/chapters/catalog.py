@@ -17,6 +17,7 @@ CHAPTERS: list[tuple[int, str, str]] = [
     (11, "11-interview-practice", "Interview practice"),
     (12, "12-deploy-and-operate", "Deploy and operate"),
     (13, "13-orchestration", "Orchestration: Step Functions and durable functions"),
+    (14, "14-testing-handlers", "Testing a handler"),
 ]
 
 

@@ -27,7 +27,7 @@ OPERATORS: dict[type[ast.operator], Callable[[float, float], float]] = {
 
 
 def chapter_ids() -> list[str]:
-    """The two-digit ids of the catalogued chapters ('00' to '13'), the keys the bank files questions under."""
+    """The two-digit ids of the catalogued chapters ('00', '01', ...), the keys the bank files questions under."""
     return [f"{chapter:02d}" for chapter, _slug, _title in CHAPTERS]
 
 

@@ -115,6 +115,18 @@ assert stock_left == 8 and ledger["A-3"]["refunded"] == 20 and "charged" not in 
 assert durable["Status"] == "SUCCEEDED" and json.loads(durable["Result"])["shipment"] == {"tracking": "TRK-D-1"}
 assert handler_starts == 3 and runs == {"reserve": 1, "charge": 2, "ship": 1}, (handler_starts, runs)
 """,
+    "14-testing-handlers": """
+assert unit_run.passed and queue_run.passed and moto_run.passed and powertools_run.passed, unit_run.output[-800:]
+assert denied_run.exit_code == 1 and "dynamodb:PutItem" in denied_run.output, "moto passed, the sandbox must refuse"
+assert allowed_run.passed, f"with PutItem granted the deployed test should pass: {allowed_run.output[-800:]}"
+assert stored_by_trigger == ["west-4"], "the queue's good reading should be stored through the trigger"
+assert left == {"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "1"}, \\
+    f"only the reported message should stay in the queue, in flight: {left}"
+kills = {o.tests: (o.passes_on_original, o.killed) for o in outcomes}
+every = tuple(m.id for m in MUTANTS)
+assert kills["asserts nothing"] == (True, ()) and kills["weak"] == (True, ("error-answered-200",)), kills
+assert kills["misread threshold"] == (False, every[1:]) and kills["strong"] == (True, every), kills
+""",
 }
 
 
