@@ -21,12 +21,6 @@ DEFAULT_ROLE_NAME = "lambda-course-demo-full-access"
 # Demos that are not about permissions deploy with this role. It may do anything, like an administrator's role,
 # which is exactly what the security chapter and labs teach you not to give a real function.
 DEMO_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-_TRUST_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
 # AWS publishes Powertools for AWS Lambda (Python) as a public layer under this name, in its own account
 # (017000801446; https://docs.powertools.aws.dev/lambda/python/latest/#lambda-layer). The sandbox holds only the
 # learner's account, so powertools_layer() publishes a layer of the same name there.
@@ -86,18 +80,22 @@ def powertools_layer() -> str:
     return str(published["LayerVersionArn"])
 
 
-def ensure_role(name: str = DEFAULT_ROLE_NAME, policy: dict | None = None) -> str:
-    """Return the ARN of an execution role that Lambda may assume, creating it if needed.
+def ensure_role(name: str = DEFAULT_ROLE_NAME, policy: dict | None = None, *,
+                service: str = "lambda.amazonaws.com") -> str:
+    """Return the ARN of a role that `service` may assume (Lambda: an execution role), creating it if needed.
 
-    `policy` becomes the role's inline policy; the default demo role gets one that allows everything.
+    `policy` becomes the role's inline policy; the default demo role gets one that allows everything. A state
+    machine's role is one Step Functions may assume: `service="states.amazonaws.com"`.
     """
     if policy is None and name == DEFAULT_ROLE_NAME:
         policy = DEMO_POLICY
+    trust = {"Version": "2012-10-17",
+             "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
     iam = boto3.client("iam")
     try:
         arn = iam.get_role(RoleName=name)["Role"]["Arn"]
     except iam.exceptions.NoSuchEntityException:
-        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_TRUST_POLICY))["Role"]["Arn"]
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     if policy is not None:
         iam.put_role_policy(RoleName=name, PolicyName=f"{name}-inline", PolicyDocument=json.dumps(policy))
     return arn

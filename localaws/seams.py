@@ -295,6 +295,8 @@ SEAMS: tuple[Seam, ...] = (
        markers=("self.describe_state_machine(state_machine_arn).executions",)),
     _r(f"{SFN_BACKEND}.create_state_machine", "self", "name", "definition", prefix=True,
        markers=("_validate_definition",)),
+    _r(f"{SFN_BACKEND}.update_state_machine", "self", "arn", "definition", "role_arn", prefix=True,
+       markers=("_validate_definition", "super().update_state_machine(")),
     _r(f"{SFN_ASL}.state.choice.state_choice:StateChoice._eval_state", "self", "env",
        markers=("No branching option reached", "rule.next_stmt.name", "self.default_state.state_name")),
     _r(f"{SFN_TASK}.service.state_task_service_callback:StateTaskServiceCallback._wait_for_task_token_heartbeat",

@@ -5,7 +5,9 @@ runs through the sandbox's Lambda runtime. The service side (executions, checkpo
 history) is the in-memory model of Lambda's durable execution service that AWS publishes in
 `aws-durable-execution-sdk-python-testing`, wired to the sandbox: its handler invocations go through the
 runtime (`invoker`), its timers run on the sandbox's clock (`timing`), and Lambda's durable execution API is served
-by moto's Lambda endpoint (`api`). Invoke on a durable function starts an execution (`front`).
+by moto's Lambda endpoint (`api`). Invoke on a durable function starts an execution (`front`), and so does every
+other path the runtime invokes by, triggers and the asynchronous queue (`starter`, registered with
+localaws.runtime.durable_hook).
 
 Importing AWS's model takes most of a second, which a sandbox that never runs a durable function should not pay:
 `install` puts only the routes and the Invoke front in place, and the model and its engine load at the first
@@ -16,14 +18,16 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from localaws import seams
 from localaws.durable import sdk
-from localaws.runtime import moto_seam
+from localaws.runtime import durable_hook, moto_seam
 
 if TYPE_CHECKING:
     from localaws.durable.service import DurableService
+    from localaws.runtime.environment import Outcome
     from localaws.runtime.service import LambdaRuntime
 
 RESPONSES = "moto.awslambda.responses:LambdaResponse"
@@ -42,13 +46,41 @@ __all__ = ["install", "install_routes", "running_service", "uninstall"]
 
 
 def install(runtime: LambdaRuntime, region: str) -> None:
-    """Serve durable functions in a sandbox: the SDK in its runtimes, the API's routes and Invoke's front now; the
-    engine, fresh (no executions remain), at first use."""
+    """Serve durable functions in a sandbox: the SDK in its runtimes, the API's routes, Invoke's front and the
+    runtime's starter (triggers and the asynchronous queue) now; the engine, fresh (no executions remain), at first
+    use."""
     sdk.include_in_runtimes()
     install_routes()
     moto_seam.set_invoke_front("durable", _front)
     uninstall()
     _sandbox[:] = [(runtime, region)]
+    durable_hook.set_starter(_LazyStarter())
+
+
+class _LazyStarter:
+    """The runtime's DurableStarter, loading AWS's model only when a durable function is first invoked."""
+
+    def prepare(self, fn: Any, payload: bytes, name: str | None) -> Any:
+        """An execution named and given its ARN, not started (localaws.durable.starter)."""
+        return _starter().prepare(fn, payload, name)
+
+    def launch(self, prepared: Any, on_end: Callable[[Outcome], None]) -> None:
+        """Start a prepared execution; `on_end` gets its outcome when it ends."""
+        _starter().launch(prepared, on_end)
+
+    def run(self, fn: Any, payload: bytes) -> Outcome:
+        """Start an execution and wait for its outcome."""
+        return _starter().run(fn, payload)
+
+    def abandon(self, prepared: Any, reason: str) -> None:
+        """Stop a prepared execution that will never start."""
+        _starter().abandon(prepared, reason)
+
+
+def _starter() -> Any:
+    from localaws.durable import starter  # AWS's model loads at the first durable function's invocation: start-up time
+
+    return starter.ServiceStarter(running_service)
 
 
 def install_routes() -> None:
@@ -91,6 +123,7 @@ def running_service() -> DurableService:
 def uninstall() -> None:
     """Stop the engine, if one started (the sandbox is stopping or resetting)."""
     _sandbox.clear()
+    durable_hook.set_starter(None)
     service = sys.modules.get(SERVICE_MODULE)  # an engine runs only if its module was ever loaded
     if service is not None:
         service.uninstall()

@@ -3,13 +3,17 @@
 The model names an execution with two UUIDs; Lambda's API reference gives the form
 `arn:aws:lambda:<region>:<account>:function:<name>:<qualifier>/durable-execution/<execution name>/<id>`
 (Lambda API Reference, "Execution": https://docs.aws.amazon.com/lambda/latest/api/API_Execution.html), which is
-what the sandbox hands out, so that code parsing an ARN works the same here.
+what the sandbox hands out, so that code parsing an ARN works the same here. It also tells whoever asked
+(`on_terminal`) when an execution has ended, which the asynchronous queue waits for to deliver its records.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
@@ -23,7 +27,34 @@ def execution_arn(region: str, start: StartDurableExecutionInput) -> str:
 
 
 class SandboxExecutor(Executor):
-    """The model's Executor, creating executions under Lambda's ARNs (everything else is the model's own)."""
+    """The model's Executor, creating executions under Lambda's ARNs and telling of their ends (the rest is its own)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_terminal: dict[str, Callable[[], None]] = {}
+        self._on_terminal_lock = threading.Lock()
+
+    def create(self, start: StartDurableExecutionInput) -> str:
+        """Create and store an execution without starting it (GetDurableExecution reads it RUNNING); its ARN."""
+        return self._create_execution(start).durable_execution_arn
+
+    def launch(self, execution_arn: str) -> None:
+        """Start an execution `create` made: its timeout armed and its first invocation scheduled."""
+        execution = self.get_execution(execution_arn)
+        self._launch_execution(execution, execution.start_input.execution_timeout_seconds)
+
+    def on_terminal(self, execution_arn: str, callback: Callable[[], None]) -> None:
+        """Call `callback()` once the execution has ended (SUCCEEDED, FAILED, TIMED_OUT or STOPPED)."""
+        with self._on_terminal_lock:
+            self._on_terminal[execution_arn] = callback
+
+    def _complete_events(self, execution_arn: str) -> None:
+        """Every terminal transition passes here (success, failure, timeout, stop): then whoever waits is told."""
+        super()._complete_events(execution_arn)
+        with self._on_terminal_lock:
+            callback = self._on_terminal.pop(execution_arn, None)
+        if callback is not None:
+            callback()
 
     def _create_execution(self, input: StartDurableExecutionInput,  # noqa: A002 - the overridden method's name
                           parent_execution_arn: str | None = None) -> Execution:

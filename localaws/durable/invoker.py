@@ -52,7 +52,7 @@ class RuntimeInvoker:
         del endpoint_url, tenant_id  # the sandbox has one endpoint, and no tenant isolation
         fn = self._function(function_name, account_id, region_name or self._region)
         try:
-            outcome = self._runtime.invoke(fn, json.dumps(input.to_json_dict()).encode())
+            outcome = self._runtime.run_handler(fn, json.dumps(input.to_json_dict()).encode())
         except InvokeError as error:
             raise DurableFunctionsTestError(f"Lambda refused the invocation: {error.code}: {error.message}") from error
         request_id = outcome.request_id or ""

@@ -13,6 +13,16 @@ without the permission to send there (sqs:SendMessage, sns:Publish, lambda:Invok
 gets nothing delivered, and the sandbox logs why, as Lambda counts a DestinationDeliveryFailures.
 https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
 https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+
+A durable function's event goes through the same queue (its age, throttles and refusals, AsyncEventsReceived), and
+its attempt starts a durable execution; the execution's end, however long it takes, settles the event: SUCCEEDED
+sends the on-success record, FAILED, TIMED_OUT or STOPPED the on-failure record and the event to the dead-letter
+queue ("Best practices for Lambda durable functions", error handling:
+https://docs.aws.amazon.com/lambda/latest/dg/durable-best-practices.html). The execution is the unit that is
+retried, not the event: a failing step is retried by its own retry strategy and a failed invocation by the service
+("Retries for Lambda durable functions": https://docs.aws.amazon.com/lambda/latest/dg/durable-execution-sdk-retries.html),
+so an execution that ended is not started again and MaximumRetryAttempts does not apply to it (AWS documents no
+second execution for one event; this is the closest reading of the pages above).
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from localaws.facts import value
-from localaws.runtime import request_ids, role_access
+from localaws.runtime import durable_hook, request_ids, role_access
 from localaws.runtime.clock import Clock
 from localaws.runtime.environment import Outcome
 from localaws.runtime.errors import InvokeError
@@ -50,6 +60,7 @@ class AsyncEvent:
     invoked_arn: str
     received_at: float
     request_id: str = field(default_factory=request_ids.claim)  # the 202 answer's id; retries keep it
+    durable: Any = None  # a durable function's execution, prepared (named, its ARN known) but not started
     attempts: int = 0
     requeues: int = 0  # times it went back to the queue without running (throttled or refused)
 
@@ -84,7 +95,12 @@ class AsyncInvoker:
         fn = _current_version(event.fn)
         retries, max_age, destinations = _settings(_latest(fn))
         if self.clock.now() - event.received_at > max_age:
+            if event.durable is not None:  # its execution was created for the Invoke's answer, and never starts
+                durable_hook.starter().abandon(event.durable, "The event exceeded its maximum age in the "
+                                               "asynchronous queue before the execution started.")
             return self._fail(event, fn, destinations, "EventAgeExceeded", None)
+        if durable_hook.is_durable(fn):
+            return self._start_durable(event, fn)
         try:
             with request_ids.assigned(event.request_id):
                 outcome: Outcome = self._invoke(fn, event.payload, event.invoked_arn)
@@ -98,6 +114,39 @@ class AsyncInvoker:
             return self._deliver(fn, destinations.get("OnSuccess"), _record(event, fn, "Success", outcome))
         if event.attempts <= retries:
             return self._later(RETRY_DELAYS_S[min(event.attempts, len(RETRY_DELAYS_S)) - 1], event)
+        self._fail(event, fn, destinations, "RetriesExhausted", outcome)
+
+    def _start_durable(self, event: AsyncEvent, fn: Any) -> None:
+        """Start the event's durable execution; its end (`_durable_ended`) settles the event, not this attempt."""
+        if event.durable is None:  # queued by a trigger or a destination, not by the Invoke API
+            refused = durable_hook.refusal(event.invoked_arn)
+            if refused is not None:
+                log.warning("Lambda refused an asynchronous invocation of %s: %s: %s", event.invoked_arn,
+                            refused.code, refused.message)
+                return self.observer.async_dropped(fn, event.invoked_arn, self.clock.now())
+        try:
+            starter = durable_hook.starter()
+            event.durable = event.durable or starter.prepare(fn, event.payload, None)
+            starter.launch(event.durable, lambda outcome: self._after(self._durable_ended, event, fn, outcome))
+        except InvokeError as error:
+            if error.code != "TooManyRequestsException" and not _system_refusal(error):
+                raise
+            return self._requeue(event, error)
+        self.observer.async_attempted(fn, event.invoked_arn, self.clock.now() - event.received_at, self.clock.now())
+        event.attempts += 1
+
+    def _after(self, work: Any, *args: Any) -> None:
+        """Run `work(*args)` on the queue's workers, counted as background work, unless the sandbox has closed."""
+        try:
+            self._on_done(self._pool.submit(work, *args))
+        except RuntimeError:  # the pool was shut down: the sandbox stopped, nothing is left to deliver to
+            log.warning("A durable execution ended after the sandbox stopped; its record was not delivered.")
+
+    def _durable_ended(self, event: AsyncEvent, fn: Any, outcome: Outcome) -> None:
+        """The event's execution ended: its record to a destination, and a failed one's event to the DLQ."""
+        _retries, _max_age, destinations = _settings(_latest(fn))
+        if outcome.function_error is None:
+            return self._deliver(fn, destinations.get("OnSuccess"), _record(event, fn, "Success", outcome))
         self._fail(event, fn, destinations, "RetriesExhausted", outcome)
 
     def _requeue(self, event: AsyncEvent, error: InvokeError) -> None:

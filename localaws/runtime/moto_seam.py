@@ -113,8 +113,9 @@ def _response_invoke(self: Any) -> tuple[int, dict[str, str], bytes | str]:
     """Replacement for LambdaResponse.invoke: honours Qualifier and the three invocation types."""
     runtime = running_runtime()
     name = unquote(self.path.rsplit("/", 2)[-2])
-    qualifier = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
-    fn = alias_routing.routed(self.backend, self.backend.get_function(name, qualifier), qualifier)
+    given = self._get_param("Qualifier") or self.querystring.get("Qualifier", [None])[0]
+    qualifier = given or alias_routing.qualifier_of(name)  # `name:live` and `...:function:name:2` name one too
+    fn = alias_routing.routed(self.backend, self.backend.get_function(name, given), qualifier)
     invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
     payload = _as_bytes(self.body)
     arn = _unqualified_arn(fn) + (f":{qualifier}" if qualifier else "")

@@ -19,7 +19,7 @@ from typing import Any
 
 from localaws.credentials import role_credentials
 from localaws.facts import value
-from localaws.runtime import code, invoke_checks, logging_config
+from localaws.runtime import code, durable_hook, invoke_checks, logging_config
 from localaws.runtime.asynchronous import AsyncEvent, AsyncInvoker
 from localaws.runtime.clock import Clock
 from localaws.runtime.concurrency import ConcurrencyLimits
@@ -220,8 +220,19 @@ class LambdaRuntime:
                client_context: str | None = None) -> Outcome:
         """Run one invocation and return its outcome (payload, error kind, log, REPORT).
 
-        Every path reaches Lambda's functions through here, so what Lambda refuses before any code runs (an
-        unusable KMS key, say: localaws.runtime.invoke_checks) is refused here, as a CheckRefusal.
+        Every path reaches Lambda's functions through here. A durable function's invocation starts a durable
+        execution and waits for it (localaws.runtime.durable_hook); any other runs the handler (`run_handler`).
+        """
+        if durable_hook.is_durable(fn):
+            return durable_hook.run(fn, payload, invoked_arn or fn.function_arn)
+        return self.run_handler(fn, payload, invoked_arn, client_context)
+
+    def run_handler(self, fn: Any, payload: bytes, invoked_arn: str | None = None,
+                    client_context: str | None = None) -> Outcome:
+        """Run the handler once in an execution environment (the durable execution service's invocations too).
+
+        What Lambda refuses before any code runs (an unusable KMS key, say: localaws.runtime.invoke_checks) is
+        refused here, as a CheckRefusal.
         """
         refused = invoke_checks.refusal(fn)
         if refused is not None:
@@ -256,9 +267,23 @@ class LambdaRuntime:
                       for (arn, _version), pool in self._pools.items()]
         return Concurrency(sum(n for name, n in counts if name == function_name), sum(n for _, n in counts))
 
-    def invoke_async(self, fn: Any, payload: bytes, invoked_arn: str | None = None) -> Future:
-        """Queue an invocation to run in the background, as InvocationType=Event does (with Lambda's retries)."""
-        event = AsyncEvent(fn, payload, invoked_arn or fn.function_arn, self.clock.now())
+    def invoke_async(self, fn: Any, payload: bytes, invoked_arn: str | None = None, durable: Any = None) -> Future:
+        """Queue an invocation to run in the background, as InvocationType=Event does (with Lambda's retries).
+
+        For a durable function the event starts a durable execution (`durable`: one the Invoke API prepared, with
+        the name it was given; else one is prepared when the event is attempted). An unqualified ARN is refused
+        before it joins the queue, as Lambda refuses the service that invokes with it (the refusal is logged).
+        """
+        arn = invoked_arn or fn.function_arn
+        if durable is None and durable_hook.is_durable(fn):
+            refused = durable_hook.refusal(arn)
+            if refused is not None:
+                log.warning("Lambda refused an asynchronous invocation of %s: %s: %s", arn, refused.code,
+                            refused.message)
+                done: Future = Future()
+                done.set_result(None)
+                return done
+        event = AsyncEvent(fn, payload, arn, self.clock.now(), durable=durable)
         return self._track(self._async.submit(event))
 
     def _track(self, future: Future) -> Future:

@@ -22,7 +22,7 @@ from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser impor
 from moto.stepfunctions.parser.backend.execution import Execution
 
 from localaws import seams
-from localaws.stepfunctions import clock_waits, registry
+from localaws.stepfunctions import clock_waits, registry, roles
 
 EXPRESS = "EXPRESS"
 PARSER_BACKEND = "moto.stepfunctions.parser.models:StepFunctionsParserBackend"
@@ -102,8 +102,10 @@ def list_executions(self: Any, state_machine_arn: str, status_filter: str | None
 
 
 def create_state_machine(self: Any, *args: Any, **kwargs: Any) -> Any:
-    """StepFunctionsParserBackend.create_state_machine: an Express definition may not use activities or
-    `.sync`/`.waitForTaskToken` integrations, which only Standard workflows support."""
+    """StepFunctionsParserBackend.create_state_machine: a role Step Functions can assume (localaws.stepfunctions.
+    roles), and an Express definition may not use activities or `.sync`/`.waitForTaskToken` integrations, which only
+    Standard workflows support."""
+    roles.check_assumable(kwargs.get("roleArn", args[2] if len(args) > 2 else None), self.region_name)
     if kwargs.get("sm_type") == EXPRESS:
         try:
             ExpressStaticAnalyser().analyse(kwargs["definition"])
@@ -112,4 +114,12 @@ def create_state_machine(self: Any, *args: Any, **kwargs: Any) -> Any:
     return seams.original(f"{PARSER_BACKEND}.create_state_machine")(self, *args, **kwargs)
 
 
-__all__ = ["create_state_machine", "describe_execution", "is_express_arn", "list_executions", "start_execution"]
+def update_state_machine(self: Any, arn: str, definition: Any = None, role_arn: str | None = None,
+                         **changes: Any) -> Any:
+    """StepFunctionsParserBackend.update_state_machine: a new role must be one Step Functions can assume."""
+    roles.check_assumable(role_arn, self.region_name)
+    return seams.original(f"{PARSER_BACKEND}.update_state_machine")(self, arn, definition, role_arn, **changes)
+
+
+__all__ = ["create_state_machine", "describe_execution", "is_express_arn", "list_executions", "start_execution",
+           "update_state_machine"]

@@ -3,7 +3,8 @@
 Step Functions names a function's error after the exception the handler raised (its `errorType`); errors of the
 Lambda platform itself, a timeout or running out of memory, are `Lambda.Unknown`; an error of the Invoke call is
 `Lambda.<ErrorCode>`, such as `Lambda.TooManyRequestsException`
-(https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+(https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). The Invoke is made as the
+state machine's role, and one it may not make fails as `Lambda.AWSLambdaException` (localaws.stepfunctions.roles).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from localaws import facts
+from localaws.stepfunctions.roles import LAMBDA_SERVICE_ERROR, RoleBoundLambda, RoleMayNotInvoke, cause_of
 
 UNKNOWN = "Lambda.Unknown"
 # The errorType the sandbox's runtime gives a function that timed out, ran out of memory or whose runtime died
@@ -29,11 +31,15 @@ def client_factory(endpoint_url: str) -> Callable[..., Any]:
     """moto's `boto_client_for`, pointed at this sandbox instead of moto's default port."""
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        """A client that makes one attempt and waits as long as a function may run."""
+        """A client that makes one attempt and waits as long as a function may run, invoking as the task's role
+        (the state machine's, or the task's own `Credentials`)."""
         config = Config(retries={"total_max_attempts": 1},
                         read_timeout=int(facts.value("timeout_max_s")) + READ_MARGIN_S)
-        return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url,
-                                              config=config)
+        client = boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url,
+                                                config=config)
+        if service != "lambda":
+            return client
+        return RoleBoundLambda(client, getattr(state_credentials, "role_arn", None), region)
 
     return boto_client_for
 
@@ -49,12 +55,14 @@ def error_name_for(payload: str) -> str:
     return error_type
 
 
-def _rename(failure_event: Any, error: str, make_name: Callable[[str], Any]) -> Any:
-    """Give the failure event (and the details its history event carries) another error name."""
+def _rename(failure_event: Any, error: str, make_name: Callable[[str], Any], cause: str | None = None) -> Any:
+    """Give the failure event (and the details its history event carries) another error name, and cause if given."""
     failure_event.error_name = make_name(error)
     for details in (failure_event.event_details or {}).values():
         if isinstance(details, dict) and "error" in details:
             details["error"] = error
+            if cause is not None:
+                details["cause"] = cause
     return failure_event
 
 
@@ -68,6 +76,8 @@ def naming(original: Callable[..., Any], function_error: type, make_name: Callab
         failure_event = original(self, env, ex)
         if isinstance(ex, function_error):
             return _rename(failure_event, error_name_for(ex.payload), make_name)  # type: ignore[attr-defined]
+        if isinstance(ex, RoleMayNotInvoke):
+            return _rename(failure_event, LAMBDA_SERVICE_ERROR, make_name, cause_of(ex))
         if isinstance(ex, ClientError):
             return _rename(failure_event, f"Lambda.{ex.response['Error']['Code']}", make_name)
         return failure_event

@@ -23,11 +23,17 @@ from lambda_course.chapters.workflows import (
     run_to_end,
     states_entered,
 )
-from lambda_course.deploy import deploy_function
+from lambda_course.deploy import deploy_function, ensure_role
 from localaws.facts import value
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
+# A state machine's role must be one Step Functions may assume; these may invoke any function.
+INVOKE_ANY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                                      "Resource": "*"}]}
+
+
+def _role() -> str:
+    return ensure_role("StepFunctionsRole", INVOKE_ANY, service="states.amazonaws.com")
 
 
 def _event(kind: str, at: float, **details: object) -> dict:
@@ -104,7 +110,7 @@ def test_the_cost_plot_draws_both_types_for_every_volume():
 
 def _waiting_machine(unique: str, seconds: int) -> str:
     return str(boto3.client("stepfunctions").create_state_machine(
-        name=f"wait-{unique}", roleArn=ROLE, definition=json.dumps({"StartAt": "Later", "States": {
+        name=f"wait-{unique}", roleArn=_role(), definition=json.dumps({"StartAt": "Later", "States": {
             "Later": {"Type": "Wait", "Seconds": seconds, "End": True}}}))["stateMachineArn"])
 
 
@@ -119,7 +125,7 @@ def test_run_to_end_moves_the_clock_through_a_wait(sb, unique):
 def test_run_to_end_moves_the_clock_through_retry_intervals(sb, unique):
     flaky = deploy_function(f"always-fails-{unique}", "def handler(event, context):\n    raise ValueError('no')\n")
     sfn = boto3.client("stepfunctions")
-    machine = sfn.create_state_machine(name=f"retry-{unique}", roleArn=ROLE, definition=json.dumps({
+    machine = sfn.create_state_machine(name=f"retry-{unique}", roleArn=_role(), definition=json.dumps({
         "StartAt": "Try", "States": {"Try": {"Type": "Task", "Resource": flaky["FunctionArn"], "End": True,
                                              "Retry": [{"ErrorEquals": ["ValueError"], "IntervalSeconds": 20,
                                                         "MaxAttempts": 1}]}}}))["stateMachineArn"]

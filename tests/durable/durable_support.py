@@ -22,9 +22,14 @@ def deploy_durable(name: str, source: str, *, runtime: str = "python3.13", execu
         DurableConfig={"ExecutionTimeout": execution_timeout, "RetentionPeriodInDays": 1})
 
 
-def start(name: str, event: Any) -> str:
-    """Invoke asynchronously (an execution of any length) and return the execution's ARN."""
-    answer = boto3.client("lambda").invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event))
+def start(name: str, event: Any, qualifier: str = "$LATEST") -> str:
+    """Invoke asynchronously (an execution of any length) and return the execution's ARN.
+
+    A durable function is invoked by a qualified ARN (here $LATEST unless told otherwise): Lambda refuses an
+    unqualified one (https://docs.aws.amazon.com/lambda/latest/dg/durable-invoking.html).
+    """
+    answer = boto3.client("lambda").invoke(FunctionName=name, Qualifier=qualifier, InvocationType="Event",
+                                           Payload=json.dumps(event))
     assert answer["StatusCode"] == 202
     return str(answer["DurableExecutionArn"])
 

@@ -31,7 +31,8 @@ def handler(event, context: DurableContext):
 def test_the_published_cloud_runner_reads_an_execution_from_the_sandbox(sb):
     name = "durable-cloud-runner"
     deploy_durable(name, FAN_OUT)
-    runner = DurableFunctionCloudTestRunner(name, region=sb.region, lambda_endpoint=sb.endpoint_url,
+    # qualified, as Lambda requires of a durable function (https://docs.aws.amazon.com/lambda/latest/dg/durable-invoking.html)
+    runner = DurableFunctionCloudTestRunner(f"{name}:$LATEST", region=sb.region, lambda_endpoint=sb.endpoint_url,
                                             poll_interval=0.2)
     result = runner.run(input={"items": ["tea", "scone", "jam"]}, timeout=int(SLOW))
     assert result.status is InvocationStatus.SUCCEEDED

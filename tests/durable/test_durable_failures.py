@@ -69,7 +69,7 @@ def test_a_failing_step_is_retried_after_its_delay_on_the_clock_and_then_succeed
 def test_an_uncaught_error_fails_the_execution_with_the_error(sb):
     name = "durable-failing"
     deploy_durable(name, FAILING)
-    answer = invoke(name, {"order": "o-9"})  # synchronous: waits for the execution, answers with its error
+    answer = invoke(name, {"order": "o-9"}, qualifier="$LATEST")  # synchronous: waits, answers with its error
     assert answer.function_error == "Unhandled"
     assert answer.payload["errorType"] == "ValueError"
     assert answer.payload["errorMessage"] == "order o-9 is out of stock"
@@ -83,7 +83,7 @@ def test_an_uncaught_error_fails_the_execution_with_the_error(sb):
 def test_a_synchronous_invoke_answers_with_the_result_and_names_the_execution(sb):
     name = "durable-sync"
     deploy_durable(name, FLAKY_STEP.replace("if step_context.attempt < 3:", "if False:"))
-    answer = boto3.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    answer = boto3.client("lambda").invoke(FunctionName=f"{name}:$LATEST", Payload=b"{}")
     assert "FunctionError" not in answer
     assert json.loads(answer["Payload"].read()) == {"charged_on_attempt": 1}
     assert answer["DurableExecutionArn"].endswith(tuple("0123456789abcdef"))

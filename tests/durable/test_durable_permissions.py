@@ -46,7 +46,7 @@ def test_a_role_allowed_on_the_functions_executions_completes_the_execution(sb, 
     """The guide's least-privilege policy: the function's ARN with `:*`, which matches its executions' ARNs."""
     name = f"durable-allowed-{unique}"
     deploy_with_role(name, [LOGS, durable_on(FUNCTION_ARN.format(name=name) + ":*")])
-    answer = boto3.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    answer = boto3.client("lambda").invoke(FunctionName=name, Qualifier="$LATEST", Payload=b"{}")
     assert json.loads(answer["Payload"].read()) == "done"
 
 

@@ -9,9 +9,17 @@ from typing import Any
 
 import boto3
 
-from lambda_course.deploy import deploy_function
+from lambda_course.deploy import deploy_function, ensure_role
 
-ROLE = "arn:aws:iam::123456789012:role/StepFunctionsRole"
+ROLE_NAME = "StepFunctionsRole"
+# What the state machines of these tests may do as their role: invoke any function (localaws.stepfunctions.roles).
+INVOKE_ANY = {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"}]}
+
+
+def role(name: str = ROLE_NAME, policy: dict[str, Any] | None = None) -> str:
+    """A role Step Functions may assume, with `policy` (by default: invoke any function) as its inline policy."""
+    return ensure_role(name, policy or INVOKE_ANY, service="states.amazonaws.com")
 
 
 def function(name: str, body: str, timeout: int = 3) -> str:
@@ -19,10 +27,10 @@ def function(name: str, body: str, timeout: int = 3) -> str:
     return str(deploy_function(name, body, timeout=timeout)["FunctionArn"])
 
 
-def machine(name: str, definition: dict[str, Any], kind: str = "STANDARD") -> str:
-    """Create a state machine from an ASL definition; returns its ARN."""
+def machine(name: str, definition: dict[str, Any], kind: str = "STANDARD", role_arn: str | None = None) -> str:
+    """Create a state machine from an ASL definition, with `role_arn` (by default `role()`); returns its ARN."""
     return str(boto3.client("stepfunctions").create_state_machine(
-        name=name, definition=json.dumps(definition), roleArn=ROLE, type=kind)["stateMachineArn"])
+        name=name, definition=json.dumps(definition), roleArn=role_arn or role(), type=kind)["stateMachineArn"])
 
 
 def start(machine_arn: str, payload: Any = None, name: str | None = None) -> str:
