@@ -36,7 +36,8 @@ EXIT_MEANINGS = {0: "every test passed", 1: "some tests failed", 2: "pytest was 
 MAIN = """import os, sys
 os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 import pytest
-sys.exit(pytest.main(["-q", "--color=no", "-p", "no:cacheprovider", "--rootdir", ".", "-c", "pytest.ini", {test_file!r}]))
+options = ["-q", "--color=no", "-p", "no:cacheprovider", "--rootdir", ".", "-c", "pytest.ini"]
+sys.exit(pytest.main([*options, {test_file!r}]))
 """
 
 
