@@ -41,6 +41,7 @@ PRELOAD = (
     "localaws.eventbridge.moto_patch", "localaws.eventbridge.delivery", "localaws.runtime.provisioned",
     "lambda_course.contexts", "localaws.eventsources.streams.*", "localaws.cloudwatch.*",
     "localaws.deployments.configs", "localaws.deployments.driver",
+    "localaws.stepfunctions.moto_patch",  # moto's ASL interpreter: seconds to import, at Step Functions' first call
 )
 # Dataclasses the checks return, rebuilt on the judge's side from their fields (a trailing dot: a package).
 PLAIN_RECORDS = ("lambda_course.deploy", "lambda_course.labchecks.", "localaws.standin")
