@@ -36,7 +36,9 @@ TRANSIENT, DECLINED = "PaymentServiceBusy", "PaymentDeclined"
 STOCK, QTY = 5, 2
 # How long (real seconds) a check waits for one order, and how far it moves the clock while the order waits.
 ORDER_TIMEOUT, SFN_STEP, DURABLE_STEP = 90.0, 5.0, 300.0
-WAITING_FOR_CLOCK = {"LambdaFunctionFailed", "LambdaFunctionTimedOut", "WaitStateEntered"}
+WAITING_FOR_CLOCK = {"LambdaFunctionFailed", "LambdaFunctionTimedOut", "TaskFailed", "TaskTimedOut",
+                     "WaitStateEntered"}
+INVOKE_INTEGRATION = "arn:aws:states:::lambda:invoke"  # Step Functions' optimised integration with Lambda
 DURABLE_WAITING = {"WaitStarted", "StepFailed", "InvocationCompleted"}
 # A durable function is invoked through a version, an alias or $LATEST, never its bare name
 # (https://docs.aws.amazon.com/lambda/latest/dg/durable-invoking.html).
@@ -240,8 +242,23 @@ def _states(definition: Any) -> dict[str, dict[str, Any]]:
 
 
 def _task_for(states: dict[str, dict[str, Any]], arn: str) -> dict[str, Any] | None:
-    """The Task state whose Resource is the function `arn` (the history the checks read names it so)."""
-    return next((s for s in states.values() if s.get("Type") == "Task" and s.get("Resource") == arn), None)
+    """The Task state calling the function `arn`: its Resource, or the lambda:invoke integration's FunctionName."""
+    return next((s for s in states.values() if s.get("Type") == "Task" and calls(s, arn)), None)
+
+
+def calls(state: dict[str, Any], arn: str) -> bool:
+    """Whether a Task state invokes the function `arn`, directly by its ARN or through the optimised integration
+    (https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html)."""
+    if state.get("Resource") == arn:
+        return True
+    parameters = state.get("Parameters")
+    named = parameters.get("FunctionName") if isinstance(parameters, dict) else None
+    return state.get("Resource") == INVOKE_INTEGRATION and _names_function(named, arn)
+
+
+def _names_function(name: Any, arn: str) -> bool:
+    """Whether a FunctionName (a name, an ARN, either with :$LATEST) names the function `arn`."""
+    return isinstance(name, str) and name.removesuffix(f":{LATEST}") in (arn, arn.rsplit(":", 1)[-1])
 
 
 def _check_retry(charge: dict[str, Any]) -> None:
@@ -268,7 +285,8 @@ def check_workflow_shape(definition: Any, arns: dict[str, str]) -> None:
     missing = [FUNCTIONS[step] for step, state in tasks.items() if state is None]
     if missing:
         raise CheckFailed(f"No Task state calls {', '.join(missing)}: give each step a Task whose Resource is "
-                          "its function's ARN (ARNS[...]) itself, not the lambda:invoke integration.")
+                          f"its function's ARN (ARNS[...]), or {INVOKE_INTEGRATION} with Parameters naming the "
+                          "function's ARN as FunctionName.")
     _check_retry(tasks["charge"] or {})
     uncaught = [FUNCTIONS[step] for step in ("charge", "ship") if not (tasks[step] or {}).get("Catch")]
     if uncaught:
@@ -327,17 +345,37 @@ def check_happy_order(name: str = MACHINE, base: str = "good") -> None:
 
 
 def _charge_attempts(events: list[dict[str, Any]], charge_arn: str) -> list[str | None]:
-    """Each run of the charge function in a history, oldest first: None for a success, else its error."""
+    """Each run of the charge function in a history, oldest first: None for a success, else its error.
+
+    A Task naming the function's ARN leaves LambdaFunction* events; one using the lambda:invoke integration leaves
+    Task* events whose parameters name the function.
+    """
     outcomes: list[str | None] = []
     charging = False
     for event in events:
-        if event["type"] == "LambdaFunctionScheduled":
-            charging = event["lambdaFunctionScheduledEventDetails"]["resource"] == charge_arn
-        elif charging and event["type"] == "LambdaFunctionSucceeded":
+        kind = event["type"]
+        if kind in ("LambdaFunctionScheduled", "TaskScheduled"):
+            charging = _scheduled_function(event, charge_arn)
+        elif charging and kind in ("LambdaFunctionSucceeded", "TaskSucceeded"):
             outcomes.append(None)
-        elif charging and event["type"] == "LambdaFunctionFailed":
-            outcomes.append(event["lambdaFunctionFailedEventDetails"].get("error"))
+        elif charging and kind in ("LambdaFunctionFailed", "LambdaFunctionTimedOut", "TaskFailed", "TaskTimedOut"):
+            details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            outcomes.append(details.get("error"))
     return outcomes
+
+
+def _scheduled_function(event: dict[str, Any], arn: str) -> bool:
+    """Whether a LambdaFunctionScheduled or TaskScheduled event starts a run of the function `arn`."""
+    if event["type"] == "LambdaFunctionScheduled":
+        return bool(event["lambdaFunctionScheduledEventDetails"]["resource"] == arn)
+    details = event.get("taskScheduledEventDetails") or {}
+    if details.get("resourceType") != "lambda" or details.get("resource") != "invoke":
+        return False
+    try:
+        parameters = json.loads(details.get("parameters") or "{}")
+    except ValueError:
+        return False  # not the parameters of an invoke: no run of the charge
+    return isinstance(parameters, dict) and _names_function(parameters.get("FunctionName"), arn)
 
 
 def _function_arn(step: str) -> str:

@@ -187,3 +187,38 @@ def test_a_graded_notebook_neither_moves_the_clock_nor_runs_the_durable_order(mo
     assert "the tests run orders through your durable function" in capsys.readouterr().out
     with pytest.raises(PermissionError):
         orchestration._grader_clock(60)  # the checks' clock never swallows a refusal
+
+
+def _through_the_integration(definition: dict[str, Any]) -> dict[str, Any]:
+    """The same workflow with every Task calling Lambda through arn:aws:states:::lambda:invoke, as AWS's own
+    examples write it: the function's answer is in the result's Payload, so a ResultSelector keeps just that."""
+    converted = copy.deepcopy(definition)
+    for state in converted["States"].values():
+        if state.get("Type") == "Task":
+            state.update(Resource=orchestration.INVOKE_INTEGRATION, ResultSelector={"result.$": "$.Payload"},
+                         Parameters={"FunctionName": state["Resource"], "Payload.$": "$"})
+    return converted
+
+
+def test_the_lambda_invoke_integration_is_accepted_and_its_retries_are_counted(sb, shop, unique):
+    """https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html (the optimised integration: its
+    history has TaskScheduled events with resourceType lambda, and a function's error keeps its errorType)."""
+    integrated = _through_the_integration(_reference())
+    orchestration.check_workflow_shape(integrated, ARNS)
+    _machine(f"integrated-{unique}", integrated)
+    orchestration.check_happy_order(f"integrated-{unique}")
+    orchestration.check_retried(f"integrated-{unique}")
+    orchestration.check_declined(f"integrated-{unique}")
+
+
+def test_charge_attempts_are_read_from_the_integrations_task_events_too():
+    def scheduled(arn: str) -> dict[str, Any]:
+        return {"type": "TaskScheduled", "taskScheduledEventDetails": {
+            "resourceType": "lambda", "resource": "invoke", "parameters": json.dumps({"FunctionName": arn})}}
+
+    def failed(error: str) -> dict[str, Any]:
+        return {"type": "TaskFailed", "taskFailedEventDetails": {"error": error}}
+
+    events = [scheduled(ARNS["charge"]), failed("PaymentServiceBusy"), scheduled(f"{ARNS['charge']}:$LATEST"),
+              {"type": "TaskSucceeded"}, scheduled(ARNS["ship"]), failed("AddressNotFound")]
+    assert orchestration._charge_attempts(events, ARNS["charge"]) == ["PaymentServiceBusy", None]
