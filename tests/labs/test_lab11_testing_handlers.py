@@ -37,6 +37,7 @@ from lambda_course.testruns.mutation import Mutant, MutantError, Target, load_mu
 from lambda_course.testruns.screening import TestsRefused, screen
 from lambda_course.testruns.standin import LIMIT
 
+pytestmark = [pytest.mark.xdist_group("lab11-grading")]  # one worker grades the batch; the others go on
 LAB = lab("lab11-testing-handlers")
 JAILS = pytest.mark.skipif(bwrap_path() is None or os.geteuid() != 0, reason="needs bubblewrap and root")
 HEADER = "%%writefile test_quote.py\n"
