@@ -1,7 +1,8 @@
 """Run a Step Functions execution to its end on the sandbox clock, and draw its history as a timeline.
 
     result = run_to_end(sb, arn)                  # moves the clock through Retry intervals and Wait states
-    events = sfn.get_execution_history(executionArn=arn)["events"]
+    events = [e for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn)
+              for e in page["events"]]
     plot_execution(events)                        # states on the y axis, seconds on x, one bar per attempt
 """
 
@@ -58,9 +59,10 @@ def run_to_end(sb: Sandbox, execution_arn: str, step: float = 1.0, timeout: floa
 
 
 def _last_event_type(execution_arn: str) -> str:
-    """The type of the newest event in the execution's history."""
-    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
-    return str(events[-1]["type"]) if events else ""
+    """The type of the newest event in the execution's history (asked for alone: newest first, one event)."""
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn, reverseOrder=True,
+                                                                 maxResults=1)["events"]
+    return str(events[0]["type"]) if events else ""
 
 
 def _seconds(event: dict[str, Any], started: dict[str, Any]) -> float:

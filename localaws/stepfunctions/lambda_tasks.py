@@ -9,6 +9,7 @@ state machine's role, and one it may not make fails as `Lambda.AWSLambdaExceptio
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -30,13 +31,18 @@ READ_MARGIN_S = 60  # beyond the longest function timeout, so a slow handler's a
 def client_factory(endpoint_url: str) -> Callable[..., Any]:
     """moto's `boto_client_for`, pointed at this sandbox instead of moto's default port."""
 
+    @functools.lru_cache(maxsize=32)
+    def client_for(region: str, service: str) -> Any:
+        """One client per service and region, kept: making a session and a client costs more than a whole Invoke,
+        and boto3's clients are safe to share between threads."""
+        config = Config(retries={"total_max_attempts": 1},
+                        read_timeout=int(facts.value("timeout_max_s")) + READ_MARGIN_S)
+        return boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
         """A client that makes one attempt and waits as long as a function may run, invoking as the task's role
         (the state machine's, or the task's own `Credentials`)."""
-        config = Config(retries={"total_max_attempts": 1},
-                        read_timeout=int(facts.value("timeout_max_s")) + READ_MARGIN_S)
-        client = boto3.session.Session().client(service, region_name=region, endpoint_url=endpoint_url,
-                                                config=config)
+        client = client_for(region, service)
         if service != "lambda":
             return client
         return RoleBoundLambda(client, getattr(state_credentials, "role_arn", None), region)

@@ -14,7 +14,7 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from localaws import seams
 from localaws.runtime.clock import Clock
-from localaws.stepfunctions import callbacks, choice, clock_waits, executions, lambda_tasks, task_timeouts
+from localaws.stepfunctions import callbacks, choice, clock_waits, executions, history, lambda_tasks, task_timeouts
 
 SFN = "moto.stepfunctions"
 ASL = f"{SFN}.parser.asl.component"
@@ -53,6 +53,7 @@ def install(clock: Clock, endpoint_url: str) -> None:
     seams.patch(f"{SFN}.parser.asl.eval.callback.callback:HeartbeatEndpoint.clear_and_wait",
                 task_timeouts.heartbeat_clear_and_wait)
     seams.patch(f"{PARSER_BACKEND}.start_execution", executions.start_execution)
+    seams.patch(f"{SFN}.responses:StepFunctionResponse.get_execution_history", history.get_execution_history)
     seams.patch(f"{executions.BASE_BACKEND}.describe_execution", executions.describe_execution)
     seams.patch(f"{executions.BASE_BACKEND}.list_executions", executions.list_executions)
     seams.patch(f"{PARSER_BACKEND}.create_state_machine", executions.create_state_machine)

@@ -41,8 +41,9 @@ def start(machine_arn: str, payload: Any = None, name: str | None = None) -> str
 
 
 def history(execution_arn: str) -> list[dict[str, Any]]:
-    """Every event of the execution's history, oldest first."""
-    return list(boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"])
+    """Every event of the execution's history, oldest first (all its pages)."""
+    pages = boto3.client("stepfunctions").get_paginator("get_execution_history").paginate(executionArn=execution_arn)
+    return [event for page in pages for event in page["events"]]
 
 
 def types(execution_arn: str) -> list[str]:
