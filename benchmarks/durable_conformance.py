@@ -10,9 +10,9 @@ a test):
 
 Each suite's template is deployed the way SAM would make it, through the Lambda, IAM and DynamoDB APIs: one zip of
 the handler folders (as the package's build lays them out), Globals merged into every function, DurableConfig,
-timeouts, environment and roles as written. CloudFormation is left out because the sandbox's stacks do not carry a
-function's DurableConfig to Lambda; the runner's two CloudFormation look-ups (logical id to function name) are
-answered from the deployment instead. The durable SDK comes from the Python runtime, as the sandbox supplies it to
+timeouts, environment and roles as written. CloudFormation is left out (the resources are made through the APIs
+directly), so the runner's two CloudFormation look-ups (logical id to function name) are answered from the
+deployment instead. The durable SDK comes from the Python runtime, as the sandbox supplies it to
 python3.13 functions, unless --sdk-src ships a copy in the zip as the package's own build does. Every requirement is
 then checked by the runner's own code (`validate.validate_description`: invoke with the requirement's Input, read
 the history with boto3, compare), which talks to the sandbox because boto3 does once it runs.

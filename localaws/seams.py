@@ -29,8 +29,9 @@ FIX = "Install the versions the course was tested with: `make install` (or `pip 
 
 REPLACE, ADD, ROUTE, RELY = "replace", "add", "route", "rely"
 # Services whose moto modules take seconds to import and whose patches install on their first call: their seams
-# are checked then (verify_service), not at every sandbox start.
-ON_DEMAND = ("moto.cloudformation", "moto.stepfunctions")
+# are checked then (verify_service), not at every sandbox start. AWS's durable execution model loads the same way.
+DURABLE_MODEL = "aws_durable_execution_sdk_python_testing"
+ON_DEMAND = ("moto.cloudformation", "moto.stepfunctions", DURABLE_MODEL)
 _MISSING = object()  # the attribute is not in the owner's own namespace (absent, or inherited)
 
 
@@ -139,6 +140,15 @@ SEAMS: tuple[Seam, ...] = (
         "get_durable_execution_history", "list_durable_executions_by_function", "stop_durable_execution",
         "send_durable_execution_callback_success", "send_durable_execution_callback_failure",
         "send_durable_execution_callback_heartbeat")),
+    # What the sandbox's engine (localaws.durable.engine, .history) relies on in AWS's durable execution model, checked
+    # when the engine first starts: a failed invocation reaches the executor as (ARN, error), and the history lists
+    # the invocations first, then sorts every event stably by time and renumbers it.
+    Seam(f"{DURABLE_MODEL}.executor:Executor._retry_after_error", RELY, (("self", "execution_arn", "error"),)),
+    Seam(f"{DURABLE_MODEL}.executor:Executor.get_execution_history", RELY,
+         (("self", "execution_arn", "include_execution_data", "reverse_order", "marker", "max_items"),),
+         markers=("HistoryEvent.create_invocation_completed(",
+                  "all_events.sort(key=lambda event: event.event_timestamp)",
+                  "HistoryEvent.from_event_with_id(event, i)")),
     # SQS event source mappings polled as Lambda polls (localaws.eventsources.moto_patch).
     _r("moto.sqs.models:Queue.add_message", "self", "message",
        markers=("lambda_event_source_mappings", "send_sqs_batch", "DEDUPLICATION_TIME_IN_SECONDS",

@@ -30,7 +30,10 @@ from localaws.facts import value
 _CONFIG = ("Description", "Handler", "MemorySize", "Role", "Runtime", "Timeout", "Environment", "Layers",
            "VpcConfig", "DeadLetterConfig", "TracingConfig", "KMSKeyArn", "EphemeralStorage", "LoggingConfig",
            "FileSystemConfigs", "ImageConfig", "SnapStart")
-_CREATE_ONLY = ("PackageType", "Architectures")
+# Properties CreateFunction takes and UpdateFunctionConfiguration does not (TenancyConfig: "cannot be modified after
+# function creation", https://docs.aws.amazon.com/lambda/latest/api/API_TenancyConfig.html); the sandbox keeps a
+# function's DurableConfig from its creation too, so a template that changes it is refused rather than ignored.
+_CREATE_ONLY = ("PackageType", "Architectures", "TenancyConfig", "DurableConfig")
 
 
 def _lambda(where: Where) -> LambdaBackend:
@@ -59,7 +62,7 @@ class Function(Provider):
 
     TYPE = "AWS::Lambda::Function"
     ATTRIBUTES = ("Arn", "SnapStartResponse")
-    REPLACE_ON = ("FunctionName", "PackageType", "Architectures")
+    REPLACE_ON = ("FunctionName", "PackageType", "Architectures", "TenancyConfig")
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], where: Where) -> StackResource:
@@ -75,6 +78,9 @@ class Function(Provider):
     @classmethod
     def update(cls, old: StackResource, name: str, props: dict[str, Any], where: Where) -> StackResource:
         backend, function = _lambda(where), old.physical_resource_id
+        if props.get("DurableConfig") != old.properties.get("DurableConfig"):
+            raise ValueError(f"The sandbox cannot change the DurableConfig of function {function} in place: give the "
+                             "function a new FunctionName (a new function), or delete the stack and create it again.")
         # A property removed from the template goes back to its default, as CloudFormation resets it.
         config = {key: props.get(key, _DEFAULTS.get(key)) for key in _CONFIG if key in props or key in old.properties}
         backend.update_function_configuration(function, None,  # type: ignore[arg-type]

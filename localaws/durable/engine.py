@@ -4,20 +4,31 @@ The model names an execution with two UUIDs; Lambda's API reference gives the fo
 `arn:aws:lambda:<region>:<account>:function:<name>:<qualifier>/durable-execution/<execution name>/<id>`
 (Lambda API Reference, "Execution": https://docs.aws.amazon.com/lambda/latest/api/API_Execution.html), which is
 what the sandbox hands out, so that code parsing an ARN works the same here. It also tells whoever asked
-(`on_terminal`) when an execution has ended, which the asynchronous queue waits for to deliver its records.
+(`on_terminal`) when an execution has ended, which the asynchronous queue waits for to deliver its records; records
+an invocation whose handler failed as an invocation with its error (the model records none); and serves the history
+with the details Lambda gives and the model leaves out (localaws.durable.history).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
 from aws_durable_execution_sdk_python_testing.execution import Execution
 from aws_durable_execution_sdk_python_testing.executor import Executor
-from aws_durable_execution_sdk_python_testing.model import StartDurableExecutionInput
+from aws_durable_execution_sdk_python_testing.model import (
+    GetDurableExecutionHistoryResponse,
+    StartDurableExecutionInput,
+)
+
+from localaws.durable import history
+from localaws.durable.dispatcher import SandboxChildDispatcher
+from localaws.durable.invoker import FailedInvocations
 
 
 def execution_arn(region: str, start: StartDurableExecutionInput) -> str:
@@ -29,10 +40,38 @@ def execution_arn(region: str, start: StartDurableExecutionInput) -> str:
 class SandboxExecutor(Executor):
     """The model's Executor, creating executions under Lambda's ARNs and telling of their ends (the rest is its own)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, failures: FailedInvocations, chained: SandboxChildDispatcher, **kwargs: Any) -> None:
+        super().__init__(child_dispatcher=chained, **kwargs)
         self._on_terminal: dict[str, Callable[[], None]] = {}
         self._on_terminal_lock = threading.Lock()
+        self._failures = failures
+        self._chained = chained
+        self._invocation_errors: dict[str, ErrorObject] = {}  # request id -> the error its invocation ended with
+
+    def get_execution_history(self, execution_arn: str,
+                              include_execution_data: bool = False,  # noqa: FBT001, FBT002 - the model's signature
+                              reverse_order: bool = False,  # noqa: FBT001, FBT002
+                              marker: str | None = None,
+                              max_items: int | None = None) -> GetDurableExecutionHistoryResponse:
+        """GetDurableExecutionHistory: the model's events, completed as Lambda gives them, then paged as it pages."""
+        whole = super().get_execution_history(execution_arn, include_execution_data, max_items=sys.maxsize)
+        sources = history.Sources(include_execution_data, dict(self._invocation_errors),
+                                  self._chained.executed_version)
+        events = history.complete(self.get_execution(execution_arn), whole.events, sources)
+        chosen, next_marker = history.page(events, reverse_order, marker, max_items)
+        return GetDurableExecutionHistoryResponse(events=chosen, next_marker=next_marker)
+
+    def _retry_after_error(self, execution_arn: str, error: ErrorObject) -> None:
+        """An invocation that raised: one whose handler ran and failed is recorded, with Lambda's error (the
+        model records none), and that error is the one a retry gives up with; then the model retries."""
+        failed = self._failures.take(execution_arn)
+        if failed is not None:
+            self._invocation_errors[failed.request_id] = failed.error
+            execution = self._store.load(execution_arn)
+            execution.record_invocation_completion(failed.started, failed.ended, failed.request_id)
+            self._store.save(execution)
+            error = failed.error
+        super()._retry_after_error(execution_arn, error)
 
     def create(self, start: StartDurableExecutionInput) -> str:
         """Create and store an execution without starting it (GetDurableExecution reads it RUNNING); its ARN."""

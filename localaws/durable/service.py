@@ -2,8 +2,9 @@
 
 `aws-durable-execution-sdk-python-testing` models the service: executions and their operations, checkpoint
 validation, the timers that end waits and schedule step retries, callbacks, history, and re-invoking the handler
-until it returns SUCCEEDED or FAILED. The sandbox reuses that engine as it is and gives it three parts of its own:
-the runtime invoker (handlers run in real execution environments), the sandbox clock (timers move with
+until it returns SUCCEEDED or FAILED. The sandbox reuses that engine as it is and gives it four parts of its own:
+the runtime invoker (handlers run in real execution environments), the chained-invoke dispatcher (a
+`context.invoke` target is a function of the sandbox's Lambda), the sandbox clock (timers move with
 `sb.clock.advance`), and moto's Lambda endpoint for the API (localaws.durable.api).
 """
 
@@ -13,8 +14,10 @@ from aws_durable_execution_sdk_python_testing.checkpoint.processor import Checkp
 from aws_durable_execution_sdk_python_testing.stores.memory import InMemoryExecutionStore
 from aws_durable_execution_sdk_python_testing.worker.registry import ExecutionRegistry
 
+from localaws import seams
+from localaws.durable.dispatcher import SandboxChildDispatcher
 from localaws.durable.engine import SandboxExecutor
-from localaws.durable.invoker import RuntimeInvoker
+from localaws.durable.invoker import FailedInvocations, RuntimeInvoker
 from localaws.durable.timing import ClockScheduler, EngineClock
 from localaws.facts import value
 from localaws.runtime.service import LambdaRuntime
@@ -33,10 +36,12 @@ class DurableService:
         self.store = InMemoryExecutionStore()
         registry = ExecutionRegistry(self.store, self.scheduler)
         processor = CheckpointProcessor(self.store, self.scheduler, clock=clock)
-        invoker = RuntimeInvoker(runtime, region)
+        failures = FailedInvocations()
+        invoker = RuntimeInvoker(runtime, region, failures)
         self.executor = SandboxExecutor(store=self.store, scheduler=self.scheduler, invoker=invoker,
                                         checkpoint_processor=processor, registry=registry, clock=clock, region=region,
-                                        invocation_timeout_seconds=int(value("timeout_max_s")))
+                                        invocation_timeout_seconds=int(value("timeout_max_s")), failures=failures,
+                                        chained=SandboxChildDispatcher(runtime, region))
         processor.add_execution_observer(self.executor)
         processor.set_chained_invoke_preflight(self.executor.preflight_chained_invoke)
         self.scheduler.start()
@@ -51,8 +56,10 @@ _service: DurableService | None = None
 
 
 def start(runtime: LambdaRuntime, region: str) -> DurableService:
-    """Start the durable execution service for a sandbox, replacing any earlier one (its executions end)."""
+    """Start the durable execution service for a sandbox, replacing any earlier one (its executions end); first,
+    check that the installed model is the one the engine was written against (SeamMismatch otherwise)."""
     global _service
+    seams.verify_service(seams.DURABLE_MODEL)
     if _service is not None:
         _service.stop()
     _service = DurableService(runtime, region)
