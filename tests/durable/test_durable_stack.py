@@ -71,3 +71,20 @@ def test_a_sam_function_with_durable_config_deploys_as_a_durable_function(sb, un
         deploy_stack(stack, template(30), {"RoleArn": ensure_role()})
     assert client.get_function_configuration(FunctionName=name)["DurableConfig"]["RetentionPeriodInDays"] == 7
     delete_stack(stack)
+
+
+def test_a_sam_durable_function_without_a_role_gets_the_managed_durable_policy_and_runs(sb, unique):
+    """SAM makes the role of a function that names none, attaching AWSLambdaBasicDurableExecutionRolePolicy to a
+    durable one (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/
+    AWSLambdaBasicDurableExecutionRolePolicy.html: logs, CheckpointDurableExecution, GetDurableExecutionState)."""
+    without_role = template(7).replace("      Role: !Ref RoleArn\n", "").replace(
+        "Parameters:\n  RoleArn:\n    Type: String\n", "")
+    name = deploy_stack(f"durable-no-role-{unique}", without_role)["Name"]
+    role = boto3.client("lambda").get_function_configuration(FunctionName=name)["Role"].rsplit("/", 1)[-1]
+    attached = boto3.client("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    assert "AWSLambdaBasicDurableExecutionRolePolicy" in [policy["PolicyName"] for policy in attached]
+    arn = boto3.client("lambda").invoke(FunctionName=name, Qualifier="$LATEST", InvocationType="Event",
+                                        Payload=json.dumps({"qty": 2}))["DurableExecutionArn"]
+    sb.clock.advance(1)
+    details = finished(arn)
+    assert details["Status"] == "SUCCEEDED" and json.loads(details["Result"]) == {"total": 6}
