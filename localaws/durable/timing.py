@@ -46,10 +46,13 @@ class ClockScheduler(Scheduler):
         """Run `func` once `delay` seconds of sandbox time have passed (repeating calls keep real time)."""
         if delay <= 0 or count != 1:
             return super().call_later(func, delay, count, completion_event)
+        # The moment is fixed now, on the sandbox clock: the coroutine below starts on the engine's loop a little
+        # later, and a clock moved meanwhile (a notebook's advance right after the wait began) must count.
+        due_at = self._sandbox_clock.now() + delay
 
         async def when_due() -> Any:
             due: asyncio.Future[None] = self._loop.create_future()
-            self._sandbox_clock.call_later(delay, lambda: self._release(due))
+            self._sandbox_clock.call_later(max(due_at - self._sandbox_clock.now(), 0.0), lambda: self._release(due))
             await due
             if inspect.iscoroutinefunction(func):
                 return await func()
