@@ -15,9 +15,9 @@ def handler(event, context):
         raise RuntimeError("A1 fails once")
 """
 
-# Longer than a cold start plus the handler's 0.4 s on a busy machine, so no batch is received again while it
-# still runs (which would be a genuine redelivery, and not what these tests are about).
-UNHURRIED = {"VisibilityTimeout": "4"}
+# Longer than a cold start plus the handler's 0.4 s on a busy machine (a whole suite on two cores), so no batch is
+# received again while it still runs (which would be a genuine redelivery, and not what these tests are about).
+UNHURRIED = {"VisibilityTimeout": "8"}
 
 
 def send_groups(queue, groups: dict[str, int]) -> None:
