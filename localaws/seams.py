@@ -239,6 +239,8 @@ SEAMS: tuple[Seam, ...] = (
     # dimensions exactly; a new alarm starts in INSUFFICIENT_DATA and an update keeps its state; every state change
     # keeps history on the sandbox clock and runs the alarm's actions; DescribeAlarmHistory, which moto lacks.
     _r("moto.cloudwatch.models:CloudWatchBackend.get_all_metrics", "self", markers=("self.metric_data",)),
+    _r("moto.cloudwatch.models:are_dimensions_same", "metric_dimensions", "dimensions",
+       markers=("for new_dimension in dimensions:",)),
     _r("moto.cloudwatch.models:CloudWatchBackend.get_metric_statistics", "self", "namespace", "metric_name",
        "start_time", "end_time", "period", "stats", "dimensions", "unit"),
     _r("moto.cloudwatch.models:CloudWatchBackend.get_metric_data", "self", "queries", "start_time", "end_time",

@@ -32,7 +32,8 @@ DATA = f"{_BACKEND}.get_metric_data"
 PUT_ALARM = f"{_BACKEND}.put_metric_alarm"
 UPDATE_STATE = "moto.cloudwatch.models:Alarm.update_state"
 HISTORY = "moto.cloudwatch.responses:CloudWatchResponse.describe_alarm_history"
-TARGETS = (READ, STATISTICS, DATA, PUT_ALARM, UPDATE_STATE, HISTORY)
+SAME_DIMENSIONS = "moto.cloudwatch.models:are_dimensions_same"
+TARGETS = (READ, STATISTICS, DATA, PUT_ALARM, UPDATE_STATE, HISTORY, SAME_DIMENSIONS)
 
 
 class Hooks:
@@ -173,9 +174,23 @@ def _describe_alarm_history(self: Any) -> ActionResult:
     return ActionResult({"AlarmHistoryItems": found[:limit] if limit else found})
 
 
+def _are_dimensions_same(metric_dimensions: list[Any], dimensions: list[Any]) -> bool:
+    """moto's are_dimensions_same: whether two metrics have the same dimensions, in any order.
+
+    moto's own compares every dimension with every other, so two metrics of two or more dimensions never match and
+    ListMetrics lists such a metric once per batch of data points; CloudWatch lists each metric once
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html).
+    """
+    def pairs(found: list[Any]) -> set[tuple[str, str]]:
+        return {(dimension.name, dimension.value) for dimension in found}
+
+    return len(metric_dimensions) == len(dimensions) and pairs(metric_dimensions) == pairs(dimensions)
+
+
 _REPLACEMENTS: dict[str, Callable[..., Any]] = {
     READ: _get_all_metrics, STATISTICS: _get_metric_statistics, DATA: _get_metric_data,
     PUT_ALARM: _put_metric_alarm, UPDATE_STATE: _update_state, HISTORY: _describe_alarm_history,
+    SAME_DIMENSIONS: _are_dimensions_same,
 }
 
 

@@ -198,3 +198,16 @@ def test_records_the_role_may_not_send_are_delivery_failures(sb, unique):
     assert _statistic(sb, "DeadLetterErrors", "Sum", FunctionName=name) == 1
     assert _statistic(sb, "DestinationDeliveryFailures", "Sum", FunctionName=name) == 1
     assert _statistic(sb, "AsyncEventsDropped", "Sum", FunctionName=name) == 1
+
+
+def test_list_metrics_names_a_metric_of_several_dimensions_once_however_many_batches_it_has(sb, unique):
+    """https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html: each metric (its
+    namespace, name and dimensions) is listed once, however its data points arrived."""
+    cloudwatch = boto3.client("cloudwatch")
+    dimensions = [{"Name": "FunctionName", "Value": unique}, {"Name": "Resource", "Value": f"{unique}:live"}]
+    for value in (1.0, 2.0):  # two calls: two batches of the same metric
+        cloudwatch.put_metric_data(Namespace=f"Course/{unique}", MetricData=[
+            {"MetricName": "Orders", "Dimensions": list(reversed(dimensions)) if value > 1 else dimensions,
+             "Value": value}])
+    listed = cloudwatch.list_metrics(Namespace=f"Course/{unique}")["Metrics"]
+    assert len(listed) == 1 and sorted(d["Name"] for d in listed[0]["Dimensions"]) == ["FunctionName", "Resource"]
